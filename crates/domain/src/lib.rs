@@ -1,0 +1,17 @@
+//! ketnoi's domain: the rules of investor–startup matchmaking, free of I/O and frameworks.
+//!
+//! - [`taxonomy`]: sectors, stages and investor types with Vietnamese and English labels;
+//! - [`money`]: whole amounts in ISO currencies and an event's conversion rates;
+//! - [`profile`]: startup and investor profiles, validated from user input;
+//! - [`event`]: events, sessions and the slots they yield in the event's time zone;
+//! - [`import`]: the CSV import contract, parsed and validated with line and column;
+//! - [`demo`]: deterministic, realistic participants for the demo event and benchmarks.
+
+// pub mod demo;
+pub mod event;
+pub mod import;
+pub mod money;
+pub mod profile;
+pub mod taxonomy;
+pub mod text;
+pub mod validate;
