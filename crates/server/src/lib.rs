@@ -1,0 +1,108 @@
+//! ketnoi's HTTP service: the only crate that knows axum. Builds the application once, for
+//! `main` and for tests alike; the listener is bound before serving so its port is known.
+
+mod error;
+mod events;
+mod home;
+mod organizations;
+mod params;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ketnoi_store::Store;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// What every handler can reach; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<App>,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub store: Store,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.inner
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState { inner: Arc::new(App { store }) }
+    }
+}
+
+/// Every route of the service.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/organizations", get(organizations::list))
+        .route("/organizations/{id}", get(organizations::get))
+        .route("/events/{slug}", get(events::get))
+        .fallback(not_found);
+    Router::new()
+        .route("/", get(home::page))
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("page")
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = ApiError::bad_request("this method is not allowed on this path").into_response();
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ping().await?;
+    Ok("ok\n")
+}
+
+/// A bound listener and the application, ready to serve.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds `address` (port 0 picks a free port).
+    pub async fn bind(address: SocketAddr, state: AppState) -> std::io::Result<Server> {
+        Ok(Server { listener: TcpListener::bind(address).await?, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, router(self.state)).with_graceful_shutdown(shutdown).await
+    }
+}

@@ -1,0 +1,155 @@
+//! `/api/v1/organizations`: the public showcase of an event's startups and investors.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use ketnoi_domain::event::EventSlug;
+use ketnoi_domain::profile::{Details, OrgKind};
+use ketnoi_domain::taxonomy::{Sector, Stage};
+use ketnoi_domain::validate::Country;
+use ketnoi_store::{Organization, OrganizationQuery};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::params::Params;
+
+/// The most items one page may hold, and the default page size.
+pub const LIMIT_MAX: u64 = 100;
+pub const LIMIT_DEFAULT: u64 = 20;
+/// The furthest offset a listing accepts.
+pub const OFFSET_MAX: u64 = 1_000_000;
+
+#[derive(Debug, Serialize)]
+pub struct Amount {
+    pub amount: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    pub min: i64,
+    pub max: i64,
+    pub currency: String,
+}
+
+/// An organization's public profile: everything but contacts and private figures.
+#[derive(Debug, Serialize)]
+pub struct OrganizationView {
+    pub id: i64,
+    pub kind: OrgKind,
+    pub name: String,
+    pub sectors: Vec<Sector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub province: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funding_ask: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub founded: Option<i16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub investor_type: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<TicketView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub thesis: String,
+}
+
+impl OrganizationView {
+    pub fn public(organization: Organization) -> Self {
+        let profile = organization.profile;
+        let private = organization.funding_private;
+        let mut view = OrganizationView {
+            id: organization.id,
+            kind: match profile.details {
+                Details::Startup(_) => OrgKind::Startup,
+                Details::Investor(_) => OrgKind::Investor,
+            },
+            name: profile.name,
+            sectors: profile.sectors,
+            stage: None,
+            country: profile.country.map(|c| c.to_string()),
+            province: profile.province,
+            website: profile.website.map(|w| w.as_str().to_owned()),
+            description: profile.description,
+            funding_ask: None,
+            founded: None,
+            team_size: None,
+            investor_type: None,
+            stages: Vec::new(),
+            ticket: None,
+            countries: Vec::new(),
+            thesis: String::new(),
+        };
+        match profile.details {
+            Details::Startup(startup) => {
+                view.stage = Some(startup.stage);
+                view.founded = startup.founded;
+                view.team_size = startup.team_size;
+                if !private {
+                    view.funding_ask =
+                        startup.funding_ask.map(|m| Amount { amount: m.amount, currency: m.currency.to_string() });
+                }
+            }
+            Details::Investor(investor) => {
+                view.investor_type = Some(investor.investor_type.code().to_owned());
+                view.stages = investor.stages;
+                view.countries = investor.countries.iter().map(ToString::to_string).collect();
+                view.thesis = investor.thesis;
+                if !private {
+                    view.ticket = investor.ticket.map(|t| TicketView {
+                        min: t.min,
+                        max: t.max,
+                        currency: t.currency.to_string(),
+                    });
+                }
+            }
+        }
+        view
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Listing {
+    pub items: Vec<OrganizationView>,
+    pub total: u64,
+}
+
+/// `GET /api/v1/organizations?q=&kind=&sector=&stage=&country=&event=&limit=&offset=`
+pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<Listing>, ApiError> {
+    params.allow(&["q", "kind", "sector", "stage", "country", "event", "limit", "offset"])?;
+    let event_id = match params.parse("event", EventSlug::parse)? {
+        Some(slug) => Some(state.store.find_event(&slug).await?.ok_or_else(|| ApiError::not_found("event"))?.id),
+        None => None,
+    };
+    let query = OrganizationQuery {
+        event_id,
+        kind: params.parse("kind", OrgKind::parse)?,
+        sector: params.parse("sector", Sector::parse)?,
+        stage: params.parse("stage", Stage::parse)?,
+        country: params.parse("country", Country::parse)?,
+        name: params.get("q").map(str::to_owned),
+        limit: params.bounded("limit", LIMIT_DEFAULT, LIMIT_MAX)?,
+        offset: params.bounded("offset", 0, OFFSET_MAX)?,
+    };
+    let page = state.store.organizations(&query).await?;
+    Ok(Json(Listing { items: page.items.into_iter().map(OrganizationView::public).collect(), total: page.total }))
+}
+
+/// `GET /api/v1/organizations/{id}`
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<OrganizationView>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found("organization"))?;
+    Ok(Json(OrganizationView::public(state.store.organization(id).await?)))
+}

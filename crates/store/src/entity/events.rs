@@ -1,0 +1,52 @@
+//! `events`: an event and its life cycle (`draft|open|scheduled|published|closed`).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub venue: String,
+    /// IANA time zone name.
+    pub time_zone: String,
+    pub status: String,
+    pub base_currency: String,
+    /// JSON object: currency -> units per one base unit.
+    pub currency_rates: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::event_sessions::Entity")]
+    Sessions,
+    #[sea_orm(has_many = "super::slots::Entity")]
+    Slots,
+    #[sea_orm(has_many = "super::participations::Entity")]
+    Participations,
+}
+
+impl Related<super::event_sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sessions.def()
+    }
+}
+
+impl Related<super::slots::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Slots.def()
+    }
+}
+
+impl Related<super::participations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Participations.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,234 @@
+//! Events, their sessions and slots.
+
+use jiff::Timestamp;
+use ketnoi_domain::event::{self, EventSlug, EventStatus, SessionSpec};
+use ketnoi_domain::money::{Currency, Rates};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entity::{event_sessions, events, meetings, slots};
+use crate::{Result, Store, StoreError, now};
+
+/// The default time zone of a new event: ketnoi's events are in Vietnam.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Ho_Chi_Minh";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    pub slug: EventSlug,
+    pub name: String,
+    pub venue: String,
+    pub time_zone: String,
+    pub status: EventStatus,
+    pub rates: Rates,
+}
+
+/// What an organiser gives to create an event.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub slug: EventSlug,
+    pub name: String,
+    pub venue: String,
+    pub time_zone: String,
+    pub rates: Rates,
+    pub sessions: Vec<SessionSpec>,
+}
+
+impl NewEvent {
+    /// An event known only by its slug, as the importer creates it: named after the slug, in
+    /// Vietnam's time zone, with indicative rates and no sessions yet.
+    pub fn from_slug(slug: EventSlug) -> Self {
+        NewEvent {
+            name: slug.as_str().to_owned(),
+            slug,
+            venue: String::new(),
+            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            rates: Rates::vietnam_default(),
+            sessions: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub id: i64,
+    pub code: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub tables: u16,
+}
+
+fn rates_to_json(rates: &Rates) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        rates.iter().map(|(currency, rate)| (currency.to_string(), serde_json::Value::from(rate))).collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+fn rates_from_json(base: &str, json: &str) -> Result<Rates> {
+    let corrupt = |what: String| StoreError::Corrupt(format!("event currency rates: {what}"));
+    let base = Currency::parse(base).map_err(|e| corrupt(e.to_string()))?;
+    let map: std::collections::BTreeMap<String, f64> =
+        serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+    let mut rates = Vec::with_capacity(map.len());
+    for (code, rate) in map {
+        rates.push((Currency::parse(&code).map_err(|e| corrupt(e.to_string()))?, rate));
+    }
+    Rates::new(base, rates).map_err(|e| corrupt(e.to_string()))
+}
+
+fn to_event(model: events::Model) -> Result<Event> {
+    Ok(Event {
+        id: model.id,
+        slug: EventSlug::parse(&model.slug).map_err(StoreError::Corrupt)?,
+        status: EventStatus::parse(&model.status).map_err(StoreError::Corrupt)?,
+        rates: rates_from_json(&model.base_currency, &model.currency_rates)?,
+        name: model.name,
+        venue: model.venue,
+        time_zone: model.time_zone,
+    })
+}
+
+fn timestamp(seconds: i64) -> Result<Timestamp> {
+    Timestamp::from_second(seconds).map_err(|e| StoreError::Corrupt(format!("timestamp {seconds}: {e}")))
+}
+
+pub(crate) async fn find_by_slug(db: &impl ConnectionTrait, slug: &EventSlug) -> Result<Option<Event>> {
+    events::Entity::find().filter(events::Column::Slug.eq(slug.as_str())).one(db).await?.map(to_event).transpose()
+}
+
+/// Inserts an event and its sessions and slots; the caller owns the transaction.
+pub(crate) async fn insert(db: &impl ConnectionTrait, new: &NewEvent) -> Result<Event> {
+    let zone = event::time_zone(&new.time_zone).map_err(|message| {
+        StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single("time_zone", message))
+    })?;
+    let name = ketnoi_domain::validate::text(&new.name, 1, 200)
+        .map_err(|message| StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single("name", message)))?;
+    let timestamp = now();
+    let model = events::ActiveModel {
+        slug: Set(new.slug.as_str().to_owned()),
+        name: Set(name),
+        venue: Set(new.venue.trim().to_owned()),
+        time_zone: Set(new.time_zone.trim().to_owned()),
+        status: Set(EventStatus::Draft.as_str().to_owned()),
+        base_currency: Set(new.rates.base().to_string()),
+        currency_rates: Set(rates_to_json(&new.rates)),
+        created_at: Set(timestamp),
+        updated_at: Set(timestamp),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    if !new.sessions.is_empty() {
+        insert_sessions(db, model.id, &new.sessions, &zone).await?;
+    }
+    to_event(model)
+}
+
+async fn insert_sessions(
+    db: &impl ConnectionTrait,
+    event_id: i64,
+    sessions: &[SessionSpec],
+    zone: &jiff::tz::TimeZone,
+) -> Result<()> {
+    let (resolved, planned) = event::plan_slots(sessions, zone).map_err(StoreError::Invalid)?;
+    let mut session_ids = Vec::with_capacity(resolved.len());
+    for session in &resolved {
+        let model = event_sessions::ActiveModel {
+            event_id: Set(event_id),
+            name: Set(session.name.clone()),
+            starts_at: Set(session.starts_at.as_second()),
+            ends_at: Set(session.ends_at.as_second()),
+            slot_minutes: Set(i32::from(session.slot_minutes)),
+            tables: Set(i32::from(session.tables)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        session_ids.push(model.id);
+    }
+    let rows = planned.iter().map(|slot| slots::ActiveModel {
+        event_id: Set(event_id),
+        session_id: Set(session_ids[slot.session]),
+        code: Set(slot.code.clone()),
+        starts_at: Set(slot.starts_at.as_second()),
+        ends_at: Set(slot.ends_at.as_second()),
+        tables: Set(i32::from(slot.tables)),
+        ..Default::default()
+    });
+    slots::Entity::insert_many(rows).exec(db).await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn find_event(&self, slug: &EventSlug) -> Result<Option<Event>> {
+        find_by_slug(&self.db, slug).await
+    }
+
+    pub async fn event(&self, slug: &EventSlug) -> Result<Event> {
+        self.find_event(slug).await?.ok_or(StoreError::NotFound { what: "event" })
+    }
+
+    /// Creates an event with its sessions and their slots, all or nothing.
+    pub async fn create_event(&self, new: &NewEvent) -> Result<Event> {
+        let txn = self.begin_write().await?;
+        if find_by_slug(&txn, &new.slug).await?.is_some() {
+            return Err(StoreError::Conflict(format!("an event with slug {} already exists", new.slug)));
+        }
+        let event = insert(&txn, new).await?;
+        txn.commit().await?;
+        Ok(event)
+    }
+
+    /// Replaces an event's sessions and slots. Refused once meetings are placed in its slots
+    /// (the database's foreign keys would otherwise orphan them).
+    pub async fn replace_sessions(&self, slug: &EventSlug, sessions: &[SessionSpec]) -> Result<()> {
+        let txn = self.begin_write().await?;
+        let event = find_by_slug(&txn, slug).await?.ok_or(StoreError::NotFound { what: "event" })?;
+        let placed = meetings::Entity::find()
+            .filter(meetings::Column::EventId.eq(event.id))
+            .filter(meetings::Column::SlotId.is_not_null())
+            .count(&txn)
+            .await?;
+        if placed > 0 {
+            return Err(StoreError::Conflict(format!(
+                "{placed} meetings are placed in this event's slots: unplace them before changing sessions"
+            )));
+        }
+        let zone = event::time_zone(&event.time_zone).map_err(StoreError::Corrupt)?;
+        slots::Entity::delete_many().filter(slots::Column::EventId.eq(event.id)).exec(&txn).await?;
+        event_sessions::Entity::delete_many().filter(event_sessions::Column::EventId.eq(event.id)).exec(&txn).await?;
+        insert_sessions(&txn, event.id, sessions, &zone).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// An event's slots in time order.
+    pub async fn slots(&self, event_id: i64) -> Result<Vec<Slot>> {
+        let rows = slots::Entity::find()
+            .filter(slots::Column::EventId.eq(event_id))
+            .order_by_asc(slots::Column::StartsAt)
+            .order_by_asc(slots::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(Slot {
+                    id: row.id,
+                    code: row.code,
+                    starts_at: timestamp(row.starts_at)?,
+                    ends_at: timestamp(row.ends_at)?,
+                    tables: u16::try_from(row.tables).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    /// Every event, newest first.
+    pub async fn events(&self) -> Result<Vec<Event>> {
+        let rows = events::Entity::find().order_by_desc(events::Column::Id).all(&self.db).await?;
+        rows.into_iter().map(to_event).collect()
+    }
+}

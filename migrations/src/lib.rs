@@ -1,0 +1,15 @@
+//! ketnoi's database schema: one migration set that runs unchanged on SQLite and PostgreSQL.
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+mod m20261127_000001_initial;
+
+/// Every migration, oldest first.
+#[derive(Debug)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_initial::Migration)]
+    }
+}
