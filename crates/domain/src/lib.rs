@@ -7,7 +7,7 @@
 //! - [`import`]: the CSV import contract, parsed and validated with line and column;
 //! - [`demo`]: deterministic, realistic participants for the demo event and benchmarks.
 
-// pub mod demo;
+pub mod demo;
 pub mod event;
 pub mod import;
 pub mod money;

@@ -1,0 +1,28 @@
+# Everyday recipes; each mirrors a step of .ci/run. Install just with `pip install rust-just`.
+
+default: test
+
+# The tests on the embedded SQLite database (the README's test command).
+test:
+    cargo test --workspace
+
+# The storage and end-to-end suites on PostgreSQL (starts the local cluster if needed).
+test-pg:
+    bash .ci/test-pg
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# The demo event, served on http://127.0.0.1:8080/.
+demo:
+    cargo run --release -- demo
+
+# Import speed for 10,000 startups (see docs/benchmarks.md).
+bench-import:
+    cargo bench --bench import
+
+# Everything CI runs.
+ci:
+    bash .ci/run

@@ -1,0 +1,95 @@
+//! `ketnoi demo`: the Techfest Hải Phòng 2023 demo event, loaded through the same import path
+//! as real events, with one login per role.
+
+use ketnoi_domain::event::{EventSlug, techfest_sessions};
+use ketnoi_domain::money::Rates;
+use ketnoi_domain::profile::OrgKind;
+use ketnoi_domain::validate::Email;
+use ketnoi_store::{Event, ImportProgress, ImportSummary, NewEvent, NewUser, OrganizationQuery, Role, Store};
+
+use crate::CommandError;
+use crate::import::{ImportSources, run};
+
+pub const DEMO_SLUG: &str = "techfest-haiphong-2023";
+/// The demo logins' shared password; printed at start, never used outside the demo.
+pub const DEMO_PASSWORD: &str = "ketnoi-demo-2023";
+
+/// A demo login: what it is for, its e-mail and password.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub role: String,
+    pub email: String,
+    pub password: &'static str,
+}
+
+/// The demo event's description.
+pub fn demo_event() -> Result<NewEvent, CommandError> {
+    Ok(NewEvent {
+        slug: EventSlug::parse(DEMO_SLUG).map_err(CommandError::Usage)?,
+        name: "Techfest Hải Phòng 2023".to_owned(),
+        venue: "Trung tâm Hội nghị thành phố Hải Phòng".to_owned(),
+        time_zone: "Asia/Ho_Chi_Minh".to_owned(),
+        rates: Rates::vietnam_default(),
+        sessions: techfest_sessions(),
+    })
+}
+
+/// Loads (or refreshes) the demo event and its logins; running it twice changes nothing.
+pub async fn load(
+    store: &Store,
+    progress: &dyn ImportProgress,
+) -> Result<(Event, ImportSummary, Vec<DemoLogin>), CommandError> {
+    let csv = ketnoi_domain::demo::techfest_haiphong_2023();
+    let sources = ImportSources {
+        startups: Some(("demo startups".to_owned(), csv.startups.into_bytes())),
+        investors: Some(("demo investors".to_owned(), csv.investors.into_bytes())),
+    };
+    let new_event = demo_event()?;
+    let summary = run(store, &new_event, &sources, progress).await?;
+    let event = store.event(&new_event.slug).await?;
+
+    let first = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), limit: 1, ..Default::default() };
+    let startup = store.organizations(&first(OrgKind::Startup)).await?.items.into_iter().next();
+    let investor = store.organizations(&first(OrgKind::Investor)).await?.items.into_iter().next();
+    let mut logins = vec![(
+        "organiser of Techfest Hải Phòng 2023".to_owned(),
+        "organiser@techfest.ketnoi.demo",
+        Role::Organiser,
+        None,
+        Some(event.id),
+    )];
+    if let Some(startup) = &startup {
+        logins.push((
+            format!("member of startup {}", startup.profile.name),
+            "startup@techfest.ketnoi.demo",
+            Role::Member,
+            Some(startup.id),
+            None,
+        ));
+    }
+    if let Some(investor) = &investor {
+        logins.push((
+            format!("member of investor {}", investor.profile.name),
+            "investor@techfest.ketnoi.demo",
+            Role::Member,
+            Some(investor.id),
+            None,
+        ));
+    }
+    let mut shown = Vec::new();
+    for (role, email, kind, organization_id, event_id) in logins {
+        let email = Email::parse(email).map_err(CommandError::Usage)?;
+        store
+            .upsert_user(&NewUser {
+                email: email.clone(),
+                display_name: role.clone(),
+                password: DEMO_PASSWORD.to_owned(),
+                role: kind,
+                organization_id,
+                event_id,
+            })
+            .await?;
+        shown.push(DemoLogin { role, email: email.to_string(), password: DEMO_PASSWORD });
+    }
+    Ok((event, summary, shown))
+}

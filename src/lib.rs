@@ -1,0 +1,67 @@
+//! The `ketnoi` command's building blocks, shared by the binary, its tests and its benchmarks:
+//! where the data lives, opening the store, importing CSV files and the demo event.
+
+pub mod demo;
+pub mod import;
+
+use std::path::PathBuf;
+
+use ketnoi_store::Store;
+
+/// Why a command could not start or finish; shown to the user as is.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("data directory {path}: {reason}")]
+    DataDir { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Store(#[from] ketnoi_store::StoreError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{what} {path}: {source}")]
+    File { what: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where the data lives: the data directory and, unless a URL is given, the SQLite file in it.
+#[derive(Debug, Clone)]
+pub struct DataLocation {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+}
+
+/// The SQLite file used when no database URL is given.
+pub const SQLITE_FILE: &str = "ketnoi.db";
+
+impl DataLocation {
+    /// Creates the data directory if needed and checks that it is writable.
+    pub fn prepare(&self) -> Result<(), CommandError> {
+        let fail = |reason: String| CommandError::DataDir { path: self.data_dir.clone(), reason };
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| fail(format!("cannot create it: {e}")))?;
+        let probe = self.data_dir.join(".ketnoi-write-check");
+        std::fs::write(&probe, b"ok").map_err(|e| fail(format!("is not writable: {e}")))?;
+        std::fs::remove_file(&probe).map_err(|e| fail(format!("is not writable: {e}")))?;
+        Ok(())
+    }
+
+    /// The database URL: the one given, or the SQLite file in the data directory.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => ketnoi_store::sqlite_file_url(&self.data_dir.join(SQLITE_FILE)),
+        }
+    }
+
+    /// Prepares the directory, connects and migrates.
+    pub async fn open(&self) -> Result<Store, CommandError> {
+        self.prepare()?;
+        let store = Store::connect(&self.url()).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+/// The current year, for validating founding years.
+pub fn current_year() -> i16 {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
+}

@@ -1,0 +1,210 @@
+//! `ketnoi`: investor–startup matchmaking for innovation events.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use ketnoi::import::{ImportSources, event_for};
+use ketnoi::{CommandError, DataLocation, demo};
+use ketnoi_domain::event::EventSlug;
+use ketnoi_server::{AppState, Server};
+use ketnoi_store::{ImportProgress, ImportSummary, Store};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "ketnoi", version, about = "Investor–startup matchmaking for innovation events")]
+struct Cli {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DataArgs {
+    /// Directory for the embedded database and the search index.
+    #[arg(long, global = true, env = "KETNOI_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Database URL (sqlite://FILE?mode=rwc or postgres://USER@HOST/DB); default: SQLite in the data directory.
+    #[arg(long, global = true, env = "KETNOI_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KETNOI_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and pages.
+    Serve(ServeArgs),
+    /// Load the Techfest Hải Phòng 2023 demo event, then serve it.
+    Demo(ServeArgs),
+    /// Create or update the database schema.
+    Migrate,
+    /// Import an event's startups and investors from CSV files (all or nothing).
+    Import {
+        /// The event's slug; the event is created when it is new.
+        #[arg(long)]
+        event: String,
+        /// The event's name, used when the import creates it.
+        #[arg(long)]
+        event_name: Option<String>,
+        /// Startups CSV: name,sectors,stage,country,province,funding_ask,currency,founded,team_size,website,email,description
+        #[arg(long)]
+        startups: Option<PathBuf>,
+        /// Investors CSV: name,investor_type,sectors,stages,ticket_min,ticket_max,currency,countries,website,email,thesis
+        #[arg(long)]
+        investors: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("KETNOI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CommandError> {
+    let location = DataLocation { data_dir: cli.data.data_dir, database_url: cli.data.database_url };
+    match cli.command {
+        Command::Migrate => {
+            location.open().await?;
+            eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Serve(args) => serve(location.open().await?, args.listen, None).await,
+        Command::Demo(args) => {
+            let store = location.open().await?;
+            let started = Instant::now();
+            let bar = Bar::new(0);
+            let (event, summary, logins) = demo::load(&store, &bar).await?;
+            bar.finish();
+            eprintln!("demo event {} ({}): {}", event.name, event.slug, describe(&summary, started));
+            let mut banner = String::from("demo logins (password sign-in arrives with accounts):\n");
+            for login in &logins {
+                banner.push_str(&format!("  {:<48} {} / {}\n", login.role, login.email, login.password));
+            }
+            serve(store, args.listen, Some((event.slug.to_string(), banner))).await
+        }
+        Command::Import { event, event_name, startups, investors } => {
+            let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
+            let sources = ImportSources::read(startups.as_deref(), investors.as_deref())?;
+            let store = location.open().await?;
+            let started = Instant::now();
+            let bar = Bar::new(sources.row_count_hint() as u64);
+            let summary = ketnoi::import::run(&store, &event_for(slug.clone(), event_name), &sources, &bar).await;
+            bar.finish();
+            let summary = summary?;
+            println!(
+                "imported into {slug}{}: {}",
+                if summary.event_created { " (new event)" } else { "" },
+                describe(&summary, started)
+            );
+            Ok(())
+        }
+    }
+}
+
+fn describe(summary: &ImportSummary, started: Instant) -> String {
+    let rows = summary.created + summary.updated + summary.unchanged;
+    let seconds = started.elapsed().as_secs_f64();
+    format!(
+        "{} created, {} updated, {} unchanged ({rows} rows in {seconds:.2} s, {:.0} rows/s)",
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        rows as f64 / seconds.max(1e-9)
+    )
+}
+
+async fn serve(store: Store, listen: SocketAddr, demo: Option<(String, String)>) -> Result<(), CommandError> {
+    let server = Server::bind(listen, AppState::new(store))
+        .await
+        .map_err(|e| CommandError::Usage(format!("cannot listen on {listen}: {e}")))?;
+    let address = server.local_addr()?;
+    tracing::info!(%address, "listening");
+    println!("ketnoi is listening on http://{address}/");
+    if let Some((slug, banner)) = demo {
+        println!("demo event: http://{address}/api/v1/events/{slug}");
+        println!("startups:   http://{address}/api/v1/organizations?event={slug}&kind=startup");
+        print!("{banner}");
+    }
+    server.run(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// A progress bar on standard error when it is a terminal; silent otherwise.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(total: u64) -> Self {
+        let bar = ProgressBar::new(total);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)") {
+            bar.set_style(style);
+        }
+        Bar(bar)
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl ImportProgress for Bar {
+    fn rows_done(&self, done: usize) {
+        self.0.set_position(done as u64);
+    }
+}

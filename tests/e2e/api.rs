@@ -1,0 +1,122 @@
+//! The HTTP API over a real socket.
+
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+fn names(listing: &Value) -> Vec<&str> {
+    listing["items"].as_array().expect("items").iter().map(|item| item["name"].as_str().expect("name")).collect()
+}
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    let app = TestApp::with_fixtures().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn lists_organizations_by_name_with_total_and_filters() {
+    let app = TestApp::with_fixtures().await;
+    let all = app.json("/api/v1/organizations", 200).await;
+    assert_eq!(all["total"], 8);
+    assert_eq!(names(&all)[..3], ["Cảng Số", "Đồng Xanh Agri", "EduBridge"]);
+
+    let startups = app.json("/api/v1/organizations?kind=startup&limit=2&offset=1", 200).await;
+    assert_eq!(startups["total"], 5);
+    assert_eq!(names(&startups), ["Đồng Xanh Agri", "EduBridge"]);
+
+    let logistics = app.json("/api/v1/organizations?sector=logistics&kind=investor", 200).await;
+    assert_eq!(names(&logistics), ["Han River Ventures", "Rotterdam Port Ventures"]);
+
+    // Labels and diacritic-free input are accepted for filters.
+    let agri = app.json("/api/v1/organizations?sector=nong%20nghiep", 200).await;
+    assert_eq!(names(&agri), ["Đồng Xanh Agri", "Nông Sản Xanh", "Sông Hồng Angels"]);
+
+    let seed = app.json("/api/v1/organizations?stage=seed", 200).await;
+    assert_eq!(names(&seed), ["Cảng Số", "Đồng Xanh Agri", "Han River Ventures", "Sông Hồng Angels"]);
+
+    let korea = app.json("/api/v1/organizations?country=kr", 200).await;
+    assert_eq!(names(&korea), ["Han River Ventures"]);
+
+    let by_name = app.json("/api/v1/organizations?q=cang%20so", 200).await;
+    assert_eq!(names(&by_name), ["Cảng Số"]);
+    let wildcard = app.json("/api/v1/organizations?q=%25", 200).await;
+    assert_eq!(wildcard["total"], 0, "a % in the query is a character, not a wildcard");
+
+    let in_event = app.json("/api/v1/organizations?event=techfest-test&kind=investor", 200).await;
+    assert_eq!(in_event["total"], 3);
+}
+
+#[tokio::test]
+async fn profile_shows_public_fields_only() {
+    let app = TestApp::with_fixtures().await;
+    let listing = app.json("/api/v1/organizations?q=cang", 200).await;
+    let id = listing["items"][0]["id"].as_i64().expect("id");
+    let profile = app.json(&format!("/api/v1/organizations/{id}"), 200).await;
+    assert_eq!(profile["name"], "Cảng Số");
+    assert_eq!(profile["kind"], "startup");
+    assert_eq!(profile["sectors"], serde_json::json!(["logistics", "maritime"]));
+    assert_eq!(profile["stage"], "seed");
+    assert_eq!(profile["funding_ask"], serde_json::json!({"amount": 5_000_000_000i64, "currency": "VND"}));
+    assert_eq!(profile["website"], "https://cangso.vn");
+    assert!(profile.get("email").is_none(), "contact e-mail is private: {profile}");
+}
+
+#[tokio::test]
+async fn bad_parameters_are_named_in_problem_json() {
+    let app = TestApp::with_fixtures().await;
+    let problem = app.json("/api/v1/organizations?limit=100000", 400).await;
+    assert_eq!(problem["status"], 400);
+    assert_eq!(problem["errors"][0]["field"], "limit");
+    assert_eq!(problem["errors"][0]["message"], "must be at most 100, got 100000");
+
+    let problem = app.json("/api/v1/organizations?offset=-1", 400).await;
+    assert_eq!(problem["errors"][0]["field"], "offset");
+    assert_eq!(problem["errors"][0]["message"], "must not be negative, got -1");
+
+    let problem = app.json("/api/v1/organizations?limit=ten", 400).await;
+    assert_eq!(problem["errors"][0]["field"], "limit");
+
+    let problem = app.json("/api/v1/organizations?sector=fintek", 400).await;
+    assert_eq!(problem["errors"][0]["message"], "unknown sector \"fintek\" (did you mean \"fintech\"?)");
+
+    let problem = app.json("/api/v1/organizations?kind=bank", 400).await;
+    assert_eq!(problem["errors"][0]["field"], "kind");
+
+    let problem = app.json("/api/v1/organizations?sort=name", 400).await;
+    assert!(problem["detail"].as_str().expect("detail").contains("unknown parameter \"sort\""));
+
+    app.json("/api/v1/organizations?event=no-such-event", 404).await;
+}
+
+#[tokio::test]
+async fn unknown_ids_and_paths_are_404_problems() {
+    let app = TestApp::with_fixtures().await;
+    let problem = app.json("/api/v1/organizations/999999", 404).await;
+    assert_eq!(problem["detail"], "organization not found");
+    app.json("/api/v1/organizations/not-a-number", 404).await;
+    app.json("/api/v1/events/no-such-event", 404).await;
+    app.json("/api/v1/nothing-here", 404).await;
+    let response = app.client.delete(format!("{}/api/v1/organizations", app.base)).send().await.expect("request");
+    assert_eq!(response.status().as_u16(), 405);
+}
+
+#[tokio::test]
+async fn event_lists_slots_in_local_time() {
+    let db = ketnoi_store::testing::TestDatabase::new().await;
+    let store = ketnoi_store::Store::connect(db.url()).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let new_event = ketnoi::demo::demo_event().expect("demo event");
+    store.create_event(&new_event).await.expect("create");
+    let app = TestApp::serve(db).await;
+    let event = app.json("/api/v1/events/techfest-haiphong-2023", 200).await;
+    assert_eq!(event["name"], "Techfest Hải Phòng 2023");
+    assert_eq!(event["time_zone"], "Asia/Ho_Chi_Minh");
+    let slots = event["slots"].as_array().expect("slots");
+    assert_eq!(slots.len(), 36);
+    assert_eq!(
+        slots[0],
+        serde_json::json!({"code": "d1-0900", "start": "2023-11-23T09:00:00+07:00", "minutes": 20, "tables": 20})
+    );
+}

@@ -1,0 +1,181 @@
+//! The `ketnoi` command: import (good, bad and repeated files), bad locations, and `serve`
+//! shutting down cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use ketnoi_store::testing::TestDatabase;
+use ketnoi_store::{OrganizationQuery, Store};
+
+use crate::support::{fixture, import_fixtures, ketnoi, stderr, stdout};
+
+const STARTUP_HEADER: &str =
+    "name,sectors,stage,country,province,funding_ask,currency,founded,team_size,website,email,description\n";
+const INVESTOR_HEADER: &str =
+    "name,investor_type,sectors,stages,ticket_min,ticket_max,currency,countries,website,email,thesis\n";
+
+async fn organization_count(db: &TestDatabase) -> u64 {
+    let store = Store::connect(db.url()).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    store.organizations(&OrganizationQuery::default()).await.expect("list").total
+}
+
+#[tokio::test]
+async fn import_creates_then_reimport_changes_nothing() {
+    let db = TestDatabase::new().await;
+    import_fixtures(&db);
+    assert_eq!(organization_count(&db).await, 8);
+
+    let startups = fixture("startups.csv");
+    let output = ketnoi(&db, &["import", "--event", "techfest-test", "--startups", startups.to_str().expect("path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("0 created, 0 updated, 5 unchanged"), "{}", stdout(&output));
+    assert_eq!(organization_count(&db).await, 8);
+
+    // An edited row updates the organization it names; the count stays.
+    let edited = std::fs::read_to_string(&startups).expect("fixture").replace("2022,6,", "2022,7,");
+    let path = db.dir().join("edited.csv");
+    std::fs::write(&path, edited).expect("write");
+    let output = ketnoi(&db, &["import", "--event", "techfest-test", "--startups", path.to_str().expect("path")]);
+    assert!(stdout(&output).contains("0 created, 1 updated, 4 unchanged"), "{}", stdout(&output));
+    assert_eq!(organization_count(&db).await, 8);
+}
+
+/// Each bad file is refused with the place of the problem, and the database is left as it was.
+#[tokio::test]
+async fn bad_files_are_refused_and_write_nothing() {
+    let db = TestDatabase::new().await;
+    import_fixtures(&db);
+    let good_investors = fixture("investors.csv");
+    let cases: [(&str, &[u8], &str); 9] = [
+        ("missing-header.csv", b"name,sectors,stage\nA,ai,seed\n", "column country: missing column"),
+        (
+            "misspelt-header.csv",
+            b"name,sector,stage,country,province,funding_ask,currency,founded,team_size,website,email,description\n",
+            "column sector: unknown column (did you mean \"sectors\"?)",
+        ),
+        (
+            "unknown-sector.csv",
+            b"New Co,fintek,seed,VN,,,,,,,,\n",
+            ":2: column sectors = \"fintek\": unknown sector \"fintek\" (did you mean \"fintech\"?)",
+        ),
+        ("negative.csv", b"New Co,ai,seed,VN,,-5,USD,,,,,\n", ":2: column funding_ask = \"-5\": must not be negative"),
+        (
+            "not-a-number.csv",
+            b"New Co,ai,seed,VN,,lots,USD,,,,,\n",
+            "column funding_ask = \"lots\": \"lots\" is not a whole number",
+        ),
+        ("bad-email.csv", b"New Co,ai,seed,VN,,,,,,,ceo at newco,\n", "column email = \"ceo at newco\""),
+        ("latin1.csv", b"N\xf4ng Co,ai,seed,VN,,,,,,,,\n", ":2: column name"),
+        ("empty.csv", b"", "the file is empty"),
+        ("future.csv", b"New Co,ai,seed,VN,,,,2999,,,,\n", "must not be in the future"),
+    ];
+    for (name, body, expected) in cases {
+        let path = db.dir().join(name);
+        let content = if body.is_empty() || body.starts_with(b"name,") {
+            body.to_vec()
+        } else {
+            [STARTUP_HEADER.as_bytes(), body].concat()
+        };
+        std::fs::write(&path, content).expect("write");
+        // A good investors file alongside: it must not be written either.
+        let output = ketnoi(
+            &db,
+            &[
+                "import",
+                "--event",
+                "techfest-test",
+                "--startups",
+                path.to_str().expect("path"),
+                "--investors",
+                good_investors.to_str().expect("path"),
+            ],
+        );
+        assert!(!output.status.success(), "{name} was accepted");
+        assert!(stderr(&output).contains(expected), "{name}: expected {expected:?} in:\n{}", stderr(&output));
+        assert!(stderr(&output).contains("nothing was written"), "{name}: {}", stderr(&output));
+    }
+    let investors = db.dir().join("ticket.csv");
+    std::fs::write(&investors, format!("{INVESTOR_HEADER}New Fund,vc,ai,seed,900,100,USD,VN,,,\n")).expect("write");
+    let output = ketnoi(&db, &["import", "--event", "techfest-test", "--investors", investors.to_str().expect("path")]);
+    assert!(
+        stderr(&output).contains(":2: column ticket_min = \"900\": must not exceed ticket_max (900 > 100)"),
+        "{}",
+        stderr(&output)
+    );
+    let new_event =
+        ketnoi(&db, &["import", "--event", "another-event", "--investors", investors.to_str().expect("path")]);
+    assert!(!new_event.status.success());
+
+    assert_eq!(organization_count(&db).await, 8, "nothing was written by any bad import");
+    let store = Store::connect(db.url()).await.expect("connect");
+    let slug = ketnoi_domain::event::EventSlug::parse("another-event").expect("slug");
+    assert!(store.find_event(&slug).await.expect("query").is_none(), "a refused import creates no event");
+}
+
+#[tokio::test]
+async fn import_needs_files_that_exist() {
+    let db = TestDatabase::new().await;
+    let output = ketnoi(&db, &["import", "--event", "techfest-test"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("give --startups FILE, --investors FILE or both"), "{}", stderr(&output));
+    let output = ketnoi(&db, &["import", "--event", "techfest-test", "--startups", "/no/such/file.csv"]);
+    assert!(stderr(&output).contains("startups file /no/such/file.csv: No such file"), "{}", stderr(&output));
+    let output = ketnoi(&db, &["import", "--event", "Bad Slug", "--startups", "/no/such/file.csv"]);
+    assert!(stderr(&output).contains("--event: \"Bad Slug\" is not an event slug"), "{}", stderr(&output));
+}
+
+#[test]
+fn unreachable_database_and_unwritable_data_dir_are_reported() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+        .args(["migrate", "--data-dir", std::env::temp_dir().to_str().expect("path")])
+        .args(["--database-url", "postgres://ketnoi@127.0.0.1:1/nothing"])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("error: cannot use the database"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A path below a regular file can never be created, even by root.
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let data_dir = file.path().join("data");
+    let output = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+        .args(["migrate", "--data-dir", data_dir.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains(&format!("error: data directory {}: cannot create it", data_dir.display())), "{message}");
+}
+
+/// `ketnoi serve --listen 127.0.0.1:0` prints its address, answers, and exits 0 on SIGTERM.
+#[tokio::test]
+async fn serve_prints_its_url_and_stops_on_sigterm() {
+    let db = TestDatabase::new().await;
+    import_fixtures(&db);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(db.dir())
+        .args(["--database-url", db.url()])
+        .env("KETNOI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start ketnoi serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+    let url = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").to_owned();
+    let body = reqwest::get(format!("{url}api/v1/organizations?kind=investor"))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(body.contains("Han River Ventures"), "{body}");
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("wait");
+    assert!(exit.success(), "serve exited with {exit:?} after SIGTERM");
+}
