@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use ketnoi_domain::import::{ImportErrors, ImportIssue, ImportRow};
 use ketnoi_domain::text::fold;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{organizations, participations};
 use crate::events::{self, NewEvent};
@@ -37,6 +37,10 @@ pub trait ImportProgress: Sync {
 impl ImportProgress for () {
     fn rows_done(&self, _done: usize) {}
 }
+
+/// How many organizations one `INSERT` writes: about 25 bind parameters each, well below the
+/// limits of SQLite (32,766) and PostgreSQL (65,535).
+const INSERT_CHUNK: usize = 500;
 
 /// How many e-mail addresses go in one `IN (…)` look-up.
 const EMAIL_LOOKUP_CHUNK: usize = 500;
@@ -95,6 +99,9 @@ impl Store {
 
         let mut errors = Vec::new();
         let mut claimed: HashMap<i64, (String, u64)> = HashMap::new();
+        let mut pending_names: HashMap<String, (String, u64)> = HashMap::new();
+        let mut pending_emails: HashMap<String, (String, u64)> = HashMap::new();
+        let mut to_create = Vec::new();
         let mut done = 0;
         for file in files {
             for row in &file.rows {
@@ -107,69 +114,85 @@ impl Store {
                     message,
                 };
                 let email = profile.email.as_ref().map(|e| e.as_str());
+                let name_key = fold(&profile.name);
                 let (matched, key_column, key) = match email.and_then(|email| by_email.get(email)) {
-                    Some(found) => (Some(found.clone()), "email", email.unwrap_or_default()),
-                    None => (by_name.get(&fold(&profile.name)).cloned(), "name", profile.name.as_str()),
+                    Some(found) => (Some(found), "email", email.unwrap_or_default()),
+                    None => (by_name.get(&name_key), "name", profile.name.as_str()),
                 };
+                let Some(current) = matched else {
+                    // New: written in batches below, once no row can be refused any more.
+                    let here = (file.label.clone(), row.line);
+                    let earlier =
+                        pending_names.insert(name_key, here.clone()).map(|at| ("name", profile.name.as_str(), at));
+                    let earlier = earlier.or_else(|| {
+                        email.and_then(|e| pending_emails.insert(e.to_owned(), here).map(|at| ("email", e, at)))
+                    });
+                    match earlier {
+                        Some((column, value, (label, line))) => {
+                            errors.push(issue(column, value, format!("same {column} as {label}:{line}")));
+                        }
+                        None => to_create.push(profile),
+                    }
+                    continue;
+                };
+                if current.kind != profile.kind().as_str() {
+                    let message = format!(
+                        "already belongs to the {} {:?}, this file holds {}s",
+                        current.kind,
+                        current.name,
+                        profile.kind()
+                    );
+                    errors.push(issue(key_column, key, message));
+                    continue;
+                }
+                if let Some((label, line)) = claimed.insert(current.id, (file.label.clone(), row.line)) {
+                    let message = format!("matches {:?}, which {label}:{line} already updates", current.name);
+                    errors.push(issue(key_column, key, message));
+                    continue;
+                }
+                if !errors.is_empty() {
+                    continue;
+                }
                 let timestamp = now();
-                match matched {
-                    Some(current) => {
-                        if current.kind != profile.kind().as_str() {
-                            errors.push(issue(
-                                key_column,
-                                key,
-                                format!(
-                                    "already belongs to the {} {:?}, this file holds {}s",
-                                    current.kind,
-                                    current.name,
-                                    profile.kind()
-                                ),
-                            ));
-                            continue;
-                        }
-                        if let Some((label, line)) = claimed.insert(current.id, (file.label.clone(), row.line)) {
-                            errors.push(issue(
-                                key_column,
-                                key,
-                                format!("matches {:?}, which {label}:{line} already updates", current.name),
-                            ));
-                            continue;
-                        }
-                        let joined = participants.insert(current.id);
-                        if joined {
-                            insert_participation(&txn, event.id, current.id, timestamp).await?;
-                        }
-                        if from_model(current.clone())?.profile == *profile {
-                            if joined { summary.updated += 1 } else { summary.unchanged += 1 }
-                        } else {
-                            let mut update = profile_columns(profile);
-                            update.id = Set(current.id);
-                            update.updated_at = Set(timestamp);
-                            update.update(&txn).await?;
-                            outbox::record(&txn, current.id, OutboxOp::Upsert).await?;
-                            summary.updated += 1;
-                        }
-                    }
-                    None => {
-                        let mut insert = profile_columns(profile);
-                        insert.created_at = Set(timestamp);
-                        insert.updated_at = Set(timestamp);
-                        let created = insert.insert(&txn).await?;
-                        insert_participation(&txn, event.id, created.id, timestamp).await?;
-                        outbox::record(&txn, created.id, OutboxOp::Upsert).await?;
-                        participants.insert(created.id);
-                        claimed.insert(created.id, (file.label.clone(), row.line));
-                        by_name.insert(created.name_key.clone(), created.clone());
-                        if let Some(email) = &created.email {
-                            by_email.insert(email.clone(), created);
-                        }
-                        summary.created += 1;
-                    }
+                let joined = participants.insert(current.id);
+                if joined {
+                    participations::Entity::insert(participation(event.id, current.id, timestamp)).exec(&txn).await?;
+                }
+                if from_model(current.clone())?.profile == *profile {
+                    if joined { summary.updated += 1 } else { summary.unchanged += 1 }
+                } else {
+                    let mut update = profile_columns(profile);
+                    update.id = Set(current.id);
+                    update.updated_at = Set(timestamp);
+                    update.update(&txn).await?;
+                    outbox::record(&txn, &[current.id], OutboxOp::Upsert).await?;
+                    summary.updated += 1;
                 }
                 done += 1;
                 if done % 250 == 0 {
                     progress.rows_done(done);
                 }
+            }
+        }
+        if errors.is_empty() {
+            for chunk in to_create.chunks(INSERT_CHUNK) {
+                let timestamp = now();
+                let rows = chunk.iter().map(|profile| {
+                    let mut insert = profile_columns(profile);
+                    insert.created_at = Set(timestamp);
+                    insert.updated_at = Set(timestamp);
+                    insert
+                });
+                let created = organizations::Entity::insert_many(rows).exec_with_returning(&txn).await?;
+                debug_assert_eq!(created.len(), chunk.len());
+                let ids: Vec<i64> = created.iter().map(|row| row.id).collect();
+                participations::Entity::insert_many(ids.iter().map(|id| participation(event.id, *id, timestamp)))
+                    .exec(&txn)
+                    .await?;
+                outbox::record(&txn, &ids, OutboxOp::Upsert).await?;
+                summary.created += created.len();
+                done += created.len();
+                progress.rows_done(done);
             }
         }
         progress.rows_done(done);
@@ -185,14 +208,11 @@ impl Store {
     }
 }
 
-async fn insert_participation(db: &impl ConnectionTrait, event_id: i64, organization_id: i64, at: i64) -> Result<()> {
+fn participation(event_id: i64, organization_id: i64, at: i64) -> participations::ActiveModel {
     participations::ActiveModel {
         event_id: Set(event_id),
         organization_id: Set(organization_id),
         created_at: Set(at),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }

@@ -2,8 +2,7 @@
 //! search index can be brought up to date from the database after any crash.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::entity::search_outbox;
@@ -49,16 +48,20 @@ pub(crate) async fn lock_writers(db: &impl ConnectionTrait) -> Result<()> {
     Ok(())
 }
 
-/// Records a change; call [`lock_writers`] first in the same transaction.
-pub(crate) async fn record(db: &impl ConnectionTrait, organization_id: i64, op: OutboxOp) -> Result<()> {
-    search_outbox::ActiveModel {
-        organization_id: Set(organization_id),
-        op: Set(op.as_str().to_owned()),
-        created_at: Set(now()),
-        ..Default::default()
+/// Records a change of each organization, in order; call [`lock_writers`] first in the same
+/// transaction.
+pub(crate) async fn record(db: &impl ConnectionTrait, organization_ids: &[i64], op: OutboxOp) -> Result<()> {
+    if organization_ids.is_empty() {
+        return Ok(());
     }
-    .insert(db)
-    .await?;
+    let at = now();
+    let rows = organization_ids.iter().map(|id| search_outbox::ActiveModel {
+        organization_id: Set(*id),
+        op: Set(op.as_str().to_owned()),
+        created_at: Set(at),
+        ..Default::default()
+    });
+    search_outbox::Entity::insert_many(rows).exec(db).await?;
     Ok(())
 }
 

@@ -165,3 +165,40 @@ async fn users_log_in_with_their_password_only() {
     assert!(store.verify_login("organiser@example.vn", "wrong").await.expect("login").is_none());
     assert!(store.verify_login("nobody@example.vn", "correct horse battery").await.expect("login").is_none());
 }
+
+/// SQLite-only: the connection settings the store promises (WAL, foreign keys, busy timeout).
+#[tokio::test]
+async fn sqlite_is_opened_in_wal_with_foreign_keys_and_a_busy_timeout() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = TestDatabase::new().await;
+    if db.is_postgres() {
+        return;
+    }
+    let store = store(&db).await;
+    for (pragma, expected) in [("journal_mode", "wal"), ("foreign_keys", "1"), ("busy_timeout", "5000")] {
+        let row = store
+            .connection()
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {pragma}")))
+            .await
+            .expect("pragma")
+            .expect("a row");
+        let value =
+            row.try_get_by_index::<String>(0).or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()));
+        assert_eq!(value.expect("value"), expected, "PRAGMA {pragma}");
+    }
+}
+
+/// Regression: a new startup and a new investor with the same name in one import were both
+/// created, and re-importing could not tell them apart.
+#[tokio::test]
+async fn a_new_name_in_both_files_is_refused() {
+    let db = TestDatabase::new().await;
+    let store = store(&db).await;
+    let investors = INVESTORS.replace("Han River Ventures,", "Cảng Số,").replace("deals@hanriver.example.kr", "");
+    let error = store.import(&event("techfest-x"), &rows(STARTUPS, &investors), &()).await.expect_err("refused");
+    assert!(
+        error.to_string().contains("investors.csv:2: column name = \"Cảng Số\": same name as startups.csv:2"),
+        "{error}"
+    );
+    assert_eq!(store.organizations(&OrganizationQuery::default()).await.expect("list").total, 0);
+}
