@@ -1,7 +1,9 @@
 //! Sectors and stages: codes with Vietnamese and English labels, parsed from the code, either
 //! label or a known alias, whatever the case and with or without diacritics.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,22 +26,35 @@ struct Term<T> {
     aliases: &'static [&'static str],
 }
 
-fn parse_term<T: Copy>(what: &'static str, terms: &[Term<T>], input: &str) -> Result<T, UnknownTerm> {
-    let key = fold(input).replace(['_', ' '], "-");
-    let matches = |name: &str| fold(name).replace(['_', ' '], "-") == key;
-    terms
-        .iter()
-        .find(|term| {
-            matches(term.code) || matches(term.vi) || matches(term.en) || term.aliases.iter().any(|a| matches(a))
-        })
-        .map(|term| term.value)
-        .ok_or_else(|| UnknownTerm {
-            what,
-            value: input.trim().to_owned(),
-            suggestion: nearest(input, terms.iter().flat_map(|t| [t.code, t.vi, t.en]))
-                .and_then(|name| terms.iter().find(|t| [t.code, t.vi, t.en].contains(&name)))
-                .map(|t| t.code),
-        })
+/// The key a name is looked up by: folded, with `_` and spaces read as `-`.
+fn term_key(name: &str) -> String {
+    fold(name).replace(['_', ' '], "-")
+}
+
+/// Every code, label and alias of a taxonomy by its key, built once.
+fn term_index<T: Copy>(terms: &[Term<T>]) -> HashMap<String, T> {
+    let mut index = HashMap::new();
+    for term in terms {
+        for name in [term.code, term.vi, term.en].iter().chain(term.aliases) {
+            index.entry(term_key(name)).or_insert(term.value);
+        }
+    }
+    index
+}
+
+fn parse_term<T: Copy>(
+    what: &'static str,
+    terms: &[Term<T>],
+    index: &HashMap<String, T>,
+    input: &str,
+) -> Result<T, UnknownTerm> {
+    index.get(&term_key(input)).copied().ok_or_else(|| UnknownTerm {
+        what,
+        value: input.trim().to_owned(),
+        suggestion: nearest(input, terms.iter().flat_map(|t| [t.code, t.vi, t.en]))
+            .and_then(|name| terms.iter().find(|t| [t.code, t.vi, t.en].contains(&name)))
+            .map(|t| t.code),
+    })
 }
 
 macro_rules! taxonomy {
@@ -62,7 +77,8 @@ macro_rules! taxonomy {
             /// Parses a code, a Vietnamese or English label or an alias, case- and
             /// diacritic-insensitively.
             pub fn parse(input: &str) -> Result<Self, UnknownTerm> {
-                parse_term($what, $table, input)
+                static INDEX: OnceLock<HashMap<String, $name>> = OnceLock::new();
+                parse_term($what, $table, INDEX.get_or_init(|| term_index($table)), input)
             }
 
             fn term(self) -> &'static Term<$name> {
