@@ -21,6 +21,8 @@ pub enum CommandError {
     File { what: &'static str, path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Index(#[from] ketnoi_server::indexer::IndexerError),
 }
 
 /// Where the data lives: the data directory and, unless a URL is given, the SQLite file in it.
@@ -29,6 +31,9 @@ pub struct DataLocation {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
 }
+
+/// The search index's directory inside the data directory.
+pub const INDEX_DIR: &str = "index";
 
 /// The SQLite file used when no database URL is given.
 pub const SQLITE_FILE: &str = "ketnoi.db";
@@ -50,6 +55,11 @@ impl DataLocation {
             Some(url) => url.clone(),
             None => ketnoi_store::sqlite_file_url(&self.data_dir.join(SQLITE_FILE)),
         }
+    }
+
+    /// Where this data directory keeps its search index.
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join(INDEX_DIR)
     }
 
     /// Prepares the directory, connects and migrates.

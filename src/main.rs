@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -11,8 +12,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ketnoi::import::{ImportSources, event_for};
 use ketnoi::{CommandError, DataLocation, demo};
 use ketnoi_domain::event::EventSlug;
+use ketnoi_server::indexer::Indexer;
 use ketnoi_server::{AppState, Server};
-use ketnoi_store::{ImportProgress, ImportSummary, Store};
+use ketnoi_store::{ImportProgress, ImportSummary, OrganizationQuery, Store};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -49,6 +51,8 @@ enum Command {
     Demo(ServeArgs),
     /// Create or update the database schema.
     Migrate,
+    /// Rebuild the search index of the data directory from the database.
+    Reindex,
     /// Import an event's startups and investors from CSV files (all or nothing).
     Import {
         /// The event's slug; the event is created when it is new.
@@ -99,7 +103,18 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Serve(args) => serve(location.open().await?, args.listen, None).await,
+        Command::Serve(args) => serve(&location, location.open().await?, args.listen, None).await,
+        Command::Reindex => {
+            let store = location.open().await?;
+            let started = Instant::now();
+            let indexer = open_indexer(&location, store.clone()).await?;
+            let total = store.organizations(&OrganizationQuery::default()).await?.total;
+            let bar = Bar::new(total);
+            let count = indexer.rebuild(&|done| bar.0.set_position(done)).await?;
+            bar.finish();
+            println!("search index rebuilt: {count} organizations in {:.2} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Demo(args) => {
             let store = location.open().await?;
             let started = Instant::now();
@@ -108,10 +123,11 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             bar.finish();
             eprintln!("demo event {} ({}): {}", event.name, event.slug, describe(&summary, started));
             let mut banner = String::from("demo logins (password sign-in arrives with accounts):\n");
+            let width = logins.iter().map(|login| login.role.chars().count()).max().unwrap_or(0);
             for login in &logins {
-                banner.push_str(&format!("  {:<48} {} / {}\n", login.role, login.email, login.password));
+                banner.push_str(&format!("  {:<width$}  {} / {}\n", login.role, login.email, login.password));
             }
-            serve(store, args.listen, Some((event.slug.to_string(), banner))).await
+            serve(&location, store, args.listen, Some((event.slug.to_string(), banner))).await
         }
         Command::Import { event, event_name, startups, investors } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
@@ -144,8 +160,24 @@ fn describe(summary: &ImportSummary, started: Instant) -> String {
     )
 }
 
-async fn serve(store: Store, listen: SocketAddr, demo: Option<(String, String)>) -> Result<(), CommandError> {
-    let server = Server::bind(listen, AppState::new(store))
+/// Opens the data directory's search index, building it first when it is missing or unusable.
+async fn open_indexer(location: &DataLocation, store: Store) -> Result<Arc<Indexer>, CommandError> {
+    let bar = Bar::new(0);
+    bar.0.set_message("indexing");
+    let indexer = Indexer::open(store, &location.index_dir(), &|done| bar.0.set_position(done)).await;
+    bar.finish();
+    Ok(Arc::new(indexer?))
+}
+
+async fn serve(
+    location: &DataLocation,
+    store: Store,
+    listen: SocketAddr,
+    demo: Option<(String, String)>,
+) -> Result<(), CommandError> {
+    let indexer = open_indexer(location, store.clone()).await?;
+    let _indexing = indexer.spawn();
+    let server = Server::bind(listen, AppState::new(store, indexer))
         .await
         .map_err(|e| CommandError::Usage(format!("cannot listen on {listen}: {e}")))?;
     let address = server.local_addr()?;

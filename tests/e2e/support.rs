@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use std::sync::Arc;
+
+use ketnoi_server::indexer::Indexer;
 use ketnoi_store::Store;
 use ketnoi_store::testing::TestDatabase;
 use tokio::sync::oneshot;
@@ -53,9 +56,10 @@ pub fn import_fixtures(db: &TestDatabase) {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    pub indexer: Arc<Indexer>,
     shutdown: Option<oneshot::Sender<()>>,
     // Dropped last: the database outlives the server.
-    _db: TestDatabase,
+    db: TestDatabase,
 }
 
 impl TestApp {
@@ -69,14 +73,24 @@ impl TestApp {
     pub async fn serve(db: TestDatabase) -> TestApp {
         let store = Store::connect(db.url()).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let state = ketnoi_server::AppState::new(store);
+        let indexer = Indexer::open(store.clone(), &db.dir().join("index"), &|_| {}).await.expect("index");
+        let indexer = Arc::new(indexer);
+        let state = ketnoi_server::AppState::new(store, Arc::clone(&indexer));
         let server = ketnoi_server::Server::bind("127.0.0.1:0".parse().expect("address"), state).await.expect("bind");
         let base = format!("http://{}", server.local_addr().expect("local address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
             stopped.await.ok();
         }));
-        TestApp { base, client: reqwest::Client::new(), shutdown: Some(shutdown), _db: db }
+        TestApp { base, client: reqwest::Client::new(), indexer, shutdown: Some(shutdown), db }
+    }
+
+    pub fn database(&self) -> &TestDatabase {
+        &self.db
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.db.dir()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

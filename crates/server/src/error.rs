@@ -45,6 +45,20 @@ impl ApiError {
         ApiError { status: StatusCode::BAD_REQUEST, detail: detail.into(), errors: Vec::new() }
     }
 
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, detail: detail.into(), errors: Vec::new() }
+    }
+
+    /// A failure of ours: logged, and answered without details.
+    pub fn internal(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%error, "internal error");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: "something went wrong on our side".to_owned(),
+            errors: Vec::new(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

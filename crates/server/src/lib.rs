@@ -4,6 +4,7 @@
 mod error;
 mod events;
 mod home;
+pub mod indexer;
 mod organizations;
 mod params;
 
@@ -17,6 +18,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ketnoi_store::Store;
+
+use crate::indexer::Indexer;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -35,6 +38,7 @@ pub struct AppState {
 #[derive(Debug)]
 pub struct App {
     pub store: Store,
+    pub indexer: Arc<Indexer>,
 }
 
 impl std::ops::Deref for AppState {
@@ -45,8 +49,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
-        AppState { inner: Arc::new(App { store }) }
+    pub fn new(store: Store, indexer: Arc<Indexer>) -> Self {
+        AppState { inner: Arc::new(App { store, indexer }) }
     }
 }
 
@@ -78,10 +82,18 @@ async fn method_not_allowed() -> Response {
     response
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+/// `GET /healthz`: 200 when the database answers and the index can be searched, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.store.ping().await?;
-    Ok("ok\n")
+    let index = Arc::clone(state.indexer.index());
+    let probe = ketnoi_search::SearchQuery { text: "healthz", limit: 1, ..Default::default() };
+    match tokio::task::spawn_blocking(move || index.search(&probe)).await {
+        Ok(Ok(_)) => Ok("ok\n"),
+        failed => {
+            tracing::error!(?failed, "search index unusable");
+            Err(ApiError::unavailable("the search index is not available"))
+        }
+    }
 }
 
 /// A bound listener and the application, ready to serve.

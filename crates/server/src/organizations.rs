@@ -1,11 +1,15 @@
 //! `/api/v1/organizations`: the public showcase of an event's startups and investors.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use ketnoi_domain::event::EventSlug;
 use ketnoi_domain::profile::{Details, OrgKind};
 use ketnoi_domain::taxonomy::{Sector, Stage};
 use ketnoi_domain::validate::Country;
+use ketnoi_search::{SearchIndex, SearchQuery};
 use ketnoi_store::{Organization, OrganizationQuery};
 use serde::Serialize;
 
@@ -121,9 +125,18 @@ impl OrganizationView {
     }
 }
 
+/// A listing item: the public profile and, for a text search, a highlighted snippet.
+#[derive(Debug, Serialize)]
+pub struct ListItem {
+    #[serde(flatten)]
+    pub organization: OrganizationView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Listing {
-    pub items: Vec<OrganizationView>,
+    pub items: Vec<ListItem>,
     pub total: u64,
 }
 
@@ -134,18 +147,50 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
         Some(slug) => Some(state.store.find_event(&slug).await?.ok_or_else(|| ApiError::not_found("event"))?.id),
         None => None,
     };
-    let query = OrganizationQuery {
-        event_id,
-        kind: params.parse("kind", OrgKind::parse)?,
-        sector: params.parse("sector", Sector::parse)?,
-        stage: params.parse("stage", Stage::parse)?,
-        country: params.parse("country", Country::parse)?,
-        name: params.get("q").map(str::to_owned),
-        limit: params.bounded("limit", LIMIT_DEFAULT, LIMIT_MAX)?,
-        offset: params.bounded("offset", 0, OFFSET_MAX)?,
-    };
-    let page = state.store.organizations(&query).await?;
-    Ok(Json(Listing { items: page.items.into_iter().map(OrganizationView::public).collect(), total: page.total }))
+    let kind = params.parse("kind", OrgKind::parse)?;
+    let sector = params.parse("sector", Sector::parse)?;
+    let stage = params.parse("stage", Stage::parse)?;
+    let country = params.parse("country", Country::parse)?;
+    let limit = params.bounded("limit", LIMIT_DEFAULT, LIMIT_MAX)?;
+    let offset = params.bounded("offset", 0, OFFSET_MAX)?;
+    let text = params.get("q").unwrap_or_default().to_owned();
+    if !SearchIndex::has_words(&text) {
+        let query = OrganizationQuery { event_id, kind, sector, stage, country, name: None, limit, offset };
+        let page = state.store.organizations(&query).await?;
+        let items =
+            page.items.into_iter().map(|o| ListItem { organization: OrganizationView::public(o), snippet: None });
+        return Ok(Json(Listing { items: items.collect(), total: page.total }));
+    }
+    let index = Arc::clone(state.indexer.index());
+    let results = tokio::task::spawn_blocking(move || {
+        index.search(&SearchQuery {
+            text: &text,
+            kind: kind.map(OrgKind::as_str),
+            sector: sector.map(Sector::code),
+            stage: stage.map(Stage::code),
+            country: country.as_ref().map(Country::as_str),
+            event: event_id,
+            limit: limit as usize,
+            offset: offset as usize,
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| ApiError::internal(&e))?;
+    let ids: Vec<i64> = results.hits.iter().map(|hit| hit.id).collect();
+    let mut found: HashMap<i64, Organization> =
+        state.store.organizations_by_ids(&ids).await?.into_iter().map(|o| (o.id, o)).collect();
+    // Best first, as the index ranked them; one deleted since its last commit is skipped.
+    let items = results
+        .hits
+        .into_iter()
+        .filter_map(|hit| {
+            found
+                .remove(&hit.id)
+                .map(|o| ListItem { organization: OrganizationView::public(o), snippet: Some(hit.snippet) })
+        })
+        .collect();
+    Ok(Json(Listing { items, total: results.total as u64 }))
 }
 
 /// `GET /api/v1/organizations/{id}`

@@ -158,15 +158,19 @@ impl Store {
                 if joined {
                     participations::Entity::insert(participation(event.id, current.id, timestamp)).exec(&txn).await?;
                 }
-                if from_model(current.clone())?.profile == *profile {
-                    if joined { summary.updated += 1 } else { summary.unchanged += 1 }
-                } else {
+                let changed = from_model(current.clone())?.profile != *profile;
+                if changed {
                     let mut update = profile_columns(profile);
                     update.id = Set(current.id);
                     update.updated_at = Set(timestamp);
                     update.update(&txn).await?;
+                }
+                if changed || joined {
+                    // A new event is a change too: the index filters by event.
                     outbox::record(&txn, &[current.id], OutboxOp::Upsert).await?;
                     summary.updated += 1;
+                } else {
+                    summary.unchanged += 1;
                 }
                 done += 1;
                 if done % 250 == 0 {

@@ -226,3 +226,46 @@ impl Store {
         Ok(events::Entity::find().count(&self.db).await?)
     }
 }
+
+impl Store {
+    /// The organizations with these ids that exist, in no particular order.
+    pub async fn organizations_by_ids(&self, ids: &[i64]) -> Result<Vec<Organization>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = organizations::Entity::find()
+                .filter(organizations::Column::Id.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                found.push(from_model(row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Organizations with an id above `after_id`, by id, at most `limit`: for walking them all.
+    pub async fn organizations_after(&self, after_id: i64, limit: u64) -> Result<Vec<Organization>> {
+        let rows = organizations::Entity::find()
+            .filter(organizations::Column::Id.gt(after_id))
+            .order_by_asc(organizations::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(from_model).collect()
+    }
+
+    /// The events each of these organizations takes part in.
+    pub async fn events_of(&self, organization_ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
+        let mut events: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for chunk in organization_ids.chunks(500) {
+            let rows = participations::Entity::find()
+                .filter(participations::Column::OrganizationId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                events.entry(row.organization_id).or_default().push(row.event_id);
+            }
+        }
+        Ok(events)
+    }
+}

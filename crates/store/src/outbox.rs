@@ -66,6 +66,12 @@ pub(crate) async fn record(db: &impl ConnectionTrait, organization_ids: &[i64], 
 }
 
 impl Store {
+    /// The position of the latest outbox row, 0 when there is none.
+    pub async fn outbox_position(&self) -> Result<i64> {
+        let latest = search_outbox::Entity::find().order_by_desc(search_outbox::Column::Id).one(&self.db).await?;
+        Ok(latest.map_or(0, |row| row.id))
+    }
+
     /// Outbox rows after `position`, oldest first, at most `limit`.
     pub async fn outbox_after(&self, position: i64, limit: u64) -> Result<Vec<OutboxEntry>> {
         let rows = search_outbox::Entity::find()
