@@ -75,3 +75,22 @@ impl DataLocation {
 pub fn current_year() -> i16 {
     jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
 }
+
+/// An event's participant named by `name_or_id`: an id, or a name compared without case or
+/// diacritics. An unknown name is an error that suggests the closest participant.
+pub async fn find_participant(store: &Store, event_id: i64, name_or_id: &str) -> Result<i64, CommandError> {
+    let participants = store.event_participants(event_id).await?;
+    if let Ok(id) = name_or_id.trim().parse::<i64>()
+        && participants.iter().any(|o| o.id == id)
+    {
+        return Ok(id);
+    }
+    let key = ketnoi_domain::text::fold(name_or_id);
+    if let Some(found) = participants.iter().find(|o| ketnoi_domain::text::fold(&o.profile.name) == key) {
+        return Ok(found.id);
+    }
+    let hint = ketnoi_domain::text::nearest(name_or_id, participants.iter().map(|o| o.profile.name.as_str()))
+        .map(|name| format!(" (did you mean {name:?}?)"))
+        .unwrap_or_default();
+    Err(CommandError::Usage(format!("--org: no participant of this event is named or numbered {name_or_id:?}{hint}")))
+}

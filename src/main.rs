@@ -53,6 +53,36 @@ enum Command {
     Migrate,
     /// Rebuild the search index of the data directory from the database.
     Reindex,
+    /// Print an organization's best counterparts at an event, with the reasons.
+    Recommend {
+        /// The event's slug.
+        #[arg(long)]
+        event: String,
+        /// The organization: its id, or its name (case and diacritics ignored).
+        #[arg(long)]
+        org: String,
+        /// How many counterparts (1 to 50).
+        #[arg(long, default_value_t = 10)]
+        limit: u64,
+        /// Print JSON: {"items": [{"id", "name", "score", "reasons"}]}, best first.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an event's matching weights, or set some of them (each from 0 to 10).
+    Weights {
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        sector: Option<f64>,
+        #[arg(long)]
+        stage: Option<f64>,
+        #[arg(long)]
+        ticket: Option<f64>,
+        #[arg(long)]
+        geography: Option<f64>,
+        #[arg(long)]
+        text: Option<f64>,
+    },
     /// Import an event's startups and investors from CSV files (all or nothing).
     Import {
         /// The event's slug; the event is created when it is new.
@@ -128,6 +158,61 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
                 banner.push_str(&format!("  {:<width$}  {} / {}\n", login.role, login.email, login.password));
             }
             serve(&location, store, args.listen, Some((event.slug.to_string(), banner))).await
+        }
+        Command::Recommend { event, org, limit, json } => {
+            let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
+            if !(1..=ketnoi_server::recommendations::LIMIT_MAX).contains(&limit) {
+                return Err(CommandError::Usage(format!("--limit: must be 1 to 50, got {limit}")));
+            }
+            let store = location.open().await?;
+            let event = store.event(&slug).await?;
+            let id = ketnoi::find_participant(&store, event.id, &org).await?;
+            let found =
+                ketnoi_server::recommendations::for_organization(&store, id, Some(&slug), limit as usize).await?;
+            if json {
+                let items: Vec<serde_json::Value> = found
+                    .items
+                    .iter()
+                    .map(|r| serde_json::json!({"id": r.id, "name": r.name, "kind": r.kind, "score": r.score, "reasons": r.reasons}))
+                    .collect();
+                println!("{}", serde_json::json!({ "items": items }));
+            } else {
+                let subject = store.organization(id).await?;
+                println!("best counterparts of {} at {}:", subject.profile.name, found.event);
+                for (rank, r) in found.items.iter().enumerate() {
+                    println!("{:>3}. {} ({}) {:.3}", rank + 1, r.name, r.kind, r.score);
+                    let reasons: Vec<&str> = r.reasons.iter().map(|reason| reason.en.as_str()).collect();
+                    println!("     {}", reasons.join(" · "));
+                }
+            }
+            Ok(())
+        }
+        Command::Weights { event, sector, stage, ticket, geography, text } => {
+            let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
+            let store = location.open().await?;
+            let mut weights = store.event(&slug).await?.weights;
+            let changes = [
+                (&mut weights.sector, sector),
+                (&mut weights.stage, stage),
+                (&mut weights.ticket, ticket),
+                (&mut weights.geography, geography),
+                (&mut weights.text, text),
+            ];
+            let mut changed = false;
+            for (slot, value) in changes {
+                if let Some(value) = value {
+                    *slot = value;
+                    changed = true;
+                }
+            }
+            if changed {
+                store.set_matching_weights(&slug, &weights).await?;
+            }
+            println!(
+                "matching weights of {slug}: sector {} · stage {} · ticket {} · geography {} · text {}",
+                weights.sector, weights.stage, weights.ticket, weights.geography, weights.text
+            );
+            Ok(())
         }
         Command::Import { event, event_name, startups, investors } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;

@@ -3,6 +3,7 @@
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261127_000001_initial;
+mod m20261127_000002_matching_weights;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -10,6 +11,6 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_initial::Migration)]
+        vec![Box::new(m20261127_000001_initial::Migration), Box::new(m20261127_000002_matching_weights::Migration)]
     }
 }

@@ -3,5 +3,6 @@
 
 mod api;
 mod cli;
+mod recommendations;
 mod search;
 mod support;

@@ -10,6 +10,7 @@
 pub mod demo;
 pub mod event;
 pub mod import;
+pub mod matching;
 pub mod money;
 pub mod profile;
 pub mod taxonomy;

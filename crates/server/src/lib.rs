@@ -7,6 +7,7 @@ mod home;
 pub mod indexer;
 mod organizations;
 mod params;
+pub mod recommendations;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/organizations", get(organizations::list))
         .route("/organizations/{id}", get(organizations::get))
+        .route("/organizations/{id}/recommendations", get(recommendations::get))
         .route("/events/{slug}", get(events::get))
         .fallback(not_found);
     Router::new()

@@ -2,12 +2,13 @@
 
 use jiff::Timestamp;
 use ketnoi_domain::event::{self, EventSlug, EventStatus, SessionSpec};
+use ketnoi_domain::matching::Weights;
 use ketnoi_domain::money::{Currency, Rates};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use crate::entity::{event_sessions, events, meetings, slots};
+use crate::entity::{event_sessions, events, meetings, participations, slots};
 use crate::{Result, Store, StoreError, now};
 
 /// The default time zone of a new event: ketnoi's events are in Vietnam.
@@ -22,6 +23,7 @@ pub struct Event {
     pub time_zone: String,
     pub status: EventStatus,
     pub rates: Rates,
+    pub weights: Weights,
 }
 
 /// What an organiser gives to create an event.
@@ -83,6 +85,12 @@ fn to_event(model: events::Model) -> Result<Event> {
         slug: EventSlug::parse(&model.slug).map_err(StoreError::Corrupt)?,
         status: EventStatus::parse(&model.status).map_err(StoreError::Corrupt)?,
         rates: rates_from_json(&model.base_currency, &model.currency_rates)?,
+        weights: if model.matching_weights.is_empty() {
+            Weights::default()
+        } else {
+            serde_json::from_str(&model.matching_weights)
+                .map_err(|e| StoreError::Corrupt(format!("event matching weights: {e}")))?
+        },
         name: model.name,
         venue: model.venue,
         time_zone: model.time_zone,
@@ -113,6 +121,7 @@ pub(crate) async fn insert(db: &impl ConnectionTrait, new: &NewEvent) -> Result<
         status: Set(EventStatus::Draft.as_str().to_owned()),
         base_currency: Set(new.rates.base().to_string()),
         currency_rates: Set(rates_to_json(&new.rates)),
+        matching_weights: Set(String::new()),
         created_at: Set(timestamp),
         updated_at: Set(timestamp),
         ..Default::default()
@@ -230,5 +239,71 @@ impl Store {
     pub async fn events(&self) -> Result<Vec<Event>> {
         let rows = events::Entity::find().order_by_desc(events::Column::Id).all(&self.db).await?;
         rows.into_iter().map(to_event).collect()
+    }
+}
+
+impl Store {
+    /// Sets an event's matching weights after checking them.
+    pub async fn set_matching_weights(&self, slug: &EventSlug, weights: &Weights) -> Result<()> {
+        weights.validate().map_err(StoreError::Invalid)?;
+        let json = serde_json::to_string(weights).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let txn = self.begin_write().await?;
+        let event = find_by_slug(&txn, slug).await?.ok_or(StoreError::NotFound { what: "event" })?;
+        events::ActiveModel {
+            id: Set(event.id),
+            matching_weights: Set(json),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The events an organization takes part in, newest first.
+    pub async fn events_of_organization(&self, organization_id: i64) -> Result<Vec<Event>> {
+        let rows = events::Entity::find()
+            .inner_join(participations::Entity)
+            .filter(participations::Column::OrganizationId.eq(organization_id))
+            .order_by_desc(events::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(to_event).collect()
+    }
+
+    /// Every participant of an event.
+    pub async fn event_participants(&self, event_id: i64) -> Result<Vec<crate::Organization>> {
+        let rows = crate::entity::organizations::Entity::find()
+            .inner_join(participations::Entity)
+            .filter(participations::Column::EventId.eq(event_id))
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(crate::organizations::from_model).collect()
+    }
+
+    /// The organizations `organization_id` has asked, been asked by, or met at an event (any
+    /// request that is not cancelled or expired).
+    pub async fn counterparts_in_contact(
+        &self,
+        event_id: i64,
+        organization_id: i64,
+    ) -> Result<std::collections::HashSet<i64>> {
+        use crate::entity::meeting_requests::{Column, Entity};
+        use sea_orm::Condition;
+        let rows = Entity::find()
+            .filter(Column::EventId.eq(event_id))
+            .filter(
+                Condition::any()
+                    .add(Column::RequesterId.eq(organization_id))
+                    .add(Column::RecipientId.eq(organization_id)),
+            )
+            .filter(Column::Status.is_not_in(["cancelled", "expired"]))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| if row.requester_id == organization_id { row.recipient_id } else { row.requester_id })
+            .collect())
     }
 }

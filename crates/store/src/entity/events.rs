@@ -17,6 +17,8 @@ pub struct Model {
     pub base_currency: String,
     /// JSON object: currency -> units per one base unit.
     pub currency_rates: String,
+    /// JSON object of matching weights, `''` for the defaults.
+    pub matching_weights: String,
     pub created_at: i64,
     pub updated_at: i64,
 }

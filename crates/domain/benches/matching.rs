@@ -1,0 +1,87 @@
+//! Matching at scale: top-10 investors for every startup of a 10,000-startup × 2,000-investor
+//! event, on all cores, and one organization's recommendations.
+//!
+//! cargo bench -p ketnoi-domain --bench matching
+//! KETNOI_BENCH_STARTUPS=1000 KETNOI_BENCH_INVESTORS=200 cargo bench -p ketnoi-domain --bench matching
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use ketnoi_domain::import::{parse_investors, parse_startups};
+use ketnoi_domain::matching::{Candidate, Weights, recommend};
+use ketnoi_domain::money::Rates;
+use ketnoi_domain::profile::ValidationContext;
+
+fn count(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().any(|arg| arg == "--list") {
+        return Ok(());
+    }
+    let (startups, investors) = (count("KETNOI_BENCH_STARTUPS", 10_000), count("KETNOI_BENCH_INVESTORS", 2_000));
+    let rates = Rates::vietnam_default();
+    let context = ValidationContext { current_year: 2026, rates: Some(&rates) };
+    let csv = ketnoi_domain::demo::generate(7, startups, investors);
+    let startup_rows = parse_startups("startups", csv.startups.as_bytes(), &context).map_err(|e| e.to_string())?;
+    let investor_rows = parse_investors("investors", csv.investors.as_bytes(), &context).map_err(|e| e.to_string())?;
+
+    let started = Instant::now();
+    let startup_candidates: Vec<Candidate> =
+        startup_rows.iter().enumerate().map(|(n, row)| Candidate::new(n as i64 + 1, &row.profile, &rates)).collect();
+    let investor_candidates: Vec<Candidate> = investor_rows
+        .iter()
+        .enumerate()
+        .map(|(n, row)| Candidate::new(1_000_000 + n as i64, &row.profile, &rates))
+        .collect();
+    let prepared = started.elapsed();
+
+    let weights = Weights::default();
+    let none = HashSet::new();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = Instant::now();
+    let listed: usize = std::thread::scope(|scope| {
+        let chunk = startup_candidates.len().div_ceil(threads).max(1);
+        let handles: Vec<_> = startup_candidates
+            .chunks(chunk)
+            .map(|part| {
+                let (investors, weights, none) = (&investor_candidates, &weights, &none);
+                scope
+                    .spawn(move || part.iter().map(|s| recommend(s, investors, none, 10, weights).len()).sum::<usize>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    let all = started.elapsed();
+
+    let mut single = Vec::new();
+    for subject in startup_candidates.iter().take(200) {
+        let started = Instant::now();
+        std::hint::black_box(recommend(subject, &investor_candidates, &none, 10, &weights));
+        single.push(started.elapsed());
+    }
+    single.sort();
+    let mut investor_side = Vec::new();
+    for subject in investor_candidates.iter().take(50) {
+        let started = Instant::now();
+        std::hint::black_box(recommend(subject, &startup_candidates, &none, 10, &weights));
+        investor_side.push(started.elapsed());
+    }
+    investor_side.sort();
+
+    println!("{startups} startups × {investors} investors, {threads} threads");
+    println!("preparing candidates: {prepared:.2?}");
+    println!("top-10 for every startup: {all:.2?} ({listed} recommendations, {} pairs scored)", startups * investors);
+    println!(
+        "one startup's top-10 over {investors} investors: p50 {:.2?}, max {:.2?}",
+        single[single.len() / 2],
+        single[single.len() - 1]
+    );
+    println!(
+        "one investor's top-10 over {startups} startups: p50 {:.2?}, max {:.2?}",
+        investor_side[investor_side.len() / 2],
+        investor_side[investor_side.len() - 1]
+    );
+    Ok(())
+}

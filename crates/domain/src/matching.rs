@@ -1,0 +1,783 @@
+//! Reciprocal startup–investor matching: a score in [0, 1] from named factors, each with a
+//! weight and a reason in Vietnamese and English. Hard filters exclude; soft factors rank.
+//!
+//! Each side's fit is a weighted mean of the factors that side cares about — the startup: the
+//! ticket, the sector and the stage; the investor: the sector, the stage, the geography and
+//! its thesis against the description — and the score is their harmonic mean, so a pair that
+//! suits only one side ranks below one that suits both. See docs/matching.md.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Money, Rates};
+use crate::profile::{Details, Profile};
+use crate::taxonomy::{Sector, Stage};
+use crate::text::fold;
+use crate::validate::Country;
+
+/// How much each factor counts; an event may tune them. Each is in [0, 10]; they need not sum
+/// to one (each side's mean is normalised by its own weights).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weights {
+    pub sector: f64,
+    pub stage: f64,
+    pub ticket: f64,
+    pub geography: f64,
+    pub text: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { sector: 3.0, stage: 2.0, ticket: 2.0, geography: 1.0, text: 1.0 }
+    }
+}
+
+impl Weights {
+    /// Checks each weight is a number in [0, 10] and that each side has some weight.
+    pub fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
+        let mut errors = crate::validate::ValidationErrors::default();
+        for (field, value) in [
+            ("sector", self.sector),
+            ("stage", self.stage),
+            ("ticket", self.ticket),
+            ("geography", self.geography),
+            ("text", self.text),
+        ] {
+            if !(value.is_finite() && (0.0..=10.0).contains(&value)) {
+                errors.add(field, format!("must be a number from 0 to 10, got {value}"));
+            }
+        }
+        if errors.is_empty() && self.sector + self.stage + self.ticket == 0.0 {
+            errors.add("ticket", "the startup's side needs some weight: sector, stage or ticket");
+        }
+        if errors.is_empty() && self.sector + self.stage + self.geography + self.text == 0.0 {
+            errors.add("sector", "the investor's side needs some weight: sector, stage, geography or text");
+        }
+        errors.into_result(|| ())
+    }
+}
+
+/// Sectors close enough that an investor in one may well look at the other.
+const RELATED: &[(Sector, Sector)] = &[
+    (Sector::Logistics, Sector::Maritime),
+    (Sector::Logistics, Sector::ECommerce),
+    (Sector::Logistics, Sector::Mobility),
+    (Sector::Agritech, Sector::Food),
+    (Sector::Agritech, Sector::Biotech),
+    (Sector::Agritech, Sector::Cleantech),
+    (Sector::Healthtech, Sector::Biotech),
+    (Sector::Fintech, Sector::ECommerce),
+    (Sector::Fintech, Sector::Saas),
+    (Sector::ECommerce, Sector::Retail),
+    (Sector::Retail, Sector::Food),
+    (Sector::Manufacturing, Sector::Iot),
+    (Sector::Manufacturing, Sector::Cleantech),
+    (Sector::Ai, Sector::Saas),
+    (Sector::Ai, Sector::Iot),
+    (Sector::SmartCity, Sector::Iot),
+    (Sector::SmartCity, Sector::Mobility),
+    (Sector::SmartCity, Sector::Proptech),
+    (Sector::Cleantech, Sector::Mobility),
+    (Sector::Tourism, Sector::Media),
+    (Sector::Edtech, Sector::Media),
+    (Sector::Maritime, Sector::Cleantech),
+];
+
+fn mask(sectors: &[Sector]) -> u32 {
+    sectors.iter().fold(0, |mask, sector| mask | 1 << (*sector as u32))
+}
+
+/// The sectors related to any in `mask`, as a mask.
+fn related_mask(mask: u32) -> u32 {
+    RELATED.iter().fold(0, |related, (a, b)| {
+        let (a, b) = (1 << (*a as u32), 1 << (*b as u32));
+        related | if mask & a != 0 { b } else { 0 } | if mask & b != 0 { a } else { 0 }
+    })
+}
+
+/// Words too common to say anything about fit.
+const STOPWORDS: &[&str] = &[
+    "and",
+    "the",
+    "for",
+    "with",
+    "from",
+    "that",
+    "this",
+    "our",
+    "their",
+    "into",
+    "are",
+    "its",
+    "across",
+    "around",
+    "cho",
+    "cua",
+    "cac",
+    "nhung",
+    "voi",
+    "tai",
+    "trong",
+    "va",
+    "la",
+    "mot",
+    "duoc",
+    "nay",
+    "khi",
+    "den",
+    "tu",
+    "startups",
+    "startup",
+    "companies",
+    "company",
+    "vietnam",
+    "viet",
+    "nam",
+    "invest",
+    "investing",
+    "we",
+    "back",
+];
+
+/// The distinct significant words of a text, folded and hashed, sorted.
+fn words(text: &str) -> Vec<u32> {
+    let folded = fold(text);
+    let mut words: Vec<u32> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() >= 3 && !STOPWORDS.contains(word))
+        .map(|word| {
+            // FNV-1a: stable across runs and platforms.
+            word.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+fn common(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut count) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    count
+}
+
+/// What matching needs of an organization, computed once: sector masks, stages, amounts in the
+/// event's base currency, countries and the words of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: i64,
+    pub investor: bool,
+    sectors: u32,
+    related: u32,
+    /// A startup's stage, or an investor's stages, as a bit mask.
+    stages: u8,
+    /// A startup's ask, in the base currency.
+    ask: Option<f64>,
+    /// An investor's ticket, in the base currency.
+    ticket: Option<(f64, f64)>,
+    country: Option<Country>,
+    countries: Vec<Country>,
+    words: Vec<u32>,
+}
+
+impl Candidate {
+    /// Prepares `profile`; an amount in a currency without a rate counts as unknown.
+    pub fn new(id: i64, profile: &Profile, rates: &Rates) -> Candidate {
+        let base = |amount: i64, currency| {
+            rates.convert(Money { amount, currency }, rates.base()).ok().map(|money| money.amount as f64)
+        };
+        let sectors = mask(&profile.sectors);
+        let mut candidate = Candidate {
+            id,
+            investor: false,
+            sectors,
+            related: related_mask(sectors) & !sectors,
+            stages: 0,
+            ask: None,
+            ticket: None,
+            country: profile.country,
+            countries: Vec::new(),
+            words: Vec::new(),
+        };
+        match &profile.details {
+            Details::Startup(startup) => {
+                candidate.stages = 1 << (startup.stage as u8);
+                candidate.ask = startup.funding_ask.and_then(|ask| base(ask.amount, ask.currency));
+                candidate.words = words(&profile.description);
+            }
+            Details::Investor(investor) => {
+                candidate.investor = true;
+                candidate.stages = investor.stages.iter().fold(0, |mask, stage| mask | 1 << (*stage as u8));
+                candidate.ticket =
+                    investor.ticket.and_then(|t| Some((base(t.min, t.currency)?, base(t.max, t.currency)?)));
+                candidate.countries = investor.countries.clone();
+                candidate.words = words(&format!("{} {}", investor.thesis, profile.description));
+            }
+        }
+        candidate
+    }
+}
+
+/// The factors of a pair, each in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FactorScores {
+    pub sector: f64,
+    pub stage: f64,
+    pub ticket: f64,
+    pub geography: f64,
+    pub text: f64,
+}
+
+/// A score no factor information can say anything about: neither good nor bad.
+const UNKNOWN: f64 = 0.5;
+/// A ticket this many times too small or too large excludes the pair.
+const TICKET_EXCLUDES_AT: f64 = 10.0;
+
+/// The factors of a (startup, investor) pair, or `None` when a hard filter excludes it: the
+/// investor never invests within one stage of the startup's, or its ticket misses the ask by
+/// an order of magnitude.
+pub fn factors(startup: &Candidate, investor: &Candidate) -> Option<FactorScores> {
+    let mut factors = factors_but_text(startup, investor)?;
+    factors.text = text_fit(startup, investor);
+    Some(factors)
+}
+
+/// The factors with the text fit left at its best (1), for a cheap upper bound of the score.
+fn factors_but_text(startup: &Candidate, investor: &Candidate) -> Option<FactorScores> {
+    debug_assert!(!startup.investor && investor.investor);
+    let stage = if investor.stages == 0 {
+        UNKNOWN
+    } else if startup.stages & investor.stages != 0 {
+        1.0
+    } else if (startup.stages << 1 | startup.stages >> 1) & investor.stages != 0 {
+        0.4
+    } else {
+        return None;
+    };
+    let ticket = match (startup.ask, investor.ticket) {
+        (Some(ask), Some((min, max))) if ask > 0.0 => {
+            let ratio = if ask < min {
+                ask / min
+            } else if ask > max {
+                max / ask
+            } else {
+                1.0
+            };
+            if ratio < 1.0 / TICKET_EXCLUDES_AT {
+                return None;
+            }
+            // One at the border of the order of magnitude scores near zero, a near miss near one.
+            (ratio.log10() + 1.0).clamp(0.0, 1.0)
+        }
+        _ => UNKNOWN,
+    };
+    let sector = if startup.sectors & investor.sectors != 0 {
+        1.0
+    } else if startup.sectors & investor.related != 0 {
+        0.5
+    } else if investor.sectors == 0 {
+        UNKNOWN
+    } else {
+        0.0
+    };
+    let geography = match startup.country {
+        _ if investor.countries.is_empty() => UNKNOWN,
+        Some(country) if investor.countries.contains(&country) => 1.0,
+        Some(_) => 0.0,
+        None => UNKNOWN,
+    };
+    Some(FactorScores { sector, stage, ticket, geography, text: 1.0 })
+}
+
+/// How well the investor's thesis matches the startup's description: shared significant words
+/// against the geometric mean of their counts, doubled and capped at 1.
+fn text_fit(startup: &Candidate, investor: &Candidate) -> f64 {
+    if startup.words.is_empty() || investor.words.is_empty() {
+        return UNKNOWN;
+    }
+    let shared = common(&startup.words, &investor.words) as f64;
+    (2.0 * shared / ((startup.words.len() * investor.words.len()) as f64).sqrt()).min(1.0)
+}
+
+/// The score of a pair from its factors: the harmonic mean of the startup's side and the
+/// investor's side. Never decreases when a factor improves.
+pub fn combine(f: &FactorScores, w: &Weights) -> f64 {
+    let mean = |parts: &[(f64, f64)]| {
+        let total: f64 = parts.iter().map(|(_, weight)| weight).sum();
+        if total == 0.0 { 1.0 } else { parts.iter().map(|(score, weight)| score * weight).sum::<f64>() / total }
+    };
+    let startup_side = mean(&[(f.ticket, w.ticket), (f.sector, w.sector), (f.stage, w.stage)]);
+    let investor_side = mean(&[(f.sector, w.sector), (f.stage, w.stage), (f.geography, w.geography), (f.text, w.text)]);
+    if startup_side + investor_side == 0.0 {
+        0.0
+    } else {
+        (2.0 * startup_side * investor_side / (startup_side + investor_side)).clamp(0.0, 1.0)
+    }
+}
+
+/// The score of a pair, or `None` when excluded.
+pub fn score(startup: &Candidate, investor: &Candidate, weights: &Weights) -> Option<f64> {
+    factors(startup, investor).map(|f| combine(&f, weights))
+}
+
+/// The best `k` counterparts of `subject` in `pool` (organizations of the other kind), best
+/// first, ties broken by id; `exclude` are left out (already met or requested).
+pub fn recommend(
+    subject: &Candidate,
+    pool: &[Candidate],
+    exclude: &HashSet<i64>,
+    k: usize,
+    weights: &Weights,
+) -> Vec<(i64, f64)> {
+    let ranks_before = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut top: Vec<(i64, f64)> = Vec::with_capacity(k + 1);
+    if k == 0 {
+        return top;
+    }
+    for other in pool {
+        if other.investor == subject.investor || other.id == subject.id || exclude.contains(&other.id) {
+            continue;
+        }
+        let (startup, investor) = if subject.investor { (other, subject) } else { (subject, other) };
+        let Some(mut factors) = factors_but_text(startup, investor) else { continue };
+        // The score is monotone in the text fit: with it at its best, a pair that still cannot
+        // enter a full top-k is skipped before comparing words.
+        if top.len() == k && combine(&factors, weights) < top[k - 1].1 {
+            continue;
+        }
+        factors.text = text_fit(startup, investor);
+        let entry = (other.id, combine(&factors, weights));
+        let position = top.partition_point(|ranked| ranks_before(ranked, &entry).is_lt());
+        if position < k {
+            top.insert(position, entry);
+            top.truncate(k);
+        }
+    }
+    top
+}
+
+/// One factor of a pair's score, with its reason in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub factor: &'static str,
+    pub score: f64,
+    pub weight: f64,
+    pub vi: String,
+    pub en: String,
+}
+
+fn short(amount: f64) -> String {
+    let (value, suffix) = if amount >= 1e9 {
+        (amount / 1e9, "B")
+    } else if amount >= 1e6 {
+        (amount / 1e6, "M")
+    } else if amount >= 1e3 {
+        (amount / 1e3, "k")
+    } else {
+        (amount, "")
+    };
+    let text = format!("{value:.1}");
+    format!("{}{suffix}", text.strip_suffix(".0").unwrap_or(&text))
+}
+
+fn mark(score: f64) -> &'static str {
+    if score >= 0.99 {
+        "✓"
+    } else if score >= 0.5 {
+        "~"
+    } else {
+        "✗"
+    }
+}
+
+/// The reasons for a pair's factors, for people: "Lĩnh vực: fintech ✓", "Ticket 100k–1M USD
+/// covers ask 500k USD".
+pub fn reasons(startup: &Profile, investor: &Profile, f: &FactorScores, w: &Weights) -> Vec<Reason> {
+    let (Details::Startup(s), Details::Investor(i)) = (&startup.details, &investor.details) else {
+        return Vec::new();
+    };
+    let shared: Vec<&str> =
+        startup.sectors.iter().filter(|sector| investor.sectors.contains(sector)).map(|s| s.code()).collect();
+    let sectors = if shared.is_empty() {
+        startup.sectors.iter().map(|s| s.code()).collect::<Vec<_>>().join(", ")
+    } else {
+        shared.join(", ")
+    };
+    let related = if f.sector > 0.0 && f.sector < 1.0 && !investor.sectors.is_empty() { " (liên quan)" } else { "" };
+    let related_en = if related.is_empty() { "" } else { " (related)" };
+    let stage_range = |stages: &[Stage]| match (stages.first(), stages.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "?".to_owned(),
+    };
+    let ask = s.funding_ask.map(|m| format!("{} {}", short(m.amount as f64), m.currency));
+    let ticket = i.ticket.map(|t| format!("{}–{} {}", short(t.min as f64), short(t.max as f64), t.currency));
+    let (ticket_vi, ticket_en) = match (&ticket, &ask) {
+        (Some(t), Some(a)) if f.ticket >= 0.99 => {
+            (format!("Ticket {t} đáp ứng mức gọi vốn {a} ✓"), format!("Ticket {t} covers ask {a} ✓"))
+        }
+        (Some(t), Some(a)) => (
+            format!("Ticket {t} lệch mức gọi vốn {a} {}", mark(f.ticket)),
+            format!("Ticket {t} misses ask {a} {}", mark(f.ticket)),
+        ),
+        _ => ("Ticket hoặc mức gọi vốn chưa rõ".to_owned(), "Ticket or ask not given".to_owned()),
+    };
+    let country = startup.country.map_or("?".to_owned(), |c| c.to_string());
+    let countries = i.countries.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let (geo_vi, geo_en) = if i.countries.is_empty() {
+        ("Địa bàn: không giới hạn".to_owned(), "Geography: no preference".to_owned())
+    } else {
+        (
+            format!("Địa bàn: {country} trong {countries} {}", mark(f.geography)),
+            format!("Geography: {country} in {countries} {}", mark(f.geography)),
+        )
+    };
+    vec![
+        Reason {
+            factor: "sector",
+            score: f.sector,
+            weight: w.sector,
+            vi: format!("Lĩnh vực: {sectors}{related} {}", mark(f.sector)),
+            en: format!("Sector: {sectors}{related_en} {}", mark(f.sector)),
+        },
+        Reason {
+            factor: "stage",
+            score: f.stage,
+            weight: w.stage,
+            vi: format!("Giai đoạn: {} trong {} {}", s.stage, stage_range(&i.stages), mark(f.stage)),
+            en: format!("Stage: {} in {} {}", s.stage, stage_range(&i.stages), mark(f.stage)),
+        },
+        Reason { factor: "ticket", score: f.ticket, weight: w.ticket, vi: ticket_vi, en: ticket_en },
+        Reason { factor: "geography", score: f.geography, weight: w.geography, vi: geo_vi, en: geo_en },
+        Reason {
+            factor: "text",
+            score: f.text,
+            weight: w.text,
+            vi: format!("Mô tả khớp định hướng đầu tư: {:.0}%", f.text * 100.0),
+            en: format!("Description matches thesis: {:.0}%", f.text * 100.0),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::profile::{InvestorInput, StartupInput, ValidationContext};
+    use proptest::prelude::*;
+
+    fn rates() -> Rates {
+        Rates::vietnam_default()
+    }
+
+    fn startup(sectors: &str, stage: &str, ask: &str, currency: &str, country: &str, description: &str) -> Profile {
+        let input = StartupInput {
+            name: "S".into(),
+            sectors: sectors.into(),
+            stage: stage.into(),
+            country: country.into(),
+            funding_ask: ask.into(),
+            currency: currency.into(),
+            description: description.into(),
+            ..Default::default()
+        };
+        input.validate(&ValidationContext { current_year: 2026, rates: Some(&rates()) }).unwrap()
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "a test fixture with every investor field")]
+    fn investor(
+        sectors: &str,
+        stages: &str,
+        min: &str,
+        max: &str,
+        currency: &str,
+        countries: &str,
+        thesis: &str,
+        kind: &str,
+    ) -> Profile {
+        let input = InvestorInput {
+            name: "I".into(),
+            investor_type: kind.into(),
+            sectors: sectors.into(),
+            stages: stages.into(),
+            ticket_min: min.into(),
+            ticket_max: max.into(),
+            currency: currency.into(),
+            countries: countries.into(),
+            thesis: thesis.into(),
+            ..Default::default()
+        };
+        input.validate(&ValidationContext { current_year: 2026, rates: Some(&rates()) }).unwrap()
+    }
+
+    fn vc(sectors: &str, stages: &str) -> Profile {
+        investor(sectors, stages, "100000", "1000000", "USD", "VN", "", "vc")
+    }
+
+    fn pair_score(s: &Profile, i: &Profile) -> Option<f64> {
+        let r = rates();
+        score(&Candidate::new(1, s, &r), &Candidate::new(2, i, &r), &Weights::default())
+    }
+
+    /// `s` should see `better` before `worse`.
+    fn prefers(case: &str, s: &Profile, better: &Profile, worse: &Profile) {
+        let (b, w) = (pair_score(s, better), pair_score(s, worse));
+        assert!(b.is_some(), "{case}: the better investor was excluded");
+        assert!(b > w, "{case}: {b:?} should beat {w:?}");
+    }
+
+    fn seed_logistics() -> Profile {
+        startup("logistics", "seed", "500000", "USD", "VN", "Digital freight platform for Hai Phong port trucks")
+    }
+
+    #[test]
+    fn judgement_cases() {
+        let s = seed_logistics();
+        // Sector.
+        prefers("sector match beats sector miss at equal stage", &s, &vc("logistics", "seed"), &vc("edtech", "seed"));
+        prefers("related sector beats unrelated", &s, &vc("maritime", "seed"), &vc("edtech", "seed"));
+        prefers("exact sector beats related", &s, &vc("logistics", "seed"), &vc("maritime", "seed"));
+        prefers(
+            "any shared sector of several counts",
+            &s,
+            &vc("fintech;logistics", "seed"),
+            &vc("fintech;edtech", "seed"),
+        );
+        // Stage.
+        let pre_seed = startup("agritech", "pre-seed", "50000", "USD", "VN", "Soil sensors for rice farms");
+        prefers(
+            "a seed fund beats a growth fund for a pre-seed startup",
+            &pre_seed,
+            &investor("agritech", "pre-seed;seed", "20000", "200000", "USD", "VN", "", "vc"),
+            &investor("agritech", "growth", "20000", "200000", "USD", "VN", "", "fund"),
+        );
+        prefers("exact stage beats a neighbouring one", &s, &vc("logistics", "seed"), &vc("logistics", "series-a"));
+        prefers(
+            "a neighbouring stage beats two away (excluded)",
+            &s,
+            &vc("logistics", "series-a"),
+            &vc("logistics", "series-b"),
+        );
+        assert_eq!(pair_score(&s, &vc("logistics", "series-b;series-c")), None, "never invests near seed: excluded");
+        // Ticket.
+        let covering = investor("logistics", "seed", "100000", "1000000", "USD", "VN", "", "vc");
+        let ten_times_too_small = investor("logistics", "seed", "5000", "40000", "USD", "VN", "", "vc");
+        let a_bit_small = investor("logistics", "seed", "50000", "300000", "USD", "VN", "", "vc");
+        prefers("a ticket covering the ask beats one ten times too small", &s, &covering, &a_bit_small);
+        assert_eq!(pair_score(&s, &ten_times_too_small), None, "ten times too small: excluded");
+        prefers(
+            "a near miss beats a far miss",
+            &s,
+            &a_bit_small,
+            &investor("logistics", "seed", "10000", "100000", "USD", "VN", "", "vc"),
+        );
+        let vnd = investor("logistics", "seed", "2500000000", "25000000000", "VND", "VN", "", "vc");
+        assert_eq!(pair_score(&s, &vnd), pair_score(&s, &covering), "the same ticket in VND scores the same");
+        prefers(
+            "a known ticket that covers beats an unknown one",
+            &s,
+            &covering,
+            &investor("logistics", "seed", "", "", "", "VN", "", "vc"),
+        );
+        let too_big = investor("logistics", "seed", "10000000", "50000000", "USD", "VN", "", "fund");
+        assert_eq!(pair_score(&s, &too_big), None, "minimum ticket twenty times the ask: excluded");
+        // Geography.
+        prefers(
+            "an investor interested in the startup's country beats one that is not",
+            &s,
+            &investor("logistics", "seed", "100000", "1000000", "USD", "VN;KR", "", "vc"),
+            &investor("logistics", "seed", "100000", "1000000", "USD", "KR;JP", "", "vc"),
+        );
+        prefers(
+            "no geographic preference beats a mismatch",
+            &s,
+            &investor("logistics", "seed", "100000", "1000000", "USD", "", "", "vc"),
+            &investor("logistics", "seed", "100000", "1000000", "USD", "SG", "", "vc"),
+        );
+        // Text.
+        prefers(
+            "a thesis about the startup's business beats an unrelated one",
+            &s,
+            &investor(
+                "logistics",
+                "seed",
+                "100000",
+                "1000000",
+                "USD",
+                "VN",
+                "Freight platforms and port trucks in Hai Phong",
+                "vc",
+            ),
+            &investor("logistics", "seed", "100000", "1000000", "USD", "VN", "Consumer cosmetics brands", "vc"),
+        );
+        prefers(
+            "Vietnamese thesis matches a description typed without diacritics",
+            &startup("agritech", "seed", "500000", "USD", "VN", "Cam bien do am cho ruong lua"),
+            &investor("agritech", "seed", "100000", "1000000", "USD", "VN", "Cảm biến và ruộng lúa thông minh", "vc"),
+            &investor("agritech", "seed", "100000", "1000000", "USD", "VN", "Thương mại điện tử", "vc"),
+        );
+        // Reciprocity.
+        let suits_both = investor("logistics", "seed", "100000", "1000000", "USD", "VN", "", "vc");
+        let suits_startup_only = investor("edtech", "seed", "100000", "1000000", "USD", "KR", "", "vc");
+        prefers("a pair that suits both beats one that suits only the startup", &s, &suits_both, &suits_startup_only);
+        prefers(
+            "sector fit outweighs geography",
+            &s,
+            &investor("logistics", "seed", "100000", "1000000", "USD", "KR", "", "vc"),
+            &investor("edtech", "seed", "100000", "1000000", "USD", "VN", "", "vc"),
+        );
+        prefers(
+            "stage fit outweighs a thesis word overlap",
+            &s,
+            &investor("logistics", "seed", "100000", "1000000", "USD", "VN", "", "vc"),
+            &investor("logistics", "series-a", "100000", "1000000", "USD", "VN", "Freight platform port trucks", "vc"),
+        );
+        // From the investor's side.
+        let fund = vc("agritech;food", "seed");
+        let r = rates();
+        let fit = Candidate::new(10, &startup("food", "seed", "300000", "USD", "VN", "OCOP"), &r);
+        let misfit = Candidate::new(11, &startup("proptech", "seed", "300000", "USD", "VN", "Homes"), &r);
+        let ranked = recommend(&Candidate::new(1, &fund, &r), &[misfit, fit], &HashSet::new(), 5, &Weights::default());
+        assert_eq!(ranked[0].0, 10, "an investor sees the startup in its sector first");
+    }
+
+    #[test]
+    fn reasons_say_why() {
+        let s = seed_logistics();
+        let i = investor("logistics", "seed;series-a", "100000", "1000000", "USD", "VN;KR", "", "vc");
+        let r = rates();
+        let f = factors(&Candidate::new(1, &s, &r), &Candidate::new(2, &i, &r)).unwrap();
+        let reasons = reasons(&s, &i, &f, &Weights::default());
+        let en: Vec<&str> = reasons.iter().map(|r| r.en.as_str()).collect();
+        assert_eq!(en[0], "Sector: logistics ✓");
+        assert_eq!(en[1], "Stage: seed in seed–series-a ✓");
+        assert_eq!(en[2], "Ticket 100k–1M USD covers ask 500k USD ✓");
+        assert_eq!(en[3], "Geography: VN in VN, KR ✓");
+        assert_eq!(reasons[0].vi, "Lĩnh vực: logistics ✓");
+    }
+
+    #[test]
+    fn weights_are_checked() {
+        assert!(Weights::default().validate().is_ok());
+        let bad = Weights { sector: -1.0, ..Weights::default() };
+        assert_eq!(bad.validate().unwrap_err().0[0].field, "sector");
+        let zero = Weights { sector: 0.0, stage: 0.0, ticket: 0.0, ..Weights::default() };
+        assert!(zero.validate().is_err());
+    }
+
+    fn arb_startup() -> impl Strategy<Value = Profile> {
+        (0..Sector::ALL.len(), 0..Stage::ALL.len(), 1i64..100_000_000, any::<bool>(), "[a-z ]{0,40}").prop_map(
+            |(sector, stage, ask, vnd, text)| {
+                let currency = if vnd { "VND" } else { "USD" };
+                startup(Sector::ALL[sector].code(), Stage::ALL[stage].code(), &ask.to_string(), currency, "VN", &text)
+            },
+        )
+    }
+
+    fn arb_investor() -> impl Strategy<Value = Profile> {
+        (0..Sector::ALL.len(), 0..Stage::ALL.len(), 0..3usize, 1i64..10_000_000, 1i64..20, "[a-z ]{0,40}").prop_map(
+            |(sector, stage, span, min, factor, text)| {
+                let stages: Vec<&str> =
+                    Stage::ALL[stage..(stage + span + 1).min(Stage::ALL.len())].iter().map(|s| s.code()).collect();
+                investor(
+                    Sector::ALL[sector].code(),
+                    &stages.join(";"),
+                    &min.to_string(),
+                    &(min * factor).to_string(),
+                    "USD",
+                    "VN;SG",
+                    &text,
+                    "vc",
+                )
+            },
+        )
+    }
+
+    fn arb_factors() -> impl Strategy<Value = FactorScores> {
+        (0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64).prop_map(
+            |(sector, stage, ticket, geography, text)| FactorScores { sector, stage, ticket, geography, text },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn score_is_in_range_and_deterministic(s in arb_startup(), i in arb_investor()) {
+            let first = pair_score(&s, &i);
+            prop_assert_eq!(first, pair_score(&s, &i));
+            if let Some(score) = first {
+                prop_assert!((0.0..=1.0).contains(&score), "{}", score);
+            }
+        }
+
+        #[test]
+        fn order_of_inputs_does_not_matter(s in arb_startup(), i in arb_investor()) {
+            let mut reversed = i.clone();
+            reversed.sectors.reverse();
+            if let Details::Investor(details) = &mut reversed.details {
+                details.stages.reverse();
+                details.countries.reverse();
+            }
+            prop_assert_eq!(pair_score(&s, &i), pair_score(&s, &reversed));
+        }
+
+        #[test]
+        fn a_stage_two_away_always_excludes(s in arb_startup(), i in arb_investor()) {
+            let r = rates();
+            let (sc, ic) = (Candidate::new(1, &s, &r), Candidate::new(2, &i, &r));
+            let near = (sc.stages | sc.stages << 1 | sc.stages >> 1) & ic.stages != 0;
+            if !near {
+                prop_assert_eq!(pair_score(&s, &i), None);
+            }
+        }
+
+        #[test]
+        fn improving_a_factor_never_lowers_the_score(f in arb_factors(), which in 0..5usize, up in 0.0..=1.0f64) {
+            let weights = Weights::default();
+            let mut better = f;
+            let slot = match which {
+                0 => &mut better.sector,
+                1 => &mut better.stage,
+                2 => &mut better.ticket,
+                3 => &mut better.geography,
+                _ => &mut better.text,
+            };
+            *slot = (*slot + up).min(1.0);
+            prop_assert!(combine(&better, &weights) >= combine(&f, &weights) - 1e-12);
+        }
+
+        #[test]
+        fn recommendations_are_sorted_and_exclude(pool in proptest::collection::vec(arb_investor(), 1..20), s in arb_startup()) {
+            let r = rates();
+            let candidates: Vec<Candidate> = pool.iter().enumerate().map(|(n, p)| Candidate::new(n as i64 + 10, p, &r)).collect();
+            let exclude: HashSet<i64> = [10].into();
+            let subject = Candidate::new(1, &s, &r);
+            let top = recommend(&subject, &candidates, &exclude, 5, &Weights::default());
+            prop_assert!(top.len() <= 5);
+            prop_assert!(top.iter().all(|(id, _)| *id != 10));
+            prop_assert!(top.windows(2).all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)));
+        }
+    }
+
+    #[test]
+    fn currency_without_rate_counts_as_unknown() {
+        let r = Rates::new(Currency::USD, []).unwrap();
+        let s = seed_logistics();
+        let c = Candidate::new(1, &s, &r);
+        assert!(c.ask.is_some());
+        let i = investor("logistics", "seed", "2500000000", "25000000000", "VND", "VN", "", "vc");
+        let f = factors(&c, &Candidate::new(2, &i, &r)).unwrap();
+        assert_eq!(f.ticket, UNKNOWN);
+    }
+}
