@@ -148,7 +148,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Demo(args) => {
             let store = location.open().await?;
             let started = Instant::now();
-            let bar = Bar::new(0);
+            let bar = Bar::counter("demo rows imported");
             let (event, summary, logins) = demo::load(&store, &bar).await?;
             bar.finish();
             eprintln!("demo event {} ({}): {}", event.name, event.slug, describe(&summary, started));
@@ -247,8 +247,7 @@ fn describe(summary: &ImportSummary, started: Instant) -> String {
 
 /// Opens the data directory's search index, building it first when it is missing or unusable.
 async fn open_indexer(location: &DataLocation, store: Store) -> Result<Arc<Indexer>, CommandError> {
-    let bar = Bar::new(0);
-    bar.0.set_message("indexing");
+    let bar = Bar::counter("organizations read for the search index");
     let indexer = Indexer::open(store, &location.index_dir(), &|done| bar.0.set_position(done)).await;
     bar.finish();
     Ok(Arc::new(indexer?))
@@ -307,6 +306,15 @@ async fn shutdown_signal() {
 struct Bar(ProgressBar);
 
 impl Bar {
+    /// A counter for work whose total is not known beforehand.
+    fn counter(unit: &str) -> Self {
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template(&format!("{{spinner}} {{pos}} {unit} ({{per_sec}})")) {
+            bar.set_style(style);
+        }
+        Bar(bar)
+    }
+
     fn new(total: u64) -> Self {
         let bar = ProgressBar::new(total);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)") {

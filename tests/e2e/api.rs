@@ -1,12 +1,6 @@
 //! The HTTP API over a real socket.
 
-use serde_json::Value;
-
-use crate::support::TestApp;
-
-fn names(listing: &Value) -> Vec<&str> {
-    listing["items"].as_array().expect("items").iter().map(|item| item["name"].as_str().expect("name")).collect()
-}
+use crate::support::{TestApp, names};
 
 #[tokio::test]
 async fn healthz_answers_when_the_database_does() {

@@ -7,11 +7,7 @@ use ketnoi_server::indexer::Indexer;
 use ketnoi_store::Store;
 use ketnoi_store::testing::TestDatabase;
 
-use crate::support::{TestApp, fixture, import_fixtures, ketnoi, stderr};
-
-fn names(listing: &serde_json::Value) -> Vec<&str> {
-    listing["items"].as_array().expect("items").iter().map(|item| item["name"].as_str().expect("name")).collect()
-}
+use crate::support::{TestApp, fixture, import_fixtures, ketnoi, names, stderr};
 
 /// (id, name) of every organization in the database, by id.
 async fn database_contents(store: &Store) -> Vec<(i64, String)> {

@@ -27,6 +27,11 @@ pub fn ketnoi(db: &TestDatabase, args: &[&str]) -> Output {
         .expect("run the ketnoi binary")
 }
 
+/// The names of a listing's items, in order.
+pub fn names(listing: &serde_json::Value) -> Vec<&str> {
+    listing["items"].as_array().expect("items").iter().map(|item| item["name"].as_str().expect("name")).collect()
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
