@@ -363,4 +363,38 @@ mod tests {
         assert_eq!(parse_payload(&payload(42)), Some((SCHEMA_VERSION, 42)));
         assert_eq!(parse_payload("something else"), None);
     }
+
+    #[test]
+    fn reopens_current_and_rebuilds_outdated_or_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, opened) = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(opened, Opened::NeedsRebuild { reason: "there is no index yet".to_owned() });
+        index.rebuild(Vec::new(), 7, &|_| {}).unwrap();
+        drop(index);
+        let (index, opened) = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(opened, Opened::Resumed { position: 7 });
+
+        // An index written by another schema version is rebuilt.
+        {
+            let mut writer = index.lock().unwrap();
+            let mut prepared = writer.prepare_commit().unwrap();
+            prepared.set_payload("ketnoi-search v0 position 9");
+            prepared.commit().unwrap();
+        }
+        drop(index);
+        let (index, opened) = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(
+            opened,
+            Opened::NeedsRebuild { reason: format!("it has schema version 0, this ketnoi uses {SCHEMA_VERSION}") }
+        );
+        index.rebuild(Vec::new(), 9, &|_| {}).unwrap();
+        drop(index);
+
+        std::fs::write(dir.path().join("meta.json"), b"garbage").unwrap();
+        let (_, opened) = SearchIndex::open(dir.path()).unwrap();
+        assert!(
+            matches!(opened, Opened::NeedsRebuild { ref reason } if reason.starts_with("cannot open it")),
+            "{opened:?}"
+        );
+    }
 }
