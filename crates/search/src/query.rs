@@ -11,8 +11,10 @@ use crate::{Result, SearchIndex};
 
 /// Only the first words of a query are used, so that a 10 kB query costs what a sentence does.
 pub const MAX_QUERY_WORDS: usize = 16;
-/// Words of at least this many letters tolerate one typo; twice as long, two.
-const FUZZY_MIN_LETTERS: usize = 5;
+/// Words the index does not know, of at least this many letters, tolerate one typo (two from
+/// ten letters on). Most Vietnamese syllables have five letters or fewer, so a typo that drops
+/// one (`phng` for `phòng`) must still be caught.
+const FUZZY_MIN_LETTERS: usize = 4;
 /// The last word is also matched as a prefix (the user is typing it) from this length.
 const PREFIX_MIN_LETTERS: usize = 2;
 /// Longest snippet, in characters.
@@ -69,6 +71,12 @@ impl SearchIndex {
         if folded_words.is_empty() {
             return Ok(SearchResults { hits: Vec::new(), total: 0 });
         }
+        let searcher = self.reader.searcher();
+        // Typo tolerance is for words the index does not know: matching every near spelling of a
+        // common word (`phong` ~ `phuong`) costs much and ranks nothing better.
+        let known = |word: &str| {
+            [f.name, f.labels, f.body].into_iter().any(|field| searcher.doc_freq(&term(field, word)).unwrap_or(0) > 0)
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let last = folded_words.len() - 1;
         for (index, word) in folded_words.iter().enumerate() {
@@ -89,8 +97,9 @@ impl SearchIndex {
                 ));
             }
             let letters = word.chars().count();
-            if letters >= FUZZY_MIN_LETTERS {
-                let distance = if letters >= 2 * FUZZY_MIN_LETTERS { 2 } else { 1 };
+            let unknown = letters >= FUZZY_MIN_LETTERS && !known(word);
+            if unknown {
+                let distance = if letters >= 10 { 2 } else { 1 };
                 for (field, boost) in [(f.name, 1.5), (f.labels, 0.75), (f.body, 0.5)] {
                     alternatives
                         .push((Occur::Should, boosted(FuzzyTermQuery::new(term(field, word), distance, true), boost)));
@@ -102,7 +111,7 @@ impl SearchIndex {
                 for (field, boost) in [(f.name, 2.0), (f.labels, 0.75), (f.body, 0.5)] {
                     let prefix = FuzzyTermQuery::new_prefix(term(field, word), 0, false);
                     alternatives.push((Occur::Should, boosted(prefix, boost)));
-                    if letters >= FUZZY_MIN_LETTERS {
+                    if unknown {
                         let near = FuzzyTermQuery::new_prefix(term(field, word), 1, true);
                         alternatives.push((Occur::Should, boosted(near, boost / 4.0)));
                     }
@@ -124,7 +133,6 @@ impl SearchIndex {
             ));
         }
         let query_tree = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(query.limit.max(1)).and_offset(query.offset).order_by_score();
         let (top, total) = searcher.search(&query_tree, &(top, Count))?;
         let mut snippets = SnippetGenerator::create(&searcher, &query_tree, f.body)?;
@@ -218,6 +226,7 @@ mod tests {
         let index = index();
         assert_eq!(ids(&index, "fintek"), [3]);
         assert_eq!(ids(&index, "nong nghiep thogn minh")[0], 2, "a typo in a longer word");
+        assert_eq!(ids(&index, "cang hai phng"), [1], "a dropped letter in a short syllable");
         assert_eq!(ids(&index, "vietp")[0], 3, "prefix of the word being typed");
     }
 
