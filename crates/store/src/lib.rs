@@ -17,8 +17,8 @@ use std::time::Duration;
 use ketnoi_migrations::Migrator;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -76,10 +76,6 @@ impl Store {
     /// The underlying connection, for tests and tools.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
-    }
-
-    pub fn backend(&self) -> DbBackend {
-        self.db.get_database_backend()
     }
 
     /// Begins a write transaction: IMMEDIATE on SQLite, so that a read-then-write transaction

@@ -138,6 +138,16 @@ async fn events_get_their_slots_and_refuse_duplicates() {
     let again = store.create_event(&new).await.expect_err("duplicate");
     assert_eq!(again.kind(), ErrorKind::Conflict);
 
+    // Sessions can be replaced while no meeting is placed; the slots follow.
+    let mut one_morning = techfest_sessions();
+    one_morning.truncate(1);
+    store.replace_sessions(&new.slug, &one_morning).await.expect("replace");
+    assert_eq!(store.slots(created.id).await.expect("slots").len(), 9);
+    one_morning[0].slot_minutes = 0;
+    let error = store.replace_sessions(&new.slug, &one_morning).await.expect_err("invalid");
+    assert_eq!(error.kind(), ErrorKind::Invalid);
+    assert_eq!(store.slots(created.id).await.expect("slots").len(), 9, "a refused change keeps the old slots");
+
     let mut bad = event("bad-sessions");
     bad.sessions = techfest_sessions();
     bad.sessions[0].tables = 0;
