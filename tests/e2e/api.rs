@@ -114,3 +114,28 @@ async fn event_lists_slots_in_local_time() {
         serde_json::json!({"code": "d1-0900", "start": "2023-11-23T09:00:00+07:00", "minutes": 20, "tables": 20})
     );
 }
+
+#[tokio::test]
+async fn every_response_carries_security_headers() {
+    let app = TestApp::with_fixtures().await;
+    for path in ["/", "/healthz", "/api/v1/organizations", "/api/v1/nothing-here"] {
+        let response = app.get(path).await;
+        let header =
+            |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(header("content-security-policy").contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_problem() {
+    let app = TestApp::with_fixtures().await;
+    let body = vec![b'x'; ketnoi_server::BODY_LIMIT_BYTES + 1];
+    let response =
+        app.client.post(format!("{}/api/v1/organizations", app.base)).body(body).send().await.expect("request");
+    assert_eq!(response.status().as_u16(), 413);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(problem["detail"], "the request body is larger than the limit of 1048576 bytes");
+}

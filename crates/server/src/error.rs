@@ -45,6 +45,14 @@ impl ApiError {
         ApiError { status: StatusCode::BAD_REQUEST, detail: detail.into(), errors: Vec::new() }
     }
 
+    pub fn too_large(limit: usize) -> Self {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            detail: format!("the request body is larger than the limit of {limit} bytes"),
+            errors: Vec::new(),
+        }
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> Self {
         ApiError { status: StatusCode::SERVICE_UNAVAILABLE, detail: detail.into(), errors: Vec::new() }
     }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ketnoi_store::Store;
@@ -23,12 +23,19 @@ use ketnoi_store::Store;
 use crate::indexer::Indexer;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
 /// The largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+const CONTENT_SECURITY_POLICY: HeaderValue = HeaderValue::from_static(
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+);
+const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+const NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
 
 /// What every handler can reach; cheap to clone.
 #[derive(Debug, Clone)]
@@ -70,8 +77,26 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Outside the limit, so that its 413 gets our problem+json.
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
+        // Every response: nothing loaded or framed from elsewhere, no MIME sniffing, no referrer.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, NO_REFERRER))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Errors made by layers (a body over the limit: 413) in the problem+json of every other error.
+async fn problem_for_bare_errors(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return ApiError::too_large(BODY_LIMIT_BYTES).into_response();
+    }
+    response
 }
 
 async fn not_found() -> ApiError {
