@@ -138,10 +138,16 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             let store = location.open().await?;
             let started = Instant::now();
             let indexer = open_indexer(&location, store.clone()).await?;
-            let total = store.organizations(&OrganizationQuery::default()).await?.total;
-            let bar = Bar::new(total);
-            let count = indexer.rebuild(&|done| bar.0.set_position(done)).await?;
-            bar.finish();
+            // A missing or unusable index was just rebuilt by opening it: not twice.
+            let count = if indexer.rebuilt_at_open() {
+                indexer.index().len()
+            } else {
+                let total = store.organizations(&OrganizationQuery::default()).await?.total;
+                let bar = Bar::new(total);
+                let count = indexer.rebuild(&|done| bar.0.set_position(done)).await?;
+                bar.finish();
+                count
+            };
             println!("search index rebuilt: {count} organizations in {:.2} s", started.elapsed().as_secs_f64());
             Ok(())
         }

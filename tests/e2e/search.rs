@@ -39,6 +39,9 @@ async fn text_search_ranks_folds_and_forgives() {
     }
     let problem = app.json("/api/v1/organizations?q=cang&limit=101", 400).await;
     assert_eq!(problem["errors"][0]["field"], "limit");
+    let problem = app.json("/api/v1/organizations?q=cang&offset=10001", 400).await;
+    assert_eq!(problem["errors"][0]["field"], "offset");
+    app.json("/api/v1/organizations?offset=10001", 200).await;
 }
 
 #[tokio::test]

@@ -35,6 +35,8 @@ pub struct Indexer {
     position: AtomicI64,
     /// One catch-up or rebuild at a time.
     running: Mutex<()>,
+    /// Whether opening found the index unusable and rebuilt it.
+    rebuilt_at_open: bool,
 }
 
 impl Indexer {
@@ -43,7 +45,7 @@ impl Indexer {
     pub async fn open(store: Store, dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<Indexer, IndexerError> {
         let dir = dir.to_owned();
         let (index, opened) = tokio::task::spawn_blocking(move || SearchIndex::open(&dir)).await??;
-        let indexer = Indexer::new(store, Arc::new(index), 0);
+        let mut indexer = Indexer::new(store, Arc::new(index), 0);
         match opened {
             Opened::Resumed { position } => {
                 indexer.position.store(position, Ordering::SeqCst);
@@ -53,6 +55,7 @@ impl Indexer {
             Opened::NeedsRebuild { reason } => {
                 tracing::info!(%reason, "building the search index from the database");
                 let count = indexer.rebuild(progress).await?;
+                indexer.rebuilt_at_open = true;
                 tracing::info!(documents = count, "search index built");
             }
         }
@@ -61,7 +64,12 @@ impl Indexer {
 
     /// An indexer over an index already at `position`.
     pub fn new(store: Store, index: Arc<SearchIndex>, position: i64) -> Indexer {
-        Indexer { store, index, position: AtomicI64::new(position), running: Mutex::new(()) }
+        Indexer { store, index, position: AtomicI64::new(position), running: Mutex::new(()), rebuilt_at_open: false }
+    }
+
+    /// Whether [`Indexer::open`] had to rebuild the index from the database.
+    pub fn rebuilt_at_open(&self) -> bool {
+        self.rebuilt_at_open
     }
 
     pub fn index(&self) -> &Arc<SearchIndex> {

@@ -22,6 +22,9 @@ pub const LIMIT_MAX: u64 = 100;
 pub const LIMIT_DEFAULT: u64 = 20;
 /// The furthest offset a listing accepts.
 pub const OFFSET_MAX: u64 = 1_000_000;
+/// The furthest offset a text search accepts: the index ranks offset + limit hits to page, so a
+/// deep page costs memory and time on every request.
+pub const SEARCH_OFFSET_MAX: u64 = 10_000;
 
 #[derive(Debug, Serialize)]
 pub struct Amount {
@@ -154,7 +157,14 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
     let limit = params.bounded("limit", LIMIT_DEFAULT, LIMIT_MAX)?;
     let offset = params.bounded("offset", 0, OFFSET_MAX)?;
     let text = params.get("q").unwrap_or_default().to_owned();
-    if !SearchIndex::has_words(&text) {
+    let searching = SearchIndex::has_words(&text);
+    if searching && offset > SEARCH_OFFSET_MAX {
+        return Err(ApiError::invalid(
+            "offset",
+            format!("must be at most {SEARCH_OFFSET_MAX} for a text search, got {offset}: narrow the search instead"),
+        ));
+    }
+    if !searching {
         let query = OrganizationQuery { event_id, kind, sector, stage, country, name: None, limit, offset };
         let page = state.store.organizations(&query).await?;
         let items =
