@@ -71,10 +71,7 @@ impl DataLocation {
     }
 }
 
-/// The current year, for validating founding years.
-pub fn current_year() -> i16 {
-    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
-}
+pub use ketnoi_server::current_year;
 
 /// An event's participant named by `name_or_id`: an id, or a name compared without case or
 /// diacritics. An unknown name is an error that suggests the closest participant.

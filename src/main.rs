@@ -12,9 +12,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ketnoi::import::{ImportSources, event_for};
 use ketnoi::{CommandError, DataLocation, demo};
 use ketnoi_domain::event::EventSlug;
+use ketnoi_domain::validate::Email;
+use ketnoi_server::auth::AuthConfig;
 use ketnoi_server::indexer::Indexer;
 use ketnoi_server::{AppState, Server};
-use ketnoi_store::{ImportProgress, ImportSummary, OrganizationQuery, Store};
+use ketnoi_store::{ImportProgress, ImportSummary, NewUser, OrganizationQuery, Role, Store};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -41,6 +43,43 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "KETNOI_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Behind a reverse proxy: take the client address from X-Forwarded-For and the scheme from
+    /// X-Forwarded-Proto (for rate limits and the cookie's Secure flag).
+    #[arg(long, env = "KETNOI_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Always mark the session cookie Secure (the site is served over HTTPS).
+    #[arg(long, env = "KETNOI_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+impl ServeArgs {
+    fn auth(&self) -> AuthConfig {
+        AuthConfig { trust_proxy: self.trust_proxy, secure_cookies: self.secure_cookies, ..AuthConfig::default() }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an event's organiser, or reset its password. The password is read from
+    /// KETNOI_PASSWORD or, when unset, from the first line of standard input.
+    AddOrganiser {
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Disable an account: its sessions end and its API tokens are revoked at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +122,9 @@ enum Command {
         #[arg(long)]
         text: Option<f64>,
     },
+    /// Manage accounts: add an organiser, disable or enable an account.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Import an event's startups and investors from CSV files (all or nothing).
     Import {
         /// The event's slug; the event is created when it is new.
@@ -133,7 +175,8 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Serve(args) => serve(&location, location.open().await?, args.listen, None).await,
+        Command::Serve(args) => serve(&location, location.open().await?, &args, None).await,
+        Command::User(command) => user(&location.open().await?, command).await,
         Command::Reindex => {
             let store = location.open().await?;
             let started = Instant::now();
@@ -158,12 +201,12 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             let (event, summary, logins) = demo::load(&store, &bar).await?;
             bar.finish();
             eprintln!("demo event {} ({}): {}", event.name, event.slug, describe(&summary, started));
-            let mut banner = String::from("demo logins (password sign-in arrives with accounts):\n");
+            let mut banner = String::from("demo logins (POST /api/v1/auth/login):\n");
             let width = logins.iter().map(|login| login.role.chars().count()).max().unwrap_or(0);
             for login in &logins {
                 banner.push_str(&format!("  {:<width$}  {} / {}\n", login.role, login.email, login.password));
             }
-            serve(&location, store, args.listen, Some((event.slug.to_string(), banner))).await
+            serve(&location, store, &args, Some((event.slug.to_string(), banner))).await
         }
         Command::Recommend { event, org, limit, json } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
@@ -259,15 +302,58 @@ async fn open_indexer(location: &DataLocation, store: Store) -> Result<Arc<Index
     Ok(Arc::new(indexer?))
 }
 
+/// `ketnoi user …`
+async fn user(store: &Store, command: UserCommand) -> Result<(), CommandError> {
+    let email_of = |email: &str| Email::parse(email).map_err(|e| CommandError::Usage(format!("--email: {e}")));
+    match command {
+        UserCommand::AddOrganiser { event, email, name } => {
+            let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
+            let email = email_of(&email)?;
+            let event = store.event(&slug).await?;
+            let password = match std::env::var("KETNOI_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            ketnoi_domain::password::check(&password, email.as_str())
+                .map_err(|e| CommandError::Usage(format!("password: {e}")))?;
+            let name = if name.trim().is_empty() { email.as_str().to_owned() } else { name };
+            let new = NewUser {
+                email,
+                display_name: name,
+                password,
+                role: Role::Organiser,
+                organization_id: None,
+                event_id: Some(event.id),
+            };
+            let user = store.upsert_user(&new).await?;
+            println!("organiser {} of {} is ready (user {})", user.email, event.slug, user.id);
+        }
+        UserCommand::Disable { email } => {
+            let user = store.set_disabled(&email_of(&email)?, true).await?;
+            println!("{} is disabled: its sessions ended and its API tokens are revoked", user.email);
+        }
+        UserCommand::Enable { email } => {
+            let user = store.set_disabled(&email_of(&email)?, false).await?;
+            println!("{} is enabled", user.email);
+        }
+    }
+    Ok(())
+}
+
 async fn serve(
     location: &DataLocation,
     store: Store,
-    listen: SocketAddr,
+    args: &ServeArgs,
     demo: Option<(String, String)>,
 ) -> Result<(), CommandError> {
+    let listen = args.listen;
     let indexer = open_indexer(location, store.clone()).await?;
     let _indexing = indexer.spawn();
-    let server = Server::bind(listen, AppState::new(store, indexer))
+    let server = Server::bind(listen, AppState::with_auth(store, indexer, args.auth()))
         .await
         .map_err(|e| CommandError::Usage(format!("cannot listen on {listen}: {e}")))?;
     let address = server.local_addr()?;

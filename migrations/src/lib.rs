@@ -4,6 +4,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261127_000001_initial;
 mod m20261127_000002_matching_weights;
+mod m20261127_000003_accounts;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -11,6 +12,10 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_initial::Migration), Box::new(m20261127_000002_matching_weights::Migration)]
+        vec![
+            Box::new(m20261127_000001_initial::Migration),
+            Box::new(m20261127_000002_matching_weights::Migration),
+            Box::new(m20261127_000003_accounts::Migration),
+        ]
     }
 }

@@ -191,12 +191,12 @@ enum SearchOutbox {
 }
 
 /// A BIGINT auto-increment primary key.
-fn id<T: IntoIden>(column: T) -> ColumnDef {
+pub(crate) fn id<T: IntoIden>(column: T) -> ColumnDef {
     big_pk_auto(column)
 }
 
 /// `TEXT NOT NULL DEFAULT ''`: free text and `;`-lists.
-fn text_empty<T: IntoIden>(column: T) -> ColumnDef {
+pub(crate) fn text_empty<T: IntoIden>(column: T) -> ColumnDef {
     text(column).default("").take()
 }
 
@@ -206,7 +206,13 @@ fn flag<T: IntoIden>(column: T) -> ColumnDef {
 }
 
 /// A foreign key from `from.column` to `to.id`, named `fk_<from>_<column>`.
-fn reference<F, C, T>(name: &str, from: F, column: C, to: T, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement
+pub(crate) fn reference<F, C, T>(
+    name: &str,
+    from: F,
+    column: C,
+    to: T,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement
 where
     F: IntoIden,
     C: IntoIden,
@@ -221,7 +227,7 @@ where
         .take()
 }
 
-fn cascade<F, C, T>(name: &str, from: F, column: C, to: T) -> ForeignKeyCreateStatement
+pub(crate) fn cascade<F, C, T>(name: &str, from: F, column: C, to: T) -> ForeignKeyCreateStatement
 where
     F: IntoIden,
     C: IntoIden,

@@ -1,6 +1,7 @@
 //! End-to-end tests of the whole service: the real binary, a real database (a temp SQLite file,
 //! or PostgreSQL when KETNOI_TEST_DATABASE_URL is set) and real HTTP over a socket.
 
+mod access;
 mod api;
 mod cli;
 mod recommendations;

@@ -1,18 +1,19 @@
 //! Recommendations over HTTP and on the command line.
 
-use crate::support::{TestApp, ketnoi, stderr, stdout};
+use crate::support::{TestApp, Who, ketnoi, stderr, stdout};
 
-async fn id_of(app: &TestApp, name: &str) -> i64 {
-    let found = app.json(&format!("/api/v1/organizations?q={}", name.replace(' ', "%20")), 200).await;
-    let item = found["items"].as_array().expect("items").iter().find(|item| item["name"] == name).expect("found");
-    item["id"].as_i64().expect("id")
+async fn get(app: &TestApp, who: &Who, path: &str, status: u16) -> serde_json::Value {
+    let answer = app.send("GET", path, who, None).await;
+    assert_eq!(answer.status, status, "{path}: {}", answer.body);
+    answer.body
 }
 
 #[tokio::test]
 async fn a_startup_sees_fitting_investors_first_with_reasons() {
     let app = TestApp::with_fixtures().await;
-    let cang_so = id_of(&app, "Cảng Số").await;
-    let found = app.json(&format!("/api/v1/organizations/{cang_so}/recommendations?limit=5"), 200).await;
+    let cang_so = app.id_of("Cảng Số").await;
+    let member = app.account("member@cangso.vn", Some(cang_so), None).await;
+    let found = get(&app, &member, &format!("/api/v1/organizations/{cang_so}/recommendations?limit=5"), 200).await;
     assert_eq!(found["event"], "techfest-test");
     let items = found["items"].as_array().expect("items");
     // Seed logistics in Hải Phòng asking 5B VND (200k USD): Han River (logistics, seed–series A,
@@ -29,8 +30,9 @@ async fn a_startup_sees_fitting_investors_first_with_reasons() {
     assert_eq!(items[0]["reasons"][0]["vi"], "Lĩnh vực: logistics ✓");
 
     // An investor sees startups.
-    let han_river = id_of(&app, "Han River Ventures").await;
-    let found = app.json(&format!("/api/v1/organizations/{han_river}/recommendations"), 200).await;
+    let han_river = app.id_of("Han River Ventures").await;
+    let member = app.account("member@hanriver.example.kr", Some(han_river), None).await;
+    let found = get(&app, &member, &format!("/api/v1/organizations/{han_river}/recommendations"), 200).await;
     let first = &found["items"][0];
     assert_eq!(first["kind"], "startup");
     assert_eq!(first["name"], "Cảng Số");
@@ -39,11 +41,12 @@ async fn a_startup_sees_fitting_investors_first_with_reasons() {
 #[tokio::test]
 async fn bad_requests_are_named() {
     let app = TestApp::with_fixtures().await;
-    app.json("/api/v1/organizations/999999/recommendations", 404).await;
-    let id = id_of(&app, "Cảng Số").await;
-    let problem = app.json(&format!("/api/v1/organizations/{id}/recommendations?limit=500"), 400).await;
+    let id = app.id_of("Cảng Số").await;
+    let member = app.account("member@cangso.vn", Some(id), None).await;
+    get(&app, &member, "/api/v1/organizations/999999/recommendations", 404).await;
+    let problem = get(&app, &member, &format!("/api/v1/organizations/{id}/recommendations?limit=500"), 400).await;
     assert_eq!(problem["errors"][0]["field"], "limit");
-    app.json(&format!("/api/v1/organizations/{id}/recommendations?event=other-event"), 404).await;
+    get(&app, &member, &format!("/api/v1/organizations/{id}/recommendations?event=other-event"), 404).await;
 }
 
 #[tokio::test]

@@ -5,10 +5,52 @@ use std::process::{Command, Output};
 
 use std::sync::Arc;
 
+use ketnoi_domain::validate::Email;
+use ketnoi_server::auth::AuthConfig;
 use ketnoi_server::indexer::Indexer;
-use ketnoi_store::Store;
 use ketnoi_store::testing::TestDatabase;
+use ketnoi_store::{NewUser, OrganizationQuery, Role, Store};
+use reqwest::Method;
+use serde_json::Value;
 use tokio::sync::oneshot;
+
+/// The password of every account the tests create.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Who a request is from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    /// A browser: the session cookie, and the same-origin headers a browser sends.
+    Browser(String),
+    /// A script: an API token.
+    Script(String),
+}
+
+/// A response: status, headers and the body as JSON (`Null` when empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// The session secret a `Set-Cookie` header of this answer sets.
+    pub fn session(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("ketnoi_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures").join(name)
@@ -62,6 +104,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub indexer: Arc<Indexer>,
+    pub store: Store,
     shutdown: Option<oneshot::Sender<()>>,
     // Dropped last: the database outlives the server.
     db: TestDatabase,
@@ -76,18 +119,29 @@ impl TestApp {
     }
 
     pub async fn serve(db: TestDatabase) -> TestApp {
+        TestApp::serve_with(db, AuthConfig::default()).await
+    }
+
+    /// The fixture event, served with these sign-in settings.
+    pub async fn with_auth(auth: AuthConfig) -> TestApp {
+        let db = TestDatabase::new().await;
+        import_fixtures(&db);
+        TestApp::serve_with(db, auth).await
+    }
+
+    pub async fn serve_with(db: TestDatabase, auth: AuthConfig) -> TestApp {
         let store = Store::connect(db.url()).await.expect("connect");
         store.migrate().await.expect("migrate");
         let indexer = Indexer::open(store.clone(), &db.dir().join("index"), &|_| {}).await.expect("index");
         let indexer = Arc::new(indexer);
-        let state = ketnoi_server::AppState::new(store, Arc::clone(&indexer));
+        let state = ketnoi_server::AppState::with_auth(store.clone(), Arc::clone(&indexer), auth);
         let server = ketnoi_server::Server::bind("127.0.0.1:0".parse().expect("address"), state).await.expect("bind");
         let base = format!("http://{}", server.local_addr().expect("local address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
             stopped.await.ok();
         }));
-        TestApp { base, client: reqwest::Client::new(), indexer, shutdown: Some(shutdown), db }
+        TestApp { base, client: reqwest::Client::new(), indexer, store, shutdown: Some(shutdown), db }
     }
 
     pub fn database(&self) -> &TestDatabase {
@@ -114,6 +168,91 @@ impl TestApp {
             assert_eq!(content_type, "application/problem+json", "GET {path}");
         }
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
+    }
+}
+
+impl TestApp {
+    /// A request as `who`, with a JSON body when given.
+    pub async fn send(&self, method: &str, path: &str, who: &Who, body: Option<&Value>) -> Answer {
+        let method = Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method.clone(), format!("{}{path}", self.base));
+        match who {
+            Who::Anonymous => {}
+            Who::Browser(secret) => {
+                request = request.header("cookie", format!("ketnoi_session={secret}"));
+                if method != Method::GET {
+                    request = request.header("origin", &self.base).header("sec-fetch-site", "same-origin");
+                }
+            }
+            Who::Script(token) => request = request.bearer_auth(token),
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}"))
+        };
+        if status >= 400 {
+            assert_eq!(headers.get("content-type").expect("content type"), "application/problem+json", "{path}");
+        }
+        Answer { status, headers, body }
+    }
+
+    /// Signs in by e-mail and password; the answer holds the cookie.
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        let body = serde_json::json!({ "email": email, "password": password });
+        self.send("POST", "/api/v1/auth/login", &Who::Anonymous, Some(&body)).await
+    }
+
+    /// Creates an account (an organiser of `event`, or a member of `organization`) with
+    /// [`PASSWORD`] and signs it in as a browser.
+    pub async fn account(&self, email: &str, organization: Option<i64>, event: Option<i64>) -> Who {
+        let role = if event.is_some() { Role::Organiser } else { Role::Member };
+        let user = NewUser {
+            email: Email::parse(email).expect("email"),
+            display_name: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            role,
+            organization_id: organization,
+            event_id: event,
+        };
+        self.store.upsert_user(&user).await.expect("create user");
+        let answer = self.login(email, PASSWORD).await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        Who::Browser(answer.session().expect("session cookie"))
+    }
+
+    /// An API token for a signed-in browser.
+    pub async fn token(&self, who: &Who) -> Who {
+        let answer = self.send("POST", "/api/v1/me/tokens", who, Some(&serde_json::json!({"name": "test"}))).await;
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        Who::Script(answer.body["secret"].as_str().expect("secret").to_owned())
+    }
+
+    /// The id of the organization with this exact name.
+    pub async fn id_of(&self, name: &str) -> i64 {
+        let query = OrganizationQuery { name: Some(name.to_owned()), limit: 10, ..Default::default() };
+        let page = self.store.organizations(&query).await.expect("organizations");
+        page.items.iter().find(|o| o.profile.name == name).unwrap_or_else(|| panic!("no {name}")).id
+    }
+
+    /// The id of the fixture event.
+    pub async fn event_id(&self, slug: &str) -> i64 {
+        let slug = ketnoi_domain::event::EventSlug::parse(slug).expect("slug");
+        self.store.event(&slug).await.expect("event").id
+    }
+
+    /// Runs SQL on the test database, for moving clocks: `?` is not used, values are inlined.
+    pub async fn execute(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        let db = self.store.connection();
+        db.execute_unprepared(sql).await.expect("sql");
     }
 }
 

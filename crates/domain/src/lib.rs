@@ -5,13 +5,17 @@
 //! - [`profile`]: startup and investor profiles, validated from user input;
 //! - [`event`]: events, sessions and the slots they yield in the event's time zone;
 //! - [`import`]: the CSV import contract, parsed and validated with line and column;
+//! - [`access`]: who may do what, in one function;
+//! - [`password`]: the password rule;
 //! - [`demo`]: deterministic, realistic participants for the demo event and benchmarks.
 
+pub mod access;
 pub mod demo;
 pub mod event;
 pub mod import;
 pub mod matching;
 pub mod money;
+pub mod password;
 pub mod profile;
 pub mod taxonomy;
 pub mod text;

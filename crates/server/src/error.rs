@@ -2,69 +2,124 @@
 //! real cause is logged, the client gets a safe message.
 
 use axum::Json;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ketnoi_domain::validate::{FieldError, ValidationErrors};
+use ketnoi_domain::access::Denied;
+use ketnoi_domain::validate::ValidationErrors;
 use ketnoi_store::{ErrorKind, StoreError};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An error the API answers with.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     detail: String,
-    errors: Vec<FieldError>,
+    errors: Vec<FieldProblem>,
+    header: Option<Box<(HeaderName, HeaderValue)>>,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// One invalid field of a request: its name (a JSON key, a path into the body, or a query
+/// parameter) and what is wrong with it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+/// An error, as RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
-    errors: &'a [FieldError],
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person to read.
+    pub detail: String,
+    /// For invalid input: each offending field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
 }
 
 impl ApiError {
+    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        ApiError { status, detail: detail.into(), errors: Vec::new(), header: None }
+    }
+
     pub fn not_found(what: &str) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, detail: format!("{what} not found"), errors: Vec::new() }
+        Self::new(StatusCode::NOT_FOUND, format!("{what} not found"))
     }
 
     /// A bad parameter or field, named.
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::validation(ValidationErrors::single(field, message))
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let (field, message) = (field.into(), message.into());
+        let mut error = Self::new(StatusCode::BAD_REQUEST, format!("{field}: {message}"));
+        error.errors.push(FieldProblem { field, message });
+        error
     }
 
     pub fn validation(errors: ValidationErrors) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, detail: errors.to_string(), errors: errors.0 }
+        let mut error = Self::new(StatusCode::BAD_REQUEST, errors.to_string());
+        error.errors =
+            errors.0.into_iter().map(|e| FieldProblem { field: e.field.to_owned(), message: e.message }).collect();
+        error
+    }
+
+    /// The errors of an object's own fields, then those of a nested object, named `prefix.field`.
+    pub fn nested(outer: ValidationErrors, prefix: &str, inner: ValidationErrors) -> Self {
+        let mut error = Self::validation(outer);
+        let inner =
+            inner.0.into_iter().map(|e| FieldProblem { field: format!("{prefix}.{}", e.field), message: e.message });
+        error.errors.extend(inner);
+        error.detail =
+            error.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        error
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, detail: detail.into(), errors: Vec::new() }
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// No valid credentials: sign in, or send a live API token.
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        let mut error = Self::new(StatusCode::UNAUTHORIZED, detail);
+        error.header = Some(Box::new((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"ketnoi\""))));
+        error
+    }
+
+    /// Refused whoever asks: a cross-site write.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
     }
 
     pub fn too_large(limit: usize) -> Self {
-        ApiError {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            detail: format!("the request body is larger than the limit of {limit} bytes"),
-            errors: Vec::new(),
-        }
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than the limit of {limit} bytes"))
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)
+    }
+
+    /// Too many attempts; `retry_after` seconds until the next is accepted.
+    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, detail);
+        error.header = Some(Box::new((header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)))));
+        error
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, detail: detail.into(), errors: Vec::new() }
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
     }
 
     /// A failure of ours: logged, and answered without details.
     pub fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "internal error");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            detail: "something went wrong on our side".to_owned(),
-            errors: Vec::new(),
-        }
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side")
     }
 
     pub fn status(&self) -> StatusCode {
@@ -72,42 +127,49 @@ impl ApiError {
     }
 }
 
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Unauthenticated => ApiError::unauthenticated("sign in, or send an API token, to do this"),
+            Denied::NotFound => ApiError::not_found("resource"),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        let (status, detail) = match error.kind() {
-            ErrorKind::NotFound => (StatusCode::NOT_FOUND, error.to_string()),
-            ErrorKind::Conflict => (StatusCode::CONFLICT, error.to_string()),
+        match error.kind() {
+            ErrorKind::NotFound => Self::new(StatusCode::NOT_FOUND, error.to_string()),
+            ErrorKind::Conflict => Self::new(StatusCode::CONFLICT, error.to_string()),
             ErrorKind::Invalid => match error {
-                StoreError::Invalid(errors) => return ApiError::validation(errors),
-                other => (StatusCode::BAD_REQUEST, other.to_string()),
+                StoreError::Invalid(errors) => ApiError::validation(errors),
+                other => Self::new(StatusCode::BAD_REQUEST, other.to_string()),
             },
             ErrorKind::Unavailable => {
                 tracing::error!(%error, "database unavailable");
-                (StatusCode::SERVICE_UNAVAILABLE, "the database is not available, try again shortly".to_owned())
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "the database is not available, try again shortly")
             }
-            ErrorKind::Internal => {
-                tracing::error!(%error, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side".to_owned())
-            }
-        };
-        ApiError { status, detail, errors: Vec::new() }
+            ErrorKind::Internal => ApiError::internal(&error),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let title = self.status.canonical_reason().unwrap_or("Error");
         let problem = Problem {
             kind: format!("https://ketnoi.dev/problems/{}", self.status.as_u16()),
-            title,
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
-            detail: &self.detail,
-            errors: &self.errors,
+            detail: self.detail,
+            errors: self.errors,
         };
         let mut response = (self.status, Json(problem)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(extra) = self.header {
+            let (name, value) = *extra;
+            headers.insert(name, value);
+        }
         response
     }
 }

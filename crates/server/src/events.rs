@@ -2,15 +2,21 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use ketnoi_domain::access::{Action, authorize};
 use ketnoi_domain::event::EventSlug;
+use ketnoi_domain::matching::Weights;
 use ketnoi_domain::profile::OrgKind;
 use ketnoi_store::OrganizationQuery;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::json::Body;
+use crate::organizations::OrganizationView;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SlotView {
     pub code: String,
     /// RFC 3339 in the event's time zone.
@@ -19,7 +25,7 @@ pub struct SlotView {
     pub tables: u16,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
     pub slug: String,
     pub name: String,
@@ -31,10 +37,16 @@ pub struct EventView {
     pub slots: Vec<SlotView>,
 }
 
-/// `GET /api/v1/events/{slug}`
+fn slug(slug: &str) -> Result<EventSlug, ApiError> {
+    EventSlug::parse(slug).map_err(|_| ApiError::not_found("event"))
+}
+
+/// An event, its slots and how many startups and investors take part.
+#[utoipa::path(get, path = "/events/{slug}", tag = "events", params(("slug" = String, Path)),
+    responses((status = 200, description = "The event", body = EventView),
+        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json")))]
 pub async fn get(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<EventView>, ApiError> {
-    let slug = EventSlug::parse(&slug).map_err(|_| ApiError::not_found("event"))?;
-    let event = state.store.event(&slug).await?;
+    let event = state.store.event(&self::slug(&slug)?).await?;
     let zone = ketnoi_domain::event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let count = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), ..Default::default() };
     let startups = state.store.organizations(&count(OrgKind::Startup)).await?.total;
@@ -61,4 +73,66 @@ pub async fn get(State(state): State<AppState>, Path(slug): Path<String>) -> Res
         investors,
         slots,
     }))
+}
+
+/// An event and the organiser's right to manage it: 404 for everyone else.
+async fn managed(state: &AppState, caller: &Caller, slug: &str) -> Result<ketnoi_store::Event, ApiError> {
+    caller.require_sign_in()?;
+    let event = state.store.event(&self::slug(slug)?).await?;
+    authorize(&caller.actor, &Action::ManageEvent { event: event.id })?;
+    Ok(event)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Participants {
+    pub items: Vec<OrganizationView>,
+}
+
+/// Every participant of the event with contacts and private figures: for its organisers.
+#[utoipa::path(get, path = "/events/{slug}/participants", tag = "events", params(("slug" = String, Path)),
+    responses((status = 200, description = "The participants, by name", body = Participants),
+        (status = 404, description = "No such event, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn participants(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Participants>, ApiError> {
+    let event = managed(&state, &caller, &slug).await?;
+    let items = state.store.event_participants(event.id).await?.into_iter().map(OrganizationView::private).collect();
+    Ok(Json(Participants { items }))
+}
+
+/// The weights of the matching factors, each from 0 to 10.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeightsBody {
+    pub sector: f64,
+    pub stage: f64,
+    pub ticket: f64,
+    pub geography: f64,
+    pub text: f64,
+}
+
+/// Sets how much each matching factor counts in this event's recommendations.
+#[utoipa::path(put, path = "/events/{slug}/weights", tag = "events", params(("slug" = String, Path)),
+    request_body = WeightsBody,
+    responses((status = 200, description = "The weights now in force", body = WeightsBody),
+        (status = 400, description = "A weight is out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_weights(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Body(body): Body<WeightsBody>,
+) -> Result<Json<WeightsBody>, ApiError> {
+    let event = managed(&state, &caller, &slug).await?;
+    let weights = Weights {
+        sector: body.sector,
+        stage: body.stage,
+        ticket: body.ticket,
+        geography: body.geography,
+        text: body.text,
+    };
+    state.store.set_matching_weights(&event.slug, &weights).await?;
+    Ok(Json(body))
 }

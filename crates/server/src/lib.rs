@@ -1,10 +1,14 @@
 //! ketnoi's HTTP service: the only crate that knows axum. Builds the application once, for
 //! `main` and for tests alike; the listener is bound before serving so its port is known.
 
+mod accounts;
+pub mod auth;
 mod error;
 mod events;
 mod home;
 pub mod indexer;
+mod json;
+mod openapi;
 mod organizations;
 mod params;
 pub mod recommendations;
@@ -14,17 +18,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ketnoi_store::Store;
-
-use crate::indexer::Indexer;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthConfig, Limiters};
+use crate::indexer::Indexer;
 
 pub use error::ApiError;
 
@@ -36,6 +45,7 @@ const CONTENT_SECURITY_POLICY: HeaderValue = HeaderValue::from_static(
 );
 const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 const NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
 /// What every handler can reach; cheap to clone.
 #[derive(Debug, Clone)]
@@ -47,6 +57,10 @@ pub struct AppState {
 pub struct App {
     pub store: Store,
     pub indexer: Arc<Indexer>,
+    pub auth: AuthConfig,
+    pub limiters: Limiters,
+    /// The API document, rendered once.
+    openapi: String,
 }
 
 impl std::ops::Deref for AppState {
@@ -58,24 +72,58 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, indexer: Arc<Indexer>) -> Self {
-        AppState { inner: Arc::new(App { store, indexer }) }
+        Self::with_auth(store, indexer, AuthConfig::default())
     }
+
+    pub fn with_auth(store: Store, indexer: Arc<Indexer>, auth: AuthConfig) -> Self {
+        let limiters = Limiters::new(&auth.limits);
+        let openapi = api_doc().to_pretty_json().unwrap_or_default();
+        AppState { inner: Arc::new(App { store, indexer, auth, limiters, openapi }) }
+    }
+}
+
+/// Every `/api/v1` route, each with its place in the API document.
+fn api_routes() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(organizations::list))
+        .routes(routes!(organizations::get, organizations::update, organizations::delete))
+        .routes(routes!(recommendations::get))
+        .routes(routes!(organizations::invite))
+        .routes(routes!(events::get))
+        .routes(routes!(events::participants))
+        .routes(routes!(events::set_weights))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::login))
+        .routes(routes!(accounts::logout))
+        .routes(routes!(accounts::accept_invitation))
+        .routes(routes!(accounts::me, accounts::delete_me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::export))
+        .routes(routes!(accounts::tokens, accounts::create_token))
+        .routes(routes!(accounts::revoke_token));
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+/// The OpenAPI 3 document of every `/api/v1` route, as served at `/api/openapi.json`.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = api_routes().into_openapi();
+    // Modifiers ran before the routes were added: run the common answers again over them.
+    utoipa::Modify::modify(&openapi::CommonAnswers, &mut doc);
+    doc
 }
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/organizations", get(organizations::list))
-        .route("/organizations/{id}", get(organizations::get))
-        .route("/organizations/{id}/recommendations", get(recommendations::get))
-        .route("/events/{slug}", get(events::get))
-        .fallback(not_found);
+    let (api, _) = api_routes().split_for_parts();
     Router::new()
         .route("/", get(home::page))
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api)
+        .route("/api/openapi.json", get(openapi_json))
+        .merge(api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::refuse_cross_site_writes))
+        .layer(axum::middleware::from_fn(no_store_when_personal))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Outside the limit, so that its 413 gets our problem+json.
         .layer(axum::middleware::map_response(problem_for_bare_errors))
@@ -95,6 +143,24 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
         return ApiError::too_large(BODY_LIMIT_BYTES).into_response();
+    }
+    response
+}
+
+/// `GET /api/openapi.json`
+async fn openapi_json(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], state.openapi.clone()).into_response()
+}
+
+/// A response to a signed-in request may hold personal data: no cache keeps it.
+async fn no_store_when_personal(request: Request, next: Next) -> Response {
+    let personal = request.headers().contains_key(header::COOKIE)
+        || request.headers().contains_key(header::AUTHORIZATION)
+        || request.uri().path().starts_with("/api/v1/me")
+        || request.uri().path().starts_with("/api/v1/auth/");
+    let mut response = next.run(request).await;
+    if personal {
+        response.headers_mut().insert(header::CACHE_CONTROL, NO_STORE);
     }
     response
 }
@@ -142,6 +208,12 @@ impl Server {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state)).with_graceful_shutdown(shutdown).await
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await
     }
+}
+
+/// The current year, for validating founding years.
+pub fn current_year() -> i16 {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
 }

@@ -5,16 +5,22 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use ketnoi_domain::access::{Action, OrgScope, authorize};
 use ketnoi_domain::event::EventSlug;
 use ketnoi_domain::profile::{Details, OrgKind};
+use ketnoi_domain::profile::{InvestorInput, StartupInput, ValidationContext};
 use ketnoi_domain::taxonomy::{Sector, Stage};
-use ketnoi_domain::validate::Country;
+use ketnoi_domain::validate::{Country, Email, ValidationErrors};
 use ketnoi_search::{SearchIndex, SearchQuery};
-use ketnoi_store::{Organization, OrganizationQuery};
-use serde::Serialize;
+use ketnoi_store::{Organization, OrganizationQuery, ProfileEdit};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::json::Body;
 use crate::params::Params;
 
 /// The most items one page may hold, and the default page size.
@@ -26,13 +32,13 @@ pub const OFFSET_MAX: u64 = 1_000_000;
 /// deep page costs memory and time on every request.
 pub const SEARCH_OFFSET_MAX: u64 = 10_000;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Amount {
     pub amount: i64,
     pub currency: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TicketView {
     pub min: i64,
     pub max: i64,
@@ -40,13 +46,18 @@ pub struct TicketView {
 }
 
 /// An organization's public profile: everything but contacts and private figures.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationView {
     pub id: i64,
+    #[schema(value_type = String, example = "startup")]
     pub kind: OrgKind,
     pub name: String,
+    /// Sector codes.
+    #[schema(value_type = Vec<String>, example = json!(["agritech"]))]
     pub sectors: Vec<Sector>,
+    /// A startup's stage code.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "seed")]
     pub stage: Option<Stage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -64,7 +75,9 @@ pub struct OrganizationView {
     pub team_size: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub investor_type: Option<String>,
+    /// An investor's stages of interest.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>)]
     pub stages: Vec<Stage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<TicketView>,
@@ -72,9 +85,30 @@ pub struct OrganizationView {
     pub countries: Vec<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub thesis: String,
+    /// Private: shown to the organization's members and its events' organisers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Private, like `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Whether the funding figures are hidden from the public; present in the private view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funding_private: Option<bool>,
 }
 
 impl OrganizationView {
+    /// Everything: the public profile, contacts and private figures.
+    pub fn private(organization: Organization) -> Self {
+        let email = organization.profile.email.as_ref().map(|e| e.as_str().to_owned());
+        let phone = organization.phone.clone();
+        let private = organization.funding_private;
+        let mut view = Self::public(Organization { funding_private: false, ..organization });
+        view.email = email;
+        view.phone = Some(phone);
+        view.funding_private = Some(private);
+        view
+    }
+
     pub fn public(organization: Organization) -> Self {
         let profile = organization.profile;
         let private = organization.funding_private;
@@ -99,6 +133,9 @@ impl OrganizationView {
             ticket: None,
             countries: Vec::new(),
             thesis: String::new(),
+            email: None,
+            phone: None,
+            funding_private: None,
         };
         match profile.details {
             Details::Startup(startup) => {
@@ -129,7 +166,7 @@ impl OrganizationView {
 }
 
 /// A listing item: the public profile and, for a text search, a highlighted snippet.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListItem {
     #[serde(flatten)]
     pub organization: OrganizationView,
@@ -137,13 +174,41 @@ pub struct ListItem {
     pub snippet: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Listing {
     pub items: Vec<ListItem>,
     pub total: u64,
 }
 
-/// `GET /api/v1/organizations?q=&kind=&sector=&stage=&country=&event=&limit=&offset=`
+/// The query of a listing or search, for the API document (parsed by [`Params`]).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the query string; the handler parses it with Params")]
+pub struct ListQuery {
+    /// Words to search for, in Vietnamese or English, with or without diacritics.
+    #[param(max_length = 10000)]
+    q: Option<String>,
+    /// `startup` or `investor`.
+    #[param(example = "startup")]
+    kind: Option<String>,
+    /// A sector code or label.
+    sector: Option<String>,
+    /// A stage code or label.
+    stage: Option<String>,
+    /// An ISO 3166 alpha-2 country code.
+    country: Option<String>,
+    /// An event's slug: only its participants.
+    event: Option<String>,
+    #[param(minimum = 0, maximum = 100, default = 20)]
+    limit: Option<u64>,
+    /// At most 1,000,000, or 10,000 with `q`.
+    #[param(minimum = 0, maximum = 1000000, default = 0)]
+    offset: Option<u64>,
+}
+
+/// Search or list organizations, best first for a search and by name otherwise.
+#[utoipa::path(get, path = "/organizations", tag = "organizations", params(ListQuery),
+    responses((status = 200, description = "One page of organizations and the total", body = Listing)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<Listing>, ApiError> {
     params.allow(&["q", "kind", "sector", "stage", "country", "event", "limit", "offset"])?;
     let event_id = match params.parse("event", EventSlug::parse)? {
@@ -203,8 +268,268 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
     Ok(Json(Listing { items, total: results.total as u64 }))
 }
 
-/// `GET /api/v1/organizations/{id}`
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<OrganizationView>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found("organization"))?;
-    Ok(Json(OrganizationView::public(state.store.organization(id).await?)))
+/// Reads an organization's profile: the public fields for anyone, and the contacts and
+/// private figures for its members and its events' organisers.
+#[utoipa::path(get, path = "/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 200, description = "The profile", body = OrganizationView),
+        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OrganizationView>, ApiError> {
+    let id = parse_id(&id, "organization")?;
+    let organization = state.store.organization(id).await?;
+    let scope = OrgScope { id, events: event_ids(&state, id).await? };
+    Ok(Json(match authorize(&caller.actor, &Action::ReadPrivate(scope)) {
+        Ok(()) => OrganizationView::private(organization),
+        Err(_) => OrganizationView::public(organization),
+    }))
+}
+
+/// A numeric id from the path; anything else is "not found", like an unknown id.
+pub fn parse_id(id: &str, what: &str) -> Result<i64, ApiError> {
+    id.parse().map_err(|_| ApiError::not_found(what))
+}
+
+/// The events an organization takes part in: the facts its access rules need.
+pub async fn event_ids(state: &AppState, id: i64) -> Result<Vec<i64>, ApiError> {
+    Ok(state.store.events_of(&[id]).await?.remove(&id).unwrap_or_default())
+}
+
+/// Authorizes `action` on organization `id`, 404 when it does not exist.
+pub async fn authorize_on(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: fn(OrgScope) -> Action,
+) -> Result<(), ApiError> {
+    caller.require_sign_in()?;
+    let events = event_ids(state, id).await?;
+    authorize(&caller.actor, &action(OrgScope { id, events }))?;
+    Ok(())
+}
+
+/// A profile as a JSON body: lists as arrays, amounts as numbers. Validated by the same rules
+/// as a CSV row, so errors name the same fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ProfileBody {
+    Startup(StartupBody),
+    Investor(InvestorBody),
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartupBody {
+    #[schema(max_length = 200)]
+    pub name: String,
+    #[schema(example = json!(["agritech"]))]
+    pub sectors: Vec<String>,
+    #[schema(example = "seed")]
+    pub stage: String,
+    pub country: Option<String>,
+    pub province: Option<String>,
+    pub funding_ask: Option<i64>,
+    pub currency: Option<String>,
+    pub founded: Option<i64>,
+    pub team_size: Option<i64>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    /// Hide the funding ask from the public.
+    #[serde(default)]
+    pub funding_private: bool,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvestorBody {
+    #[schema(max_length = 200)]
+    pub name: String,
+    #[schema(example = "vc")]
+    pub investor_type: String,
+    pub sectors: Vec<String>,
+    pub stages: Vec<String>,
+    pub ticket_min: Option<i64>,
+    pub ticket_max: Option<i64>,
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub thesis: Option<String>,
+    /// Hide the ticket range from the public.
+    #[serde(default)]
+    pub funding_private: bool,
+}
+
+/// The longest phone number accepted.
+const PHONE_MAX: usize = 40;
+
+fn phone(errors: &mut ValidationErrors, phone: Option<&str>) -> String {
+    let phone = phone.unwrap_or_default().trim();
+    let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+    if phone.chars().count() > PHONE_MAX || !phone.chars().all(allowed) {
+        errors.add("phone", format!("must be at most {PHONE_MAX} digits, spaces and + - ( ) ."));
+    }
+    phone.to_owned()
+}
+
+fn number(value: Option<i64>) -> String {
+    value.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl ProfileBody {
+    /// The validated profile edit, every error naming its field.
+    pub fn validate(&self, context: &ValidationContext<'_>) -> Result<ProfileEdit, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        let (profile, phone, funding_private) = match self {
+            ProfileBody::Startup(body) => {
+                let input = StartupInput {
+                    name: body.name.clone(),
+                    sectors: body.sectors.join(";"),
+                    stage: body.stage.clone(),
+                    country: text(&body.country),
+                    province: text(&body.province),
+                    funding_ask: number(body.funding_ask),
+                    currency: text(&body.currency),
+                    founded: number(body.founded),
+                    team_size: number(body.team_size),
+                    website: text(&body.website),
+                    email: text(&body.email),
+                    description: text(&body.description),
+                };
+                (input.validate(context), phone(&mut errors, body.phone.as_deref()), body.funding_private)
+            }
+            ProfileBody::Investor(body) => {
+                let input = InvestorInput {
+                    name: body.name.clone(),
+                    investor_type: body.investor_type.clone(),
+                    sectors: body.sectors.join(";"),
+                    stages: body.stages.join(";"),
+                    ticket_min: number(body.ticket_min),
+                    ticket_max: number(body.ticket_max),
+                    currency: text(&body.currency),
+                    countries: body.countries.join(";"),
+                    website: text(&body.website),
+                    email: text(&body.email),
+                    thesis: text(&body.thesis),
+                };
+                (input.validate(context), phone(&mut errors, body.phone.as_deref()), body.funding_private)
+            }
+        };
+        match profile {
+            Ok(profile) if errors.is_empty() => Ok(ProfileEdit { profile, phone, funding_private }),
+            Ok(_) => Err(errors),
+            Err(mut invalid) => {
+                invalid.0.extend(errors.0);
+                Err(invalid)
+            }
+        }
+    }
+}
+
+/// Replaces an organization's profile. Members of the organization and organisers of its
+/// events may; the kind cannot change.
+#[utoipa::path(put, path = "/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    request_body = ProfileBody,
+    responses((status = 200, description = "The updated profile, private fields included", body = OrganizationView),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<ProfileBody>,
+) -> Result<Json<OrganizationView>, ApiError> {
+    let id = parse_id(&id, "organization")?;
+    authorize_on(&state, &caller, id, Action::EditOrganization).await?;
+    let rates = state.store.events_of_organization(id).await?.into_iter().next().map(|event| event.rates);
+    let context = ValidationContext { current_year: crate::current_year(), rates: rates.as_ref() };
+    let edit = body.validate(&context).map_err(ApiError::validation)?;
+    Ok(Json(OrganizationView::private(state.store.update_organization(id, &edit).await?)))
+}
+
+/// Confirms the deletion of an organization.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteOrganization {
+    /// The organization's name, exactly, as a guard against deleting the wrong one.
+    pub confirm_name: String,
+}
+
+/// Deletes an organization with its members, requests and meetings; it leaves the search
+/// index within a second. Members may, and an organiser when the organization takes part in
+/// no other event.
+#[utoipa::path(delete, path = "/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    request_body = DeleteOrganization,
+    responses((status = 204, description = "Deleted"),
+        (status = 400, description = "The name does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<DeleteOrganization>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "organization")?;
+    authorize_on(&state, &caller, id, Action::DeleteOrganization).await?;
+    let organization = state.store.organization(id).await?;
+    if body.confirm_name.trim() != organization.profile.name {
+        return Err(ApiError::invalid("confirm_name", "must be the organization's name, exactly"));
+    }
+    state.store.delete_organization(id).await?;
+    tracing::info!(organization = id, "organization deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    /// Who to invite.
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub id: i64,
+    pub organization_id: i64,
+    pub email: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// The code to pass on to the invitee, shown once: they accept it at
+    /// `POST /api/v1/auth/invitations/accept`.
+    pub code: String,
+}
+
+/// Invites a colleague to join an organization. ketnoi sends no e-mail: pass the code on.
+#[utoipa::path(post, path = "/organizations/{id}/invitations", tag = "accounts", params(("id" = i64, Path)),
+    request_body = InviteBody,
+    responses((status = 201, description = "The invitation and its code", body = InvitationView),
+        (status = 400, description = "The e-mail is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization, or not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail has an account", body = Problem, content_type = "application/problem+json")))]
+pub async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<InviteBody>,
+) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
+    let id = parse_id(&id, "organization")?;
+    authorize_on(&state, &caller, id, Action::EditOrganization).await?;
+    let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e))?;
+    let user = caller.user()?;
+    let (invitation, code) = state.store.invite(id, &email, user.id).await?;
+    let view = InvitationView {
+        id: invitation.id,
+        organization_id: invitation.organization_id,
+        email: invitation.email,
+        expires_at: invitation.expires_at,
+        code,
+    };
+    Ok((StatusCode::CREATED, Json(view)))
 }

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use ketnoi_domain::access::Action;
 use ketnoi_domain::event::EventSlug;
 use ketnoi_domain::matching::{Candidate, Reason, factors, reasons, recommend};
 use ketnoi_domain::profile::{OrgKind, Profile};
@@ -9,23 +10,27 @@ use ketnoi_store::{Organization, Store, StoreError};
 use serde::Serialize;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::organizations::{authorize_on, parse_id};
 use crate::params::Params;
 
 pub const LIMIT_MAX: u64 = 50;
 pub const LIMIT_DEFAULT: u64 = 10;
 
 /// One recommended counterpart.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Recommendation {
     pub id: i64,
     pub name: String,
+    #[schema(value_type = String)]
     pub kind: OrgKind,
     pub score: f64,
+    #[schema(value_type = Vec<Object>)]
     pub reasons: Vec<Reason>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Recommendations {
     pub event: String,
     pub items: Vec<Recommendation>,
@@ -75,14 +80,32 @@ pub async fn for_organization(
     Ok(Recommendations { event: event.slug.to_string(), items })
 }
 
-/// `GET /api/v1/organizations/{id}/recommendations?limit=&event=`
+/// The query of the recommendations route, for the API document (parsed by [`Params`]).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the query string; the handler parses it with Params")]
+pub struct RecommendationsQuery {
+    #[param(minimum = 0, maximum = 50, default = 10)]
+    limit: Option<u64>,
+    /// An event's slug; the organization's latest event when absent.
+    event: Option<String>,
+}
+
+/// An organization's best counterparts at an event, with scores and reasons: for its members
+/// and its events' organisers, since the scores use private figures.
+#[utoipa::path(get, path = "/organizations/{id}/recommendations", tag = "organizations",
+    params(("id" = i64, Path), RecommendationsQuery),
+    responses((status = 200, description = "Best first", body = Recommendations),
+        (status = 404, description = "No such organization or event, or not yours", body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<Recommendations>, ApiError> {
     params.allow(&["limit", "event"])?;
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found("organization"))?;
+    let id = parse_id(&id, "organization")?;
+    authorize_on(&state, &caller, id, Action::ReadRecommendations).await?;
     let limit = params.bounded("limit", LIMIT_DEFAULT, LIMIT_MAX)?;
     let event = params.parse("event", EventSlug::parse)?;
     Ok(Json(for_organization(&state.store, id, event.as_ref(), limit as usize).await?))

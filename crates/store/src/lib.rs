@@ -5,9 +5,12 @@ pub mod entity;
 mod error;
 mod events;
 mod import;
+mod invitations;
 mod lists;
 mod organizations;
 mod outbox;
+mod secrets;
+mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod users;
@@ -25,9 +28,11 @@ use sea_orm_migration::MigratorTrait;
 pub use error::{ErrorKind, Result, StoreError};
 pub use events::{Event, NewEvent, Slot};
 pub use import::{ImportFile, ImportProgress, ImportSummary};
-pub use organizations::{Organization, OrganizationQuery, Page};
+pub use invitations::{INVITATION_SECONDS, Invitation};
+pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
 pub use outbox::OutboxEntry;
-pub use users::{NewUser, Role, User};
+pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
+pub use users::{NewUser, Registration, Role, User};
 
 /// How long a SQLite writer waits for another before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -8,10 +8,12 @@ use ketnoi_domain::text::fold;
 use ketnoi_domain::validate::{Country, Email, WebUrl};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
-use crate::entity::{events, organizations, participations};
+use crate::entity::{events, organizations, participations, users};
+use crate::outbox::{self, OutboxOp};
 use crate::{Result, Store, StoreError, lists};
 
 /// A stored organization.
@@ -267,5 +269,76 @@ impl Store {
             }
         }
         Ok(events)
+    }
+}
+
+/// The fields a profile edit sets besides the profile itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileEdit {
+    pub profile: Profile,
+    pub phone: String,
+    pub funding_private: bool,
+}
+
+/// A member of an organization, as its colleagues see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+}
+
+impl Store {
+    /// Replaces an organization's profile; the search index follows through the outbox. The
+    /// kind (startup or investor) cannot change.
+    pub async fn update_organization(&self, id: i64, edit: &ProfileEdit) -> Result<Organization> {
+        let txn = self.begin_write().await?;
+        outbox::lock_writers(&txn).await?;
+        let current = organizations::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound { what: "organization" })?;
+        if current.kind != edit.profile.kind().as_str() {
+            return Err(StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single(
+                "kind",
+                format!("this organization is a {}; its kind cannot change", current.kind),
+            )));
+        }
+        let mut update = profile_columns(&edit.profile);
+        update.id = Set(id);
+        update.phone = Set(edit.phone.clone());
+        update.funding_private = Set(edit.funding_private);
+        update.updated_at = Set(crate::now());
+        let row = update.update(&txn).await?;
+        outbox::record(&txn, &[id], OutboxOp::Upsert).await?;
+        txn.commit().await?;
+        from_model(row)
+    }
+
+    /// Deletes an organization and everything it holds (members, participations, requests,
+    /// meetings, invitations); a `delete` outbox row takes it out of the search index.
+    pub async fn delete_organization(&self, id: i64) -> Result<()> {
+        let txn = self.begin_write().await?;
+        outbox::lock_writers(&txn).await?;
+        let deleted = organizations::Entity::delete_by_id(id).exec(&txn).await?;
+        if deleted.rows_affected == 0 {
+            return Err(StoreError::NotFound { what: "organization" });
+        }
+        outbox::record(&txn, &[id], OutboxOp::Delete).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The members of an organization, by name.
+    pub async fn members(&self, organization_id: i64) -> Result<Vec<Member>> {
+        let rows = users::Entity::find()
+            .filter(users::Column::OrganizationId.eq(organization_id))
+            .order_by_asc(users::Column::DisplayName)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Member { id: row.id, email: row.email, display_name: row.display_name })
+            .collect())
     }
 }

@@ -8,17 +8,18 @@ use sea_orm::{
 use crate::entity::search_outbox;
 use crate::{Result, Store, now};
 
-/// What happened to an organization. (`delete` rows are read too; they are written when
-/// organizations can be deleted.)
+/// What happened to an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxOp {
     Upsert,
+    Delete,
 }
 
 impl OutboxOp {
     fn as_str(self) -> &'static str {
         match self {
             OutboxOp::Upsert => "upsert",
+            OutboxOp::Delete => "delete",
         }
     }
 }

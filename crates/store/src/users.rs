@@ -1,10 +1,17 @@
-//! Users: organisers and members of organizations, with argon2 password hashes.
+//! Users: organisers of an event and members of an organization, with argon2id password
+//! hashes (19 MiB, 2 passes: the OWASP minimum). Hashing runs on the blocking pool.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use std::sync::OnceLock;
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use jiff::Timestamp;
+use ketnoi_domain::profile::Profile;
 use ketnoi_domain::validate::Email;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use crate::entity::users;
+use crate::entity::{api_tokens, participations, sessions, users};
+use crate::organizations::profile_columns;
+use crate::outbox::{self, OutboxOp};
 use crate::{Result, Store, StoreError, now};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,16 +48,57 @@ pub struct User {
     pub role: Role,
     pub organization_id: Option<i64>,
     pub event_id: Option<i64>,
+    pub disabled: bool,
+    pub created_at: Timestamp,
 }
 
-fn hash(password: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|error| StoreError::Corrupt(format!("cannot hash password: {error}")))
+/// A new organization with its first member, registered for an event.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub event_id: i64,
+    pub profile: Profile,
+    pub phone: String,
+    pub funding_private: bool,
+    pub email: Email,
+    pub display_name: String,
+    pub password: String,
 }
 
-fn to_user(row: users::Model) -> Result<User> {
+pub(crate) async fn hash(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|error| StoreError::Corrupt(format!("cannot hash password: {error}")))
+    })
+    .await
+    .map_err(|error| StoreError::Corrupt(format!("password hashing stopped: {error}")))?
+}
+
+/// Whether `password` matches `stored`, checked on the blocking pool.
+async fn matches(password: &str, stored: String) -> bool {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a password nobody knows, checked when the e-mail is unknown so that an unknown
+/// e-mail costs the same time as a wrong password.
+async fn decoy_hash() -> String {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    if let Some(decoy) = DECOY.get() {
+        return decoy.clone();
+    }
+    let decoy = hash("ketnoi decoy password, never valid").await.unwrap_or_default();
+    DECOY.get_or_init(|| decoy).clone()
+}
+
+pub(crate) fn to_user(row: users::Model) -> Result<User> {
     let role = match row.role.as_str() {
         "organiser" => Role::Organiser,
         "member" => Role::Member,
@@ -63,13 +111,49 @@ fn to_user(row: users::Model) -> Result<User> {
         role,
         organization_id: row.organization_id,
         event_id: row.event_id,
+        disabled: row.disabled,
+        created_at: Timestamp::from_second(row.created_at)
+            .map_err(|e| StoreError::Corrupt(format!("users.created_at: {e}")))?,
     })
 }
 
+fn email_taken() -> StoreError {
+    StoreError::Conflict("an account with this e-mail address exists already; sign in instead".to_owned())
+}
+
+/// Adds a member to an organization; a taken e-mail is a conflict.
+pub(crate) async fn insert_member(
+    txn: &sea_orm::DatabaseTransaction,
+    email: &str,
+    display_name: &str,
+    password_hash: String,
+    organization_id: i64,
+) -> Result<users::Model> {
+    if users::Entity::find().filter(users::Column::Email.eq(email)).one(txn).await?.is_some() {
+        return Err(email_taken());
+    }
+    let timestamp = now();
+    Ok(users::ActiveModel {
+        email: Set(email.to_owned()),
+        password_hash: Set(password_hash),
+        display_name: Set(display_name.to_owned()),
+        role: Set(Role::Member.as_str().to_owned()),
+        organization_id: Set(Some(organization_id)),
+        event_id: Set(None),
+        disabled: Set(false),
+        created_at: Set(timestamp),
+        updated_at: Set(timestamp),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
 impl Store {
-    /// Creates the user, or resets its password, name and role when the e-mail exists.
+    /// Creates the user, or resets its password, name and role when the e-mail exists: for the
+    /// demo and for operators. Sessions of a reset user end.
     pub async fn upsert_user(&self, new: &NewUser) -> Result<User> {
-        let password_hash = hash(&new.password)?;
+        let password_hash = hash(&new.password).await?;
         let txn = self.begin_write().await?;
         let existing = users::Entity::find().filter(users::Column::Email.eq(new.email.as_str())).one(&txn).await?;
         let timestamp = now();
@@ -87,6 +171,7 @@ impl Store {
         let row = match existing {
             Some(existing) => {
                 model.id = Set(existing.id);
+                sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(existing.id)).exec(&txn).await?;
                 model.update(&txn).await?
             }
             None => {
@@ -98,18 +183,139 @@ impl Store {
         to_user(row)
     }
 
-    /// The user with this e-mail and password, if both match and the account is enabled.
+    /// The user with this e-mail and password, if both match and the account is enabled. An
+    /// unknown e-mail, a wrong password and a disabled account take the same time.
     pub async fn verify_login(&self, email: &str, password: &str) -> Result<Option<User>> {
-        let Ok(email) = Email::parse(email) else { return Ok(None) };
-        let row = users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(&self.db).await?;
+        let row = match Email::parse(email) {
+            Ok(email) => users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(&self.db).await?,
+            Err(_) => None,
+        };
+        let stored = match &row {
+            Some(row) => row.password_hash.clone(),
+            None => decoy_hash().await,
+        };
+        let correct = matches(password, stored).await;
         match row {
-            Some(row)
-                if !row.disabled
-                    && Argon2::default().verify_password(password.as_bytes(), row.password_hash.as_str()).is_ok() =>
-            {
-                to_user(row).map(Some)
-            }
+            Some(row) if correct && !row.disabled => to_user(row).map(Some),
             _ => Ok(None),
         }
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row = users::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "user" })?;
+        to_user(row)
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        let row = users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(&self.db).await?;
+        row.map(to_user).transpose()
+    }
+
+    /// Creates an organization, its participation in the event and its first member, in one
+    /// transaction. A taken e-mail is a conflict and writes nothing.
+    pub async fn register(&self, registration: &Registration) -> Result<User> {
+        let password_hash = hash(&registration.password).await?;
+        let txn = self.begin_write().await?;
+        outbox::lock_writers(&txn).await?;
+        let email = registration.email.as_str();
+        let timestamp = now();
+        let mut organization = profile_columns(&registration.profile);
+        organization.phone = Set(registration.phone.clone());
+        organization.funding_private = Set(registration.funding_private);
+        organization.created_at = Set(timestamp);
+        organization.updated_at = Set(timestamp);
+        let organization = organization.insert(&txn).await?;
+        participations::ActiveModel {
+            event_id: Set(registration.event_id),
+            organization_id: Set(organization.id),
+            created_at: Set(timestamp),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        outbox::record(&txn, &[organization.id], OutboxOp::Upsert).await?;
+        let user = insert_member(&txn, email, &registration.display_name, password_hash, organization.id).await?;
+        txn.commit().await?;
+        to_user(user)
+    }
+
+    /// Changes a password after checking the current one; every other session of the user
+    /// ends. Returns false, changing nothing, when `current` is wrong.
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        current: &str,
+        new: &str,
+        keep_session: Option<i64>,
+    ) -> Result<bool> {
+        let row =
+            users::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "user" })?;
+        if !matches(current, row.password_hash.clone()).await {
+            return Ok(false);
+        }
+        let password_hash = hash(new).await?;
+        let txn = self.begin_write().await?;
+        users::ActiveModel {
+            id: Set(user_id),
+            password_hash: Set(password_hash),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        let mut others = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+        if let Some(keep) = keep_session {
+            others = others.filter(sessions::Column::Id.ne(keep));
+        }
+        others.exec(&txn).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Checks a user's password, for confirming a destructive action.
+    pub async fn check_password(&self, user_id: i64, password: &str) -> Result<bool> {
+        let row =
+            users::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "user" })?;
+        Ok(matches(password, row.password_hash).await)
+    }
+
+    /// Disables or enables an account. Disabling ends its sessions and revokes its API tokens
+    /// at once, server-side.
+    pub async fn set_disabled(&self, email: &Email, disabled: bool) -> Result<User> {
+        let txn = self.begin_write().await?;
+        let row = users::Entity::find()
+            .filter(users::Column::Email.eq(email.as_str()))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound { what: "user" })?;
+        let timestamp = now();
+        let row = users::ActiveModel {
+            id: Set(row.id),
+            disabled: Set(disabled),
+            updated_at: Set(timestamp),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        if disabled {
+            sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(row.id)).exec(&txn).await?;
+            api_tokens::Entity::update_many()
+                .col_expr(api_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(timestamp))
+                .filter(api_tokens::Column::UserId.eq(row.id))
+                .filter(api_tokens::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        to_user(row)
+    }
+
+    /// Deletes an account with its sessions and tokens; its organization stays.
+    pub async fn delete_user(&self, user_id: i64) -> Result<()> {
+        let deleted = users::Entity::delete_by_id(user_id).exec(&self.db).await?;
+        if deleted.rows_affected == 0 {
+            return Err(StoreError::NotFound { what: "user" });
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,63 @@
+//! The JSON body extractor: every way a body can be wrong answers problem+json naming what is
+//! wrong — the content type (415), the size (413), the syntax (400), or the field (400).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON request body of type `T`.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+fn is_json(request: &Request) -> bool {
+    let Some(value) = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The name serde's message gives between backticks: "missing field `password`".
+fn quoted_field(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(&request) {
+            return Err(ApiError::unsupported_media_type("send the body as JSON, with Content-Type: application/json"));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large(crate::BODY_LIMIT_BYTES)
+            } else {
+                ApiError::bad_request("the request body could not be read")
+            }
+        })?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return ApiError::bad_request(format!("the body is not valid JSON: {inner}"));
+            }
+            let message = inner.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+            let field = match quoted_field(&message) {
+                Some(name) if message.starts_with("missing field") || message.starts_with("unknown field") => {
+                    if path == "." { name.to_owned() } else { format!("{path}.{name}") }
+                }
+                _ if path == "." => "body".to_owned(),
+                _ => path,
+            };
+            ApiError::invalid(field, message)
+        })?;
+        deserializer.end().map_err(|error| ApiError::bad_request(format!("the body is not valid JSON: {error}")))?;
+        Ok(Body(value))
+    }
+}

@@ -1,0 +1,143 @@
+//! Who may do what: every `/api/v1` route, called by every kind of caller, on its own objects
+//! and on others', with the status each must get. One table, checked at a glance.
+//!
+//! The fixture event E (techfest-test) has startup A (Cảng Số), investor B (Han River
+//! Ventures) and startup C (Nông Sản Xanh); another event F has its own organiser. `{A}` is A's
+//! id, `{T}` one of A's API tokens, `{E}` the event's slug.
+//!
+//! Refusals to a signed-in caller are 404, as if the object did not exist; anonymous callers
+//! get 401. Columns run from the least to the most entitled caller, so that every refusal is
+//! tried before the write that succeeds. Where a route would destroy its object, the body is
+//! wrong on purpose (a wrong confirmation or password): 400 shows the caller got past the
+//! access rules, and nothing is deleted.
+
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, Who};
+
+const ROLES: [&str; 6] = [
+    "anonymous",
+    "member of investor B",
+    "member of another organization (C)",
+    "organiser of another event (F)",
+    "organiser of this event (E)",
+    "member of startup A",
+];
+
+#[rustfmt::skip]
+const MATRIX: &[(&str, &str, [u16; 6])] = &[
+    // method  path                                           anon   B     C    org F org E   A
+    ("GET",    "/api/v1/organizations?event={E}",            [200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/organizations/{A}",                  [200,  200,  200,  200,  200,  200]),
+    ("PUT",    "/api/v1/organizations/{A}",                  [401,  404,  404,  404,  200,  200]),
+    ("DELETE", "/api/v1/organizations/{A}",                  [401,  404,  404,  404,  400,  400]),
+    ("GET",    "/api/v1/organizations/{A}/recommendations",  [401,  404,  404,  404,  200,  200]),
+    ("POST",   "/api/v1/organizations/{A}/invitations",      [401,  404,  404,  404,  201,  201]),
+    ("GET",    "/api/v1/events/{E}",                         [200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/events/{E}/participants",            [401,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/weights",                 [401,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/me",                                 [401,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/me/export",                          [401,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/me/tokens",                          [401,  200,  200,  200,  200,  200]),
+    ("POST",   "/api/v1/me/tokens",                          [401,  201,  201,  201,  201,  201]),
+    ("DELETE", "/api/v1/me/tokens/{T}",                      [401,  404,  404,  404,  404,  204]),
+    ("PUT",    "/api/v1/me/password",                        [401,  400,  400,  400,  400,  400]),
+    ("DELETE", "/api/v1/me",                                 [401,  400,  400,  400,  400,  400]),
+];
+
+/// Who sees A's private fields (its contact e-mail) on `GET /api/v1/organizations/{A}`.
+const SEES_A_PRIVATE: [bool; 6] = [false, false, false, false, true, true];
+
+fn body(method: &str, path: &str) -> Option<Value> {
+    let body = match (method, path) {
+        ("PUT", "/api/v1/organizations/{A}") => json!({
+            "kind": "startup", "name": "Cảng Số", "sectors": ["logistics", "maritime"], "stage": "seed",
+            "country": "VN", "province": "Hải Phòng", "funding_ask": 5_000_000_000_i64, "currency": "VND",
+            "founded": 2021, "team_size": 14, "website": "cangso.vn", "email": "contact@cangso.vn",
+            "phone": "+84 225 123 456",
+            "description": "Nền tảng kết nối chủ hàng với nhà xe và cảng cạn ở Hải Phòng."
+        }),
+        ("DELETE", "/api/v1/organizations/{A}") => json!({ "confirm_name": "not the name" }),
+        ("POST", "/api/v1/organizations/{A}/invitations") => json!({ "email": "colleague@cangso.vn" }),
+        ("PUT", "/api/v1/events/{E}/weights") => {
+            json!({ "sector": 3, "stage": 2, "ticket": 2, "geography": 1, "text": 1 })
+        }
+        ("POST", "/api/v1/me/tokens") => json!({ "name": "matrix" }),
+        ("PUT", "/api/v1/me/password") => {
+            json!({ "current_password": "not my password", "new_password": "a new long passphrase" })
+        }
+        ("DELETE", "/api/v1/me") => json!({ "password": "not my password" }),
+        _ => return None,
+    };
+    Some(body)
+}
+
+#[tokio::test]
+async fn every_route_answers_every_caller_as_the_table_says() {
+    let app = TestApp::with_fixtures().await;
+    let event = app.event_id("techfest-test").await;
+    let other_event = app
+        .store
+        .create_event(&ketnoi_store::NewEvent::from_slug(
+            ketnoi_domain::event::EventSlug::parse("other-fest").expect("slug"),
+        ))
+        .await
+        .expect("other event")
+        .id;
+    let a = app.id_of("Cảng Số").await;
+    let b = app.id_of("Han River Ventures").await;
+    let c = app.id_of("Nông Sản Xanh").await;
+    let callers = [
+        Who::Anonymous,
+        app.account("member@hanriver.example.kr", Some(b), None).await,
+        app.account("member@nongsanxanh.vn", Some(c), None).await,
+        app.account("organiser@other-fest.vn", None, Some(other_event)).await,
+        app.account("organiser@techfest-test.vn", None, Some(event)).await,
+        app.account("member@cangso.vn", Some(a), None).await,
+    ];
+    let token_of_a = app.send("POST", "/api/v1/me/tokens", &callers[5], Some(&json!({"name": "a's"}))).await;
+    let token_id = token_of_a.body["token"]["id"].as_i64().expect("token id");
+
+    let mut mismatches = Vec::new();
+    for (method, template, expected) in MATRIX {
+        let path = template
+            .replace("{A}", &a.to_string())
+            .replace("{E}", "techfest-test")
+            .replace("{T}", &token_id.to_string());
+        for (role, (who, want)) in callers.iter().zip(expected).enumerate() {
+            let answer = app.send(method, &path, who, body(method, template).as_ref()).await;
+            if answer.status != *want {
+                mismatches.push(format!(
+                    "{method} {template} as {}: {} (want {want}): {}",
+                    ROLES[role], answer.status, answer.body
+                ));
+            }
+            if *method == "GET" && *template == "/api/v1/organizations/{A}" {
+                let sees = answer.body.get("email").is_some();
+                if sees != SEES_A_PRIVATE[role] {
+                    mismatches.push(format!("{} sees A's private fields: {sees}", ROLES[role]));
+                }
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    // Nothing the refused callers sent was written: A still exists, and its name is unchanged.
+    assert_eq!(app.store.organization(a).await.expect("A is still there").profile.name, "Cảng Số");
+}
+
+#[tokio::test]
+async fn scripts_with_a_token_get_the_same_answers_as_browsers() {
+    let app = TestApp::with_fixtures().await;
+    let a = app.id_of("Cảng Số").await;
+    let b = app.id_of("Han River Ventures").await;
+    let browser = app.account("member@cangso.vn", Some(a), None).await;
+    let script = app.token(&browser).await;
+    for who in [&browser, &script] {
+        let own = app.send("GET", &format!("/api/v1/organizations/{a}/recommendations"), who, None).await;
+        assert_eq!(own.status, 200);
+        let other = app.send("GET", &format!("/api/v1/organizations/{b}/recommendations"), who, None).await;
+        assert_eq!(other.status, 404);
+        let private = app.send("GET", &format!("/api/v1/organizations/{a}"), who, None).await;
+        assert_eq!(private.body["email"], "contact@cangso.vn");
+    }
+}
