@@ -2,8 +2,11 @@
 //! or PostgreSQL when KETNOI_TEST_DATABASE_URL is set) and real HTTP over a socket.
 
 mod access;
+mod accounts;
 mod api;
 mod cli;
+mod openapi;
 mod recommendations;
 mod search;
+mod sessions;
 mod support;

@@ -202,22 +202,38 @@ fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
     Some(token.ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer <API token>`")))
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
+/// Who is calling, worked out once per request by [`authenticate`].
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    if let Some(token) = bearer(headers) {
+        let user = state.store.token_user(token?).await?;
+        let user = user.ok_or_else(|| ApiError::unauthenticated("the API token is invalid, expired or revoked"))?;
+        return Caller::signed_in(user, Via::Token);
+    }
+    let Some(secret) = cookie(headers, SESSION_COOKIE) else { return Ok(Caller::ANONYMOUS) };
+    match state.store.session(secret, state.auth.lifetime).await? {
+        Some(session) => Caller::signed_in(session.user, Via::Cookie { session: session.id }),
+        None => Ok(Caller::ANONYMOUS),
+    }
+}
 
-    /// A bearer token that is not live is 401, whatever the route; a stale cookie is just no
-    /// session (the browser is told to forget it when it signs in again).
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(token) = bearer(&parts.headers) {
-            let user = state.store.token_user(token?).await?;
-            let user = user.ok_or_else(|| ApiError::unauthenticated("the API token is invalid, expired or revoked"))?;
-            return Caller::signed_in(user, Via::Token);
+/// Identifies the caller of every request. A bearer token that is not live is 401 on any
+/// route, public ones included: a bad credential is never silently ignored. A stale cookie is
+/// just no session.
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    match identify(&state, request.headers()).await {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
         }
-        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(Caller::ANONYMOUS) };
-        match state.store.session(secret, state.auth.lifetime).await? {
-            Some(session) => Caller::signed_in(session.user, Via::Cookie { session: session.id }),
-            None => Ok(Caller::ANONYMOUS),
-        }
+        Err(error) => error.into_response(),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Caller>().cloned().unwrap_or(Caller::ANONYMOUS))
     }
 }
 
@@ -279,7 +295,7 @@ fn is_safe(method: &Method) -> bool {
 /// Refuses cross-site writes made with the browser's cookie: a write without a bearer token
 /// must come from this site, as `Sec-Fetch-Site` or else `Origin` tells. A client that sends
 /// neither header is not a browser and carries no ambient cookie to abuse.
-pub async fn refuse_cross_site_writes(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
     let headers = request.headers();
     if is_safe(request.method()) || headers.contains_key(header::AUTHORIZATION) {
         return next.run(request).await;

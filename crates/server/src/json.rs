@@ -48,10 +48,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             }
             let message = inner.to_string();
             let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+            // A missing field is not on the path (serde stops at its parent): add its name.
             let field = match quoted_field(&message) {
-                Some(name) if message.starts_with("missing field") || message.starts_with("unknown field") => {
-                    if path == "." { name.to_owned() } else { format!("{path}.{name}") }
-                }
+                Some(name) if message.starts_with("missing field") && path == "." => name.to_owned(),
+                Some(name) if message.starts_with("missing field") => format!("{path}.{name}"),
                 _ if path == "." => "body".to_owned(),
                 _ => path,
             };

@@ -122,7 +122,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::refuse_cross_site_writes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn(auth::refuse_cross_site_writes))
         .layer(axum::middleware::from_fn(no_store_when_personal))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Outside the limit, so that its 413 gets our problem+json.

@@ -310,60 +310,55 @@ pub async fn authorize_on(
     Ok(())
 }
 
-/// A profile as a JSON body: lists as arrays, amounts as numbers. Validated by the same rules
-/// as a CSV row, so errors name the same fields.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum ProfileBody {
-    Startup(StartupBody),
-    Investor(InvestorBody),
-}
-
+/// A profile as a JSON body: lists as arrays, amounts as whole numbers in `currency`.
+/// Validated by the same rules as a CSV row, so errors name the same fields. Startup fields
+/// and investor fields are refused on the other kind.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StartupBody {
+pub struct ProfileBody {
+    /// `startup` or `investor`; it cannot change once registered.
+    #[schema(example = "startup")]
+    pub kind: String,
     #[schema(max_length = 200)]
     pub name: String,
+    /// Sector codes or labels.
     #[schema(example = json!(["agritech"]))]
     pub sectors: Vec<String>,
-    #[schema(example = "seed")]
-    pub stage: String,
+    /// ISO 3166 alpha-2.
     pub country: Option<String>,
     pub province: Option<String>,
-    pub funding_ask: Option<i64>,
-    pub currency: Option<String>,
-    pub founded: Option<i64>,
-    pub team_size: Option<i64>,
     pub website: Option<String>,
+    /// Private: the organization's contact e-mail.
     pub email: Option<String>,
+    /// Private: a phone number.
     pub phone: Option<String>,
     pub description: Option<String>,
-    /// Hide the funding ask from the public.
-    #[serde(default)]
-    pub funding_private: bool,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InvestorBody {
-    #[schema(max_length = 200)]
-    pub name: String,
-    #[schema(example = "vc")]
-    pub investor_type: String,
-    pub sectors: Vec<String>,
-    pub stages: Vec<String>,
-    pub ticket_min: Option<i64>,
-    pub ticket_max: Option<i64>,
+    /// The currency of `funding_ask` or of the ticket.
     pub currency: Option<String>,
-    #[serde(default)]
-    pub countries: Vec<String>,
-    pub website: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub thesis: Option<String>,
-    /// Hide the ticket range from the public.
+    /// Hide the funding ask or the ticket range from the public.
     #[serde(default)]
     pub funding_private: bool,
+    /// Startups: the stage.
+    #[schema(example = "seed")]
+    pub stage: Option<String>,
+    /// Startups: the amount sought.
+    pub funding_ask: Option<i64>,
+    /// Startups: the founding year.
+    pub founded: Option<i64>,
+    /// Startups: people in the team.
+    pub team_size: Option<i64>,
+    /// Investors: vc, angel, cvc, fund, accelerator, bank…
+    pub investor_type: Option<String>,
+    /// Investors: the stages invested in.
+    pub stages: Option<Vec<String>>,
+    /// Investors: the smallest ticket.
+    pub ticket_min: Option<i64>,
+    /// Investors: the largest ticket.
+    pub ticket_max: Option<i64>,
+    /// Investors: ISO 3166 alpha-2 codes of the countries invested in.
+    pub countries: Option<Vec<String>>,
+    /// Investors: the investment thesis.
+    pub thesis: Option<String>,
 }
 
 /// The longest phone number accepted.
@@ -382,48 +377,82 @@ fn number(value: Option<i64>) -> String {
     value.map(|n| n.to_string()).unwrap_or_default()
 }
 
+fn text(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
+}
+
+fn joined(value: &Option<Vec<String>>) -> String {
+    value.as_deref().unwrap_or_default().join(";")
+}
+
 impl ProfileBody {
+    /// The fields given that belong to the other kind.
+    fn foreign_fields(&self, kind: OrgKind) -> Vec<&'static str> {
+        let given = match kind {
+            OrgKind::Startup => [
+                ("investor_type", self.investor_type.is_some()),
+                ("stages", self.stages.is_some()),
+                ("ticket_min", self.ticket_min.is_some()),
+                ("ticket_max", self.ticket_max.is_some()),
+                ("countries", self.countries.is_some()),
+                ("thesis", self.thesis.is_some()),
+            ]
+            .to_vec(),
+            OrgKind::Investor => [
+                ("stage", self.stage.is_some()),
+                ("funding_ask", self.funding_ask.is_some()),
+                ("founded", self.founded.is_some()),
+                ("team_size", self.team_size.is_some()),
+                ("description", self.description.is_some()),
+            ]
+            .to_vec(),
+        };
+        given.into_iter().filter(|(_, given)| *given).map(|(field, _)| field).collect()
+    }
+
     /// The validated profile edit, every error naming its field.
     pub fn validate(&self, context: &ValidationContext<'_>) -> Result<ProfileEdit, ValidationErrors> {
+        let kind = OrgKind::parse(&self.kind).map_err(|e| ValidationErrors::single("kind", e))?;
         let mut errors = ValidationErrors::default();
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        let (profile, phone, funding_private) = match self {
-            ProfileBody::Startup(body) => {
-                let input = StartupInput {
-                    name: body.name.clone(),
-                    sectors: body.sectors.join(";"),
-                    stage: body.stage.clone(),
-                    country: text(&body.country),
-                    province: text(&body.province),
-                    funding_ask: number(body.funding_ask),
-                    currency: text(&body.currency),
-                    founded: number(body.founded),
-                    team_size: number(body.team_size),
-                    website: text(&body.website),
-                    email: text(&body.email),
-                    description: text(&body.description),
-                };
-                (input.validate(context), phone(&mut errors, body.phone.as_deref()), body.funding_private)
+        for field in self.foreign_fields(kind) {
+            errors.add(field, format!("is not a field of a {kind}"));
+        }
+        let profile = match kind {
+            OrgKind::Startup => StartupInput {
+                name: self.name.clone(),
+                sectors: self.sectors.join(";"),
+                stage: text(&self.stage),
+                country: text(&self.country),
+                province: text(&self.province),
+                funding_ask: number(self.funding_ask),
+                currency: text(&self.currency),
+                founded: number(self.founded),
+                team_size: number(self.team_size),
+                website: text(&self.website),
+                email: text(&self.email),
+                description: text(&self.description),
             }
-            ProfileBody::Investor(body) => {
-                let input = InvestorInput {
-                    name: body.name.clone(),
-                    investor_type: body.investor_type.clone(),
-                    sectors: body.sectors.join(";"),
-                    stages: body.stages.join(";"),
-                    ticket_min: number(body.ticket_min),
-                    ticket_max: number(body.ticket_max),
-                    currency: text(&body.currency),
-                    countries: body.countries.join(";"),
-                    website: text(&body.website),
-                    email: text(&body.email),
-                    thesis: text(&body.thesis),
-                };
-                (input.validate(context), phone(&mut errors, body.phone.as_deref()), body.funding_private)
+            .validate(context),
+            OrgKind::Investor => InvestorInput {
+                name: self.name.clone(),
+                investor_type: text(&self.investor_type),
+                sectors: self.sectors.join(";"),
+                stages: joined(&self.stages),
+                ticket_min: number(self.ticket_min),
+                ticket_max: number(self.ticket_max),
+                currency: text(&self.currency),
+                countries: joined(&self.countries),
+                website: text(&self.website),
+                email: text(&self.email),
+                thesis: text(&self.thesis),
             }
+            .validate(context),
         };
+        let phone = phone(&mut errors, self.phone.as_deref());
         match profile {
-            Ok(profile) if errors.is_empty() => Ok(ProfileEdit { profile, phone, funding_private }),
+            Ok(profile) if errors.is_empty() => {
+                Ok(ProfileEdit { profile, phone, funding_private: self.funding_private })
+            }
             Ok(_) => Err(errors),
             Err(mut invalid) => {
                 invalid.0.extend(errors.0);
