@@ -10,6 +10,10 @@ test:
 test-pg:
     bash .ci/test-pg
 
+# Fuzz the API from its OpenAPI document with schemathesis (after `just test`).
+fuzz-api:
+    bash .ci/fuzz-api
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all --check
