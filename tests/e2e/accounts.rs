@@ -194,3 +194,35 @@ async fn a_member_edits_the_profile_with_errors_named_by_field() {
     let found = app.json("/api/v1/organizations?q=dinh%20vu", 200).await;
     assert_eq!(found["items"][0]["name"], "Cảng Số");
 }
+
+#[tokio::test]
+async fn an_operator_adds_an_organiser_from_the_command_line() {
+    let app = TestApp::with_fixtures().await;
+    let add = |password: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .args(["user", "add-organiser", "--event", "techfest-test", "--email", "lan@techfest.vn"])
+            .arg("--data-dir")
+            .arg(app.dir())
+            .arg("--database-url")
+            .arg(app.database().url())
+            .env("KETNOI_PASSWORD", password)
+            .env("KETNOI_LOG", "warn")
+            .output()
+            .expect("run ketnoi")
+    };
+    let weak = add("12345678");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password: is one of the most common"));
+    assert_eq!(app.login("lan@techfest.vn", "12345678").await.status, 401);
+
+    let added = add(PASSWORD);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let login = app.login("lan@techfest.vn", PASSWORD).await;
+    assert_eq!(login.status, 200);
+    assert_eq!(login.body["role"], "organiser");
+    assert_eq!(login.body["event"], "techfest-test");
+    let who = Who::Browser(login.session().expect("session"));
+    let participants = app.send("GET", "/api/v1/events/techfest-test/participants", &who, None).await;
+    assert_eq!(participants.status, 200);
+    assert!(participants.body["items"].as_array().expect("items").iter().any(|o| o["email"] == "contact@cangso.vn"));
+}

@@ -185,8 +185,7 @@ pub struct Listing {
 #[into_params(parameter_in = Query)]
 #[expect(dead_code, reason = "documents the query string; the handler parses it with Params")]
 pub struct ListQuery {
-    /// Words to search for, in Vietnamese or English, with or without diacritics; the first 16
-    /// count.
+    /// Words to search for, with or without diacritics; only the first 16 words count.
     q: Option<String>,
     /// `startup` or `investor`.
     #[param(example = "startup")]
