@@ -44,6 +44,20 @@ async fn every_sign_in_gets_a_new_session_with_safe_cookie_flags() {
     assert_eq!(me(&app, &Who::Browser("planted-by-an-attacker".to_owned())).await, 401);
     assert_eq!(me(&app, &first).await, 200);
     assert_eq!(me(&app, &second).await, 200);
+
+    // Signing in again from a signed-in browser ends its previous session.
+    let Who::Browser(old) = &second else { unreachable!() };
+    let again = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .header("cookie", format!("ketnoi_session={old}"))
+        .json(&json!({"email": "member@cangso.vn", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(again.status(), 200);
+    assert_eq!(me(&app, &second).await, 401);
+    assert_eq!(me(&app, &first).await, 200);
 }
 
 #[tokio::test]

@@ -105,6 +105,10 @@ pub async fn login(
         return Err(ApiError::unauthenticated("wrong e-mail or password"));
     };
     limiters.login_account.clear(&account);
+    // A session this browser held before is ended, not carried into the new sign-in.
+    if let Some(previous) = crate::auth::cookie(&headers, crate::auth::SESSION_COOKIE) {
+        state.store.end_session(previous).await?;
+    }
     tracing::info!(user = user.id, "signed in");
     signed_in(&state, &headers, &user, StatusCode::OK).await
 }
