@@ -122,6 +122,15 @@ enum Command {
         #[arg(long)]
         text: Option<f64>,
     },
+    /// Schedule meetings: read DESIGN.md's scheduling JSON from FILE (or standard input with
+    /// `-`) and print the assignments, the unscheduled meetings with reasons, and the figures.
+    Schedule {
+        #[arg(long)]
+        instance: PathBuf,
+        /// Place meetings in order into the first free slot instead (the baseline).
+        #[arg(long)]
+        greedy: bool,
+    },
     /// Manage accounts: add an organiser, disable or enable an account.
     #[command(subcommand)]
     User(UserCommand),
@@ -177,6 +186,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Serve(args) => serve(&location, location.open().await?, &args, None).await,
         Command::User(command) => user(&location.open().await?, command).await,
+        Command::Schedule { instance, greedy } => schedule(&instance, greedy),
         Command::Reindex => {
             let store = location.open().await?;
             let started = Instant::now();
@@ -300,6 +310,31 @@ async fn open_indexer(location: &DataLocation, store: Store) -> Result<Arc<Index
     let indexer = Indexer::open(store, &location.index_dir(), &|done| bar.0.set_position(done)).await;
     bar.finish();
     Ok(Arc::new(indexer?))
+}
+
+/// `ketnoi schedule --instance FILE`: no database, JSON in and out.
+fn schedule(path: &std::path::Path, greedy: bool) -> Result<(), CommandError> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|source| CommandError::File {
+            what: "instance file",
+            path: path.to_owned(),
+            source,
+        })?
+    };
+    let input: ketnoi_domain::schedule::InstanceInput = serde_json::from_str(&text)
+        .map_err(|e| CommandError::Usage(format!("{}: not a scheduling instance: {e}", path.display())))?;
+    let instance = ketnoi_domain::schedule::Instance::from_input(&input)
+        .map_err(|errors| CommandError::Usage(format!("{}: the instance is invalid:\n{errors}", path.display())))?;
+    let started = Instant::now();
+    let outcome =
+        if greedy { ketnoi_domain::schedule::greedy(&instance) } else { ketnoi_domain::schedule::schedule(&instance) };
+    let output = outcome.output(&instance, started.elapsed().as_millis() as u64);
+    println!("{}", serde_json::to_string_pretty(&output).map_err(|e| CommandError::Usage(e.to_string()))?);
+    Ok(())
 }
 
 /// `ketnoi user …`

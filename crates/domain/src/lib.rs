@@ -7,6 +7,7 @@
 //! - [`import`]: the CSV import contract, parsed and validated with line and column;
 //! - [`access`]: who may do what, in one function;
 //! - [`password`]: the password rule;
+//! - [`schedule`]: the meeting scheduler, its contract and its upper bound;
 //! - [`demo`]: deterministic, realistic participants for the demo event and benchmarks.
 
 pub mod access;
@@ -17,6 +18,7 @@ pub mod matching;
 pub mod money;
 pub mod password;
 pub mod profile;
+pub mod schedule;
 pub mod taxonomy;
 pub mod text;
 pub mod validate;

@@ -1,0 +1,551 @@
+//! The solver: construction, repair, weight and fairness trades, idle-gap closing, tables.
+
+use super::{Assignment, Instance, Outcome, Unscheduled, bound};
+
+const NONE: u32 = u32::MAX;
+/// How deep an ejection chain goes: a blocker moves, and the blocker of its new place moves.
+const EJECTION_DEPTH: usize = 2;
+/// Capacity victims tried per slot in an ejection.
+const CAPACITY_VICTIMS: usize = 4;
+/// Rounds of the improvement loop.
+const ROUNDS: usize = 4;
+/// Rounds of idle-gap closing.
+const GAP_ROUNDS: usize = 3;
+
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Placed(u32),
+    Removed(u32, u32),
+}
+
+/// The slot of every meeting and what it occupies, with an undo log for tentative moves.
+struct State<'a> {
+    instance: &'a Instance,
+    slots: usize,
+    /// `busy[p * slots + s]`: the meeting participant `p` has in slot `s`.
+    busy: Vec<u32>,
+    used: Vec<u32>,
+    slot_of: Vec<u32>,
+    /// The meetings of each slot, and each meeting's position in its slot's list.
+    members: Vec<Vec<u32>>,
+    position: Vec<u32>,
+    placed: Vec<u32>,
+    /// Meetings that must not move: pinned, or being inserted further up an ejection chain.
+    locked: Vec<bool>,
+    log: Vec<Change>,
+}
+
+impl<'a> State<'a> {
+    fn new(instance: &'a Instance) -> Self {
+        let slots = instance.slots.len();
+        let meetings = instance.meetings.len();
+        State {
+            instance,
+            slots,
+            busy: vec![NONE; instance.participants.len() * slots],
+            used: vec![0; slots],
+            slot_of: vec![NONE; meetings],
+            members: vec![Vec::new(); slots],
+            position: vec![NONE; meetings],
+            placed: vec![0; instance.participants.len()],
+            locked: instance.meetings.iter().map(|m| m.pinned.is_some()).collect(),
+            log: Vec::new(),
+        }
+    }
+
+    fn ends(&self, m: usize) -> (usize, usize) {
+        let meeting = &self.instance.meetings[m];
+        (meeting.a, meeting.b)
+    }
+
+    fn busy(&self, p: usize, s: usize) -> u32 {
+        self.busy[p * self.slots + s]
+    }
+
+    fn free(&self, p: usize, s: usize) -> bool {
+        self.busy(p, s) == NONE
+    }
+
+    fn room(&self, s: usize) -> bool {
+        self.used[s] < self.instance.slots[s].tables
+    }
+
+    fn fits(&self, m: usize, s: usize) -> bool {
+        let (a, b) = self.ends(m);
+        self.instance.both_available(m, s) && self.free(a, s) && self.free(b, s) && self.room(s)
+    }
+
+    fn is_placed(&self, m: usize) -> bool {
+        self.slot_of[m] != NONE
+    }
+
+    fn put(&mut self, m: usize, s: usize) {
+        let (a, b) = self.ends(m);
+        self.busy[a * self.slots + s] = m as u32;
+        self.busy[b * self.slots + s] = m as u32;
+        self.used[s] += 1;
+        self.slot_of[m] = s as u32;
+        self.position[m] = self.members[s].len() as u32;
+        self.members[s].push(m as u32);
+        self.placed[a] += 1;
+        self.placed[b] += 1;
+    }
+
+    fn take(&mut self, m: usize) -> usize {
+        let s = self.slot_of[m] as usize;
+        let (a, b) = self.ends(m);
+        self.busy[a * self.slots + s] = NONE;
+        self.busy[b * self.slots + s] = NONE;
+        self.used[s] -= 1;
+        self.slot_of[m] = NONE;
+        let at = self.position[m] as usize;
+        self.members[s].swap_remove(at);
+        if let Some(&moved) = self.members[s].get(at) {
+            self.position[moved as usize] = at as u32;
+        }
+        self.position[m] = NONE;
+        self.placed[a] -= 1;
+        self.placed[b] -= 1;
+        s
+    }
+
+    fn place(&mut self, m: usize, s: usize) {
+        self.put(m, s);
+        self.log.push(Change::Placed(m as u32));
+    }
+
+    fn remove(&mut self, m: usize) {
+        let s = self.take(m);
+        self.log.push(Change::Removed(m as u32, s as u32));
+    }
+
+    fn mark(&self) -> usize {
+        self.log.len()
+    }
+
+    fn undo_to(&mut self, mark: usize) {
+        while self.log.len() > mark {
+            match self.log.pop() {
+                Some(Change::Placed(m)) => {
+                    self.take(m as usize);
+                }
+                Some(Change::Removed(m, s)) => self.put(m as usize, s as usize),
+                None => break,
+            }
+        }
+    }
+
+    /// Whether `p` has a meeting next to slot `s` (placing there leaves no gap).
+    fn adjacent(&self, p: usize, s: usize) -> bool {
+        (s > 0 && !self.free(p, s - 1)) || (s + 1 < self.slots && !self.free(p, s + 1))
+    }
+
+    /// The slot `m` fits best: next to its participants' meetings, else the earliest.
+    fn best_fit(&self, m: usize) -> Option<usize> {
+        let (a, b) = self.ends(m);
+        (0..self.slots).filter(|&s| self.fits(m, s)).max_by_key(|&s| {
+            (usize::from(self.adjacent(a, s)) + usize::from(self.adjacent(b, s)), std::cmp::Reverse(s))
+        })
+    }
+
+    /// Places `m` by flipping an alternating chain of slots α/β (a Kempe chain): α is free at
+    /// one side `x` and β at the other side `y`; flipping the chain that starts at `y` frees α
+    /// at `y`. On a bipartite graph the chain never reaches `x`, which is König's argument.
+    fn kempe(&mut self, m: usize) -> bool {
+        let (a, b) = self.ends(m);
+        let mut chain = Vec::new();
+        for (x, y) in [(a, b), (b, a)] {
+            for alpha in 0..self.slots {
+                if !self.instance.both_available(m, alpha) || !self.free(x, alpha) || self.free(y, alpha) {
+                    continue;
+                }
+                for beta in 0..self.slots {
+                    if beta == alpha || !self.instance.available(y, beta) || !self.free(y, beta) {
+                        continue;
+                    }
+                    if self.try_flip(m, x, y, alpha, beta, &mut chain) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn try_flip(&mut self, m: usize, x: usize, y: usize, alpha: usize, beta: usize, chain: &mut Vec<usize>) -> bool {
+        chain.clear();
+        let (mut at, mut colour, mut other) = (y, alpha, beta);
+        let mut moves = [0i64; 2];
+        loop {
+            let e = self.busy(at, colour);
+            if e == NONE {
+                break;
+            }
+            let e = e as usize;
+            if self.locked[e] || chain.len() > self.instance.participants.len() {
+                return false;
+            }
+            let (p, q) = self.ends(e);
+            let next = if p == at { q } else { p };
+            if next == x || !self.instance.both_available(e, other) {
+                return false;
+            }
+            moves[usize::from(colour == beta)] += 1;
+            chain.push(e);
+            at = next;
+            std::mem::swap(&mut colour, &mut other);
+        }
+        // Net change of each slot's count: α loses its chain edges and gains β's and `m`.
+        let [at_alpha, at_beta] = moves;
+        let alpha_after = i64::from(self.used[alpha]) - at_alpha + at_beta + 1;
+        let beta_after = i64::from(self.used[beta]) - at_beta + at_alpha;
+        if alpha_after > i64::from(self.instance.slots[alpha].tables)
+            || beta_after > i64::from(self.instance.slots[beta].tables)
+        {
+            return false;
+        }
+        let mark = self.mark();
+        for &e in chain.iter() {
+            self.remove(e);
+        }
+        // The chain alternates α, β, α…: even places move to β, odd ones to α.
+        for (index, &e) in chain.iter().enumerate() {
+            let to = if index % 2 == 0 { beta } else { alpha };
+            let (p, q) = self.ends(e);
+            if !self.free(p, to) || !self.free(q, to) {
+                self.undo_to(mark);
+                return false;
+            }
+            self.place(e, to);
+        }
+        if !self.fits(m, alpha) {
+            self.undo_to(mark);
+            return false;
+        }
+        self.place(m, alpha);
+        true
+    }
+
+    /// Places `m`, moving the meetings in its way when they can go elsewhere, `depth` levels
+    /// deep. Undoes everything when it fails.
+    fn insert(&mut self, m: usize, depth: usize) -> bool {
+        if let Some(s) = self.best_fit(m) {
+            self.place(m, s);
+            return true;
+        }
+        if depth == 0 {
+            return false;
+        }
+        let (a, b) = self.ends(m);
+        self.locked[m] = true;
+        let mut done = false;
+        'slots: for s in 0..self.slots {
+            if !self.instance.both_available(m, s) {
+                continue;
+            }
+            let mut blockers = Vec::with_capacity(3);
+            for p in [a, b] {
+                let e = self.busy(p, s);
+                if e != NONE && !blockers.contains(&(e as usize)) {
+                    if self.locked[e as usize] {
+                        continue 'slots;
+                    }
+                    blockers.push(e as usize);
+                }
+            }
+            let mark = self.mark();
+            for &e in &blockers {
+                self.remove(e);
+            }
+            let victims: Vec<Option<usize>> = if self.room(s) {
+                vec![None]
+            } else {
+                self.members[s]
+                    .iter()
+                    .map(|&e| e as usize)
+                    .filter(|&e| !self.locked[e])
+                    .take(CAPACITY_VICTIMS)
+                    .map(Some)
+                    .collect()
+            };
+            for victim in victims {
+                let inner = self.mark();
+                if let Some(v) = victim {
+                    self.remove(v);
+                }
+                self.place(m, s);
+                let moved: Vec<usize> = blockers.iter().copied().chain(victim).collect();
+                if moved.iter().all(|&e| self.insert(e, depth - 1)) {
+                    done = true;
+                    break 'slots;
+                }
+                self.undo_to(inner);
+            }
+            self.undo_to(mark);
+        }
+        self.locked[m] = false;
+        done
+    }
+
+    /// Places `m` in exchange for what blocks it, when that raises the placed weight, or keeps
+    /// it and gives a participant with no meeting its first one.
+    fn trade(&mut self, m: usize) -> bool {
+        let (a, b) = self.ends(m);
+        let weight = self.instance.meetings[m].weight;
+        let gives_first = self.placed[a] == 0 || self.placed[b] == 0;
+        for s in 0..self.slots {
+            if !self.instance.both_available(m, s) {
+                continue;
+            }
+            let mut out = Vec::with_capacity(3);
+            let mut blocked = false;
+            for p in [a, b] {
+                let e = self.busy(p, s);
+                if e != NONE && !out.contains(&(e as usize)) {
+                    blocked |= self.locked[e as usize];
+                    out.push(e as usize);
+                }
+            }
+            if blocked {
+                continue;
+            }
+            if self.used[s] as usize - out.len() >= self.instance.slots[s].tables as usize {
+                let lightest = self.members[s]
+                    .iter()
+                    .map(|&e| e as usize)
+                    .filter(|e| !self.locked[*e] && !out.contains(e))
+                    .min_by(|x, y| self.instance.meetings[*x].weight.total_cmp(&self.instance.meetings[*y].weight));
+                match lightest {
+                    Some(e) => out.push(e),
+                    None => continue,
+                }
+            }
+            let lost: f64 = out.iter().map(|&e| self.instance.meetings[e].weight).sum();
+            let heavier = lost < weight - 1e-9;
+            let fairer = out.len() == 1
+                && (lost - weight).abs() <= 1e-9
+                && gives_first
+                && out.iter().all(|&e| {
+                    let (p, q) = self.ends(e);
+                    self.placed[p] >= 2 && self.placed[q] >= 2
+                });
+            if heavier || fairer {
+                for &e in &out {
+                    self.remove(e);
+                }
+                self.place(m, s);
+                for e in out {
+                    self.insert(e, 1);
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Idle slots `p` could attend between its first and last meeting.
+    fn gaps(&self, p: usize) -> usize {
+        let row = &self.busy[p * self.slots..(p + 1) * self.slots];
+        let (Some(first), Some(last)) = (row.iter().position(|&e| e != NONE), row.iter().rposition(|&e| e != NONE))
+        else {
+            return 0;
+        };
+        (first..=last).filter(|&s| row[s] == NONE && self.instance.available(p, s)).count()
+    }
+
+    /// Moves single meetings to free slots where their participants wait less.
+    fn close_gaps(&mut self) {
+        for _ in 0..GAP_ROUNDS {
+            let mut improved = false;
+            for m in 0..self.instance.meetings.len() {
+                if !self.is_placed(m) || self.locked[m] {
+                    continue;
+                }
+                let (a, b) = self.ends(m);
+                let before = self.gaps(a) + self.gaps(b);
+                if before == 0 {
+                    continue;
+                }
+                let from = self.take(m);
+                let mut best = (before, from);
+                let mut near = Vec::new();
+                for p in [a, b] {
+                    for s in 0..self.slots {
+                        if !self.free(p, s) {
+                            near.extend(
+                                [s.wrapping_sub(1), s + 1].into_iter().filter(|&t| t < self.slots && t != from),
+                            );
+                        }
+                    }
+                }
+                for t in near {
+                    if self.fits(m, t) {
+                        self.put(m, t);
+                        let after = self.gaps(a) + self.gaps(b);
+                        self.take(m);
+                        if after < best.0 {
+                            best = (after, t);
+                        }
+                    }
+                }
+                self.put(m, best.1);
+                improved |= best.1 != from;
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
+    fn outcome(&self, upper_bound: usize) -> Outcome {
+        let instance = self.instance;
+        let mut assignments = Vec::new();
+        let mut unscheduled = Vec::new();
+        let mut weight = 0.0;
+        for s in 0..self.slots {
+            let mut taken: Vec<bool> = vec![false; instance.slots[s].tables as usize + 1];
+            let mut members: Vec<usize> = self.members[s].iter().map(|&m| m as usize).collect();
+            members.sort_unstable();
+            for &m in &members {
+                if let Some((_, table)) = instance.meetings[m].pinned {
+                    taken[table as usize] = true;
+                    assignments.push(Assignment { meeting: m, slot: s, table });
+                }
+            }
+            let mut next = 1;
+            for &m in &members {
+                if instance.meetings[m].pinned.is_some() {
+                    continue;
+                }
+                while taken[next] {
+                    next += 1;
+                }
+                taken[next] = true;
+                assignments.push(Assignment { meeting: m, slot: s, table: next as u32 });
+            }
+        }
+        assignments.sort_by_key(|a| a.meeting);
+        for a in &assignments {
+            weight += instance.meetings[a.meeting].weight;
+        }
+        for m in 0..instance.meetings.len() {
+            if !self.is_placed(m) {
+                unscheduled.push(Unscheduled { meeting: m, reason: reason(self, m) });
+            }
+        }
+        let gaps = (0..instance.participants.len()).map(|p| self.gaps(p)).sum();
+        Outcome {
+            assignments,
+            unscheduled,
+            weight,
+            upper_bound: upper_bound.max(self.used.iter().map(|&u| u as usize).sum()),
+            gaps,
+        }
+    }
+}
+
+/// Why `m` is not placed, in words an organiser can act on.
+fn reason(state: &State<'_>, m: usize) -> String {
+    let instance = state.instance;
+    let (a, b) = state.ends(m);
+    let name = |p: usize| instance.participants[p].id.as_str();
+    let common: Vec<usize> = (0..state.slots).filter(|&s| instance.both_available(m, s)).collect();
+    if common.is_empty() {
+        return format!("{} and {} have no slot they can both attend", name(a), name(b));
+    }
+    for p in [a, b] {
+        let meetings = instance.meetings.iter().filter(|x| x.a == p || x.b == p).count();
+        let slots = (0..state.slots).filter(|&s| instance.available(p, s)).count();
+        if meetings > slots {
+            return format!("{} has {meetings} accepted meetings but can attend only {slots} slots", name(p));
+        }
+    }
+    let full = common.iter().filter(|&&s| !state.room(s)).count();
+    format!(
+        "each of the {} slots {} and {} can both attend is taken by one of their other meetings{}",
+        common.len(),
+        name(a),
+        name(b),
+        if full > 0 { format!(" or has no free table ({full} full)") } else { String::new() }
+    )
+}
+
+/// The order meetings are placed in: heavier first, then those with fewer possible slots,
+/// then those of busier participants; by index to break ties, so the result is deterministic.
+fn order(instance: &Instance) -> Vec<usize> {
+    let mut degree = vec![0usize; instance.participants.len()];
+    for m in &instance.meetings {
+        degree[m.a] += 1;
+        degree[m.b] += 1;
+    }
+    let options: Vec<usize> = (0..instance.meetings.len())
+        .map(|m| (0..instance.slots.len()).filter(|&s| instance.both_available(m, s)).count())
+        .collect();
+    let mut order: Vec<usize> =
+        (0..instance.meetings.len()).filter(|&m| instance.meetings[m].pinned.is_none()).collect();
+    order.sort_by(|&x, &y| {
+        let (mx, my) = (&instance.meetings[x], &instance.meetings[y]);
+        my.weight
+            .total_cmp(&mx.weight)
+            .then(options[x].cmp(&options[y]))
+            .then((degree[my.a] + degree[my.b]).cmp(&(degree[mx.a] + degree[mx.b])))
+            .then(x.cmp(&y))
+    });
+    order
+}
+
+/// Schedules `instance`: as many meetings (by weight) as it can, then few idle gaps.
+pub fn schedule(instance: &Instance) -> Outcome {
+    let mut state = State::new(instance);
+    for (m, meeting) in instance.meetings.iter().enumerate() {
+        if let Some((s, _)) = meeting.pinned {
+            state.put(m, s);
+        }
+    }
+    let order = order(instance);
+    for &m in &order {
+        state.log.clear();
+        if !state.insert(m, 0) && !state.kempe(m) {
+            state.insert(m, EJECTION_DEPTH);
+        }
+    }
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for &m in &order {
+            if state.is_placed(m) {
+                continue;
+            }
+            state.log.clear();
+            changed |= state.kempe(m) || state.insert(m, EJECTION_DEPTH) || state.trade(m);
+        }
+        if !changed {
+            break;
+        }
+    }
+    state.log.clear();
+    state.close_gaps();
+    let placed = instance.meetings.len() - (0..instance.meetings.len()).filter(|&m| !state.is_placed(m)).count();
+    let upper_bound = if placed == instance.meetings.len() { placed } else { bound::upper_bound(instance) };
+    state.outcome(upper_bound)
+}
+
+/// The baseline: each meeting in the order given, into the first slot (in time order) where
+/// both sides are free and a table is left. Pinned meetings are placed first.
+pub fn greedy(instance: &Instance) -> Outcome {
+    let mut state = State::new(instance);
+    for (m, meeting) in instance.meetings.iter().enumerate() {
+        if let Some((s, _)) = meeting.pinned {
+            state.put(m, s);
+        }
+    }
+    for m in 0..instance.meetings.len() {
+        if instance.meetings[m].pinned.is_none()
+            && let Some(s) = (0..state.slots).find(|&s| state.fits(m, s))
+        {
+            state.put(m, s);
+        }
+    }
+    let placed = (0..instance.meetings.len()).filter(|&m| state.is_placed(m)).count();
+    let upper_bound = if placed == instance.meetings.len() { placed } else { bound::upper_bound(instance) };
+    state.outcome(upper_bound)
+}
