@@ -75,6 +75,10 @@ pub fn instance(spec: &Spec, seed: u64) -> InstanceInput {
                 }
                 pairs.extend(investors.into_iter().enumerate());
             }
+            // Requests arrive in no particular order.
+            for i in (1..pairs.len()).rev() {
+                pairs.swap(i, rng.below(i + 1));
+            }
         }
         None => {
             // Investor popularity falls off like 1/rank; nobody gets more meetings than slots.

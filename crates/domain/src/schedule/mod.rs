@@ -16,6 +16,8 @@
 pub mod bound;
 pub mod generate;
 mod solve;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
