@@ -27,6 +27,12 @@ demo:
 bench-import:
     cargo bench --bench import
 
+# The scheduler against greedy and its upper bound, then the exact ILP reference (HiGHS).
+bench-schedule:
+    cargo bench -p ketnoi-domain --bench schedule
+    python3 -m venv target/bench-venv && target/bench-venv/bin/pip install -q highspy==1.16.0 numpy
+    target/bench-venv/bin/python benches/schedule_exact.py --time-limit 60
+
 # Everything CI runs.
 ci:
     bash .ci/run

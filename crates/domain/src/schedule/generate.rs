@@ -21,6 +21,8 @@ pub struct Spec {
     /// When set, every participant has exactly this many meetings (startups and investors
     /// equal in number; `meetings` is ignored).
     pub regular: Option<usize>,
+    /// Priorities 1, 2 or 3 at random instead of all 1.
+    pub weighted: bool,
 }
 
 fn slots(count: usize, tables: u32) -> Vec<SlotInput> {
@@ -81,12 +83,13 @@ pub fn instance(spec: &Spec, seed: u64) -> InstanceInput {
             }
         }
         None => {
-            // Investor popularity falls off like 1/rank; nobody gets more meetings than slots.
+            // Investor popularity falls off like 1/rank; nobody gets more meetings than there are
+            // slots, but a popular investor may get more than the slots it can attend.
             let weights: Vec<u64> = (0..spec.investors).map(|rank| 1_000_000 / (rank as u64 + 8)).collect();
             let total: u64 = weights.iter().sum();
             let mut degree = vec![0usize; spec.startups + spec.investors];
             let mut seen = HashSet::new();
-            let cap = spec.slots * (100 - spec.blocked_percent) / 100;
+            let cap = spec.slots;
             let mut attempts = 0;
             while pairs.len() < spec.meetings && attempts < spec.meetings * 50 {
                 attempts += 1;
@@ -116,7 +119,7 @@ pub fn instance(spec: &Spec, seed: u64) -> InstanceInput {
             id: format!("m{i}"),
             a: format!("s{s}"),
             b: format!("i{v}"),
-            weight: None,
+            weight: spec.weighted.then(|| 1.0 + rng.below(3) as f64),
             pinned: None,
         })
         .collect();

@@ -75,6 +75,11 @@ impl<'a> State<'a> {
         self.instance.both_available(m, s) && self.free(a, s) && self.free(b, s) && self.room(s)
     }
 
+    /// How many meetings are placed.
+    fn count(&self) -> usize {
+        self.used.iter().map(|&u| u as usize).sum()
+    }
+
     fn is_placed(&self, m: usize) -> bool {
         self.slot_of[m] != NONE
     }
@@ -505,18 +510,36 @@ pub fn schedule(instance: &Instance) -> Outcome {
     let order = order(instance);
     for &m in &order {
         state.log.clear();
-        if !state.insert(m, 0) && !state.kempe(m) {
-            state.insert(m, EJECTION_DEPTH);
+        if !state.insert(m, 0) {
+            state.kempe(m);
+        }
+    }
+    // The bound tells when no repair can place more: then only trades for weight and fairness
+    // remain worth trying.
+    let total = instance.meetings.len();
+    let upper_bound = if state.count() == total { total } else { bound::upper_bound(instance) };
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for &m in &order {
+            if state.count() >= upper_bound {
+                break;
+            }
+            if !state.is_placed(m) {
+                state.log.clear();
+                changed |= state.kempe(m) || state.insert(m, EJECTION_DEPTH);
+            }
+        }
+        if !changed {
+            break;
         }
     }
     for _ in 0..ROUNDS {
         let mut changed = false;
         for &m in &order {
-            if state.is_placed(m) {
-                continue;
+            if !state.is_placed(m) {
+                state.log.clear();
+                changed |= state.trade(m);
             }
-            state.log.clear();
-            changed |= state.kempe(m) || state.insert(m, EJECTION_DEPTH) || state.trade(m);
         }
         if !changed {
             break;
@@ -524,8 +547,6 @@ pub fn schedule(instance: &Instance) -> Outcome {
     }
     state.log.clear();
     state.close_gaps();
-    let placed = instance.meetings.len() - (0..instance.meetings.len()).filter(|&m| !state.is_placed(m)).count();
-    let upper_bound = if placed == instance.meetings.len() { placed } else { bound::upper_bound(instance) };
     state.outcome(upper_bound)
 }
 

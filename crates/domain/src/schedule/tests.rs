@@ -138,8 +138,16 @@ fn regular_instances_are_placed_in_full_where_greedy_is_not() {
 
 #[test]
 fn a_rerun_keeps_published_meetings_where_they_are() {
-    let spec =
-        Spec { startups: 30, investors: 12, meetings: 120, slots: 12, tables: 8, blocked_percent: 30, regular: None };
+    let spec = Spec {
+        startups: 30,
+        investors: 12,
+        meetings: 120,
+        slots: 12,
+        tables: 8,
+        blocked_percent: 30,
+        regular: None,
+        weighted: false,
+    };
     let input = instance(&spec, 3);
     let first_instance = Instance::from_input(&input).expect("valid");
     let first = schedule(&first_instance);
@@ -164,8 +172,8 @@ fn a_rerun_keeps_published_meetings_where_they_are() {
             pinned: None,
         });
     }
-    // The cancelled pair asks again: the slot it left is free for both.
-    next.meetings.push(MeetingInput { id: "again".to_owned(), a: pair.0, b: pair.1, weight: None, pinned: None });
+    // The cancelled pair asks again, with priority: the slot it left is free for both.
+    next.meetings.push(MeetingInput { id: "again".to_owned(), a: pair.0, b: pair.1, weight: Some(2.0), pinned: None });
     let second_instance = Instance::from_input(&next).expect("valid");
     let outcome = schedule(&second_instance);
     assert_eq!(outcome.violations(&second_instance), Vec::<String>::new());
