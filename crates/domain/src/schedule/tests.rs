@@ -127,6 +127,7 @@ fn regular_instances_are_placed_in_full_where_greedy_is_not() {
             tables: 60,
             blocked_percent: 0,
             regular: Some(8),
+            weighted: false,
         };
         let instance = Instance::from_input(&instance(&spec, seed)).expect("valid");
         let outcome = schedule(&instance);
@@ -146,6 +147,7 @@ fn a_rerun_keeps_published_meetings_where_they_are() {
         tables: 8,
         blocked_percent: 30,
         regular: None,
+        weighted: false,
         weighted: false,
     };
     let input = instance(&spec, 3);
