@@ -148,7 +148,6 @@ fn a_rerun_keeps_published_meetings_where_they_are() {
         blocked_percent: 30,
         regular: None,
         weighted: false,
-        weighted: false,
     };
     let input = instance(&spec, 3);
     let first_instance = Instance::from_input(&input).expect("valid");
