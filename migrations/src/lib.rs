@@ -5,6 +5,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 mod m20261127_000001_initial;
 mod m20261127_000002_matching_weights;
 mod m20261127_000003_accounts;
+mod m20261127_000004_meetings;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261127_000002_matching_weights::Migration),
             Box::new(m20261127_000003_accounts::Migration),
+            Box::new(m20261127_000004_meetings::Migration),
         ]
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The fixture event E (techfest-test) has startup A (Cảng Số), investor B (Han River
 //! Ventures) and startup C (Nông Sản Xanh); another event F has its own organiser. `{A}` is A's
-//! id, `{T}` one of A's API tokens, `{E}` the event's slug.
+//! id, `{T}` one of A's API tokens, `{E}` the event's slug; `{M}` a meeting of A and B, `{R}` a
+//! request from C to B, `{R2}` one from A to Rotterdam Port Ventures.
 //!
 //! Refusals to a signed-in caller are 404, as if the object did not exist; anonymous callers
 //! get 401. Columns run from the least to the most entitled caller, so that every refusal is
@@ -43,6 +44,25 @@ const MATRIX: &[(&str, &str, [u16; 6])] = &[
     ("DELETE", "/api/v1/me/tokens/{T}",                      [401,  404,  404,  404,  404,  204]),
     ("PUT",    "/api/v1/me/password",                        [401,  400,  400,  400,  400,  400]),
     ("DELETE", "/api/v1/me",                                 [401,  400,  400,  400,  400,  400]),
+    // Meetings: participants act for themselves, organisers run the event.
+    ("POST",   "/api/v1/events/{E}/requests",                [401,  400,  201,  404,  404,  201]),
+    ("GET",    "/api/v1/events/{E}/requests",                [401,  200,  200,  404,  404,  200]),
+    ("POST",   "/api/v1/events/{E}/requests/{R}/accept",     [401,  200,  404,  404,  404,  404]),
+    ("POST",   "/api/v1/events/{E}/requests/{R2}/cancel",    [401,  404,  404,  404,  404,  200]),
+    ("GET",    "/api/v1/events/{E}/availability?organization={A}", [401, 404, 404, 404, 200, 200]),
+    ("PUT",    "/api/v1/events/{E}/availability?organization={A}", [401, 404, 404, 404, 200, 200]),
+    ("GET",    "/api/v1/events/{E}/agenda?organization={A}", [401,  404,  404,  404,  200,  200]),
+    ("GET",    "/api/v1/events/{E}/agenda.ics?organization={A}", [401, 404, 404, 404, 200, 200]),
+    ("PUT",    "/api/v1/events/{E}/meetings/{M}/outcome",    [401,  200,  404,  404,  404,  200]),
+    ("PUT",    "/api/v1/events/{E}/rules",                   [401,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/sessions",                [401,  404,  404,  404,  200,  404]),
+    ("POST",   "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/meetings/{M}",            [401,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/meetings/{M}/status",     [401,  404,  404,  404,  200,  404]),
+    ("POST",   "/api/v1/events/{E}/publish",                 [401,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/tables.csv",              [401,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/figures",                 [200,  200,  200,  200,  200,  200]),
 ];
 
 /// Who sees A's private fields (its contact e-mail) on `GET /api/v1/organizations/{A}`.
@@ -67,6 +87,17 @@ fn body(method: &str, path: &str) -> Option<Value> {
             json!({ "current_password": "not my password", "new_password": "a new long passphrase" })
         }
         ("DELETE", "/api/v1/me") => json!({ "password": "not my password" }),
+        ("POST", "/api/v1/events/{E}/requests") => json!({ "to": "{ANGELS}", "message": "matrix" }),
+        ("POST", "/api/v1/events/{E}/requests/{R}/accept") => json!({}),
+        ("PUT", "/api/v1/events/{E}/availability?organization={A}") => json!({ "unavailable": [] }),
+        ("PUT", "/api/v1/events/{E}/meetings/{M}/outcome") => json!({ "outcome": "follow-up" }),
+        ("PUT", "/api/v1/events/{E}/rules") => json!({}),
+        ("PUT", "/api/v1/events/{E}/sessions") => json!({ "sessions": [
+            {"name": "Sáng", "date": "2023-11-24", "start": "09:00", "end": "11:00", "slot_minutes": 20, "tables": 5}
+        ]}),
+        ("POST", "/api/v1/events/{E}/schedule") => json!({}),
+        ("PUT", "/api/v1/events/{E}/meetings/{M}") => json!({ "slot": "d1-1040", "table": 2 }),
+        ("PUT", "/api/v1/events/{E}/meetings/{M}/status") => json!({ "status": "checked-in" }),
         _ => return None,
     };
     Some(body)
@@ -97,15 +128,41 @@ async fn every_route_answers_every_caller_as_the_table_says() {
     ];
     let token_of_a = app.send("POST", "/api/v1/me/tokens", &callers[5], Some(&json!({"name": "a's"}))).await;
     let token_id = token_of_a.body["token"]["id"].as_i64().expect("token id");
+    // A meeting of A and B; a request from C to B; one from A to Rotterdam.
+    let ask = |who: usize, to: i64| {
+        let (app, callers) = (&app, &callers);
+        async move {
+            let sent = app
+                .send("POST", "/api/v1/events/techfest-test/requests", &callers[who], Some(&json!({"to": to})))
+                .await;
+            assert_eq!(sent.status, 201, "{}", sent.body);
+            sent.body["id"].as_i64().expect("request id")
+        }
+    };
+    let r0 = ask(5, b).await;
+    let accepted = app
+        .send("POST", &format!("/api/v1/events/techfest-test/requests/{r0}/accept"), &callers[1], Some(&json!({})))
+        .await;
+    let meeting = accepted.body["meeting"]["id"].as_i64().expect("meeting id");
+    let r = ask(2, b).await;
+    let r2 = ask(5, app.id_of("Rotterdam Port Ventures").await).await;
+    let angels = app.id_of("Sông Hồng Angels").await;
 
     let mut mismatches = Vec::new();
     for (method, template, expected) in MATRIX {
         let path = template
             .replace("{A}", &a.to_string())
             .replace("{E}", "techfest-test")
-            .replace("{T}", &token_id.to_string());
+            .replace("{T}", &token_id.to_string())
+            .replace("{M}", &meeting.to_string())
+            .replace("{R2}", &r2.to_string())
+            .replace("{R}", &r.to_string());
+        let body = body(method, template).map(|body| {
+            let text = body.to_string().replace("\"{ANGELS}\"", &angels.to_string());
+            serde_json::from_str::<Value>(&text).expect("json")
+        });
         for (role, (who, want)) in callers.iter().zip(expected).enumerate() {
-            let answer = app.send(method, &path, who, body(method, template).as_ref()).await;
+            let answer = app.send(method, &path, who, body.as_ref()).await;
             if answer.status != *want {
                 mismatches.push(format!(
                     "{method} {template} as {}: {} (want {want}): {}",

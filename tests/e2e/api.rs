@@ -92,8 +92,12 @@ async fn unknown_ids_and_paths_are_404_problems() {
     app.json("/api/v1/organizations/not-a-number", 404).await;
     app.json("/api/v1/events/no-such-event", 404).await;
     app.json("/api/v1/nothing-here", 404).await;
+    // A write needs a caller before anything else; a signed-in one gets 405 for a wrong method.
     let response = app.client.delete(format!("{}/api/v1/organizations", app.base)).send().await.expect("request");
-    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.status().as_u16(), 401);
+    let a = app.id_of("Cảng Số").await;
+    let member = app.account("member@cangso.vn", Some(a), None).await;
+    assert_eq!(app.send("DELETE", "/api/v1/organizations", &member, None).await.status, 405);
 }
 
 #[tokio::test]

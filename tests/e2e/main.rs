@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod api;
 mod cli;
+mod meetings;
 mod openapi;
 mod recommendations;
 mod search;

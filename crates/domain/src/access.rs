@@ -50,8 +50,21 @@ pub enum Action {
     DeleteOrganization(OrgScope),
     /// Read the counterparts recommended to an organization, scored on its private figures.
     ReadRecommendations(OrgScope),
-    /// Import participants, set sessions, schedule, publish and check meetings in at an event.
+    /// Import participants, set sessions, quotas and expiry, schedule, move and pin meetings,
+    /// publish, check meetings in, print table sheets.
     ManageEvent { event: i64 },
+    /// Ask another organization for a meeting, as organization `from`.
+    SendRequest { from: i64 },
+    /// Accept or decline a request addressed to `recipient`.
+    AnswerRequest { recipient: i64 },
+    /// Withdraw a request sent by `requester`.
+    CancelRequest { requester: i64 },
+    /// Read an organization's requests, meetings and agenda, and its availability.
+    ReadMeetings(OrgScope),
+    /// Mark the slots an organization cannot attend.
+    SetAvailability(OrgScope),
+    /// Say what came of a meeting, for one of its two sides.
+    RecordOutcome { startup: i64, investor: i64 },
     /// Act on one's own account: read it, change the password, manage API tokens, download
     /// one's data, delete the account.
     ManageOwnAccount,
@@ -86,6 +99,24 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         }
         (Actor::Organiser { event, .. }, Action::ManageEvent { event: target }) => event == *target,
         (Actor::Member { .. }, Action::ManageEvent { .. }) => false,
+        // Requests are the participants' own business: organisers neither send nor answer them.
+        (Actor::Member { organization, .. }, Action::SendRequest { from }) => organization == *from,
+        (Actor::Member { organization, .. }, Action::AnswerRequest { recipient }) => organization == *recipient,
+        (Actor::Member { organization, .. }, Action::CancelRequest { requester }) => organization == *requester,
+        (
+            Actor::Organiser { .. },
+            Action::SendRequest { .. } | Action::AnswerRequest { .. } | Action::CancelRequest { .. },
+        ) => false,
+        (Actor::Member { organization, .. }, Action::ReadMeetings(org) | Action::SetAvailability(org)) => {
+            organization == org.id
+        }
+        (Actor::Organiser { event, .. }, Action::ReadMeetings(org) | Action::SetAvailability(org)) => {
+            org.events.contains(&event)
+        }
+        (Actor::Member { organization, .. }, Action::RecordOutcome { startup, investor }) => {
+            organization == *startup || organization == *investor
+        }
+        (Actor::Organiser { .. }, Action::RecordOutcome { .. }) => false,
     };
     if allowed { Ok(()) } else { Err(Denied::NotFound) }
 }
@@ -145,6 +176,16 @@ mod tests {
             assert_eq!(authorize(&ORGANISER, &action), Ok(()));
             assert_eq!(authorize(&ELSEWHERE, &action), Err(Denied::NotFound));
         }
+    }
+
+    #[test]
+    fn only_the_recipient_answers_and_only_the_requester_cancels() {
+        assert_eq!(authorize(&STARTUP, &Action::AnswerRequest { recipient: 10 }), Ok(()));
+        assert_eq!(authorize(&STARTUP, &Action::AnswerRequest { recipient: 20 }), Err(Denied::NotFound));
+        assert_eq!(authorize(&OTHER_MEMBER, &Action::CancelRequest { requester: 10 }), Err(Denied::NotFound));
+        assert_eq!(authorize(&ORGANISER, &Action::AnswerRequest { recipient: 10 }), Err(Denied::NotFound));
+        assert_eq!(authorize(&STARTUP, &Action::RecordOutcome { startup: 10, investor: 20 }), Ok(()));
+        assert_eq!(authorize(&ELSEWHERE, &Action::RecordOutcome { startup: 10, investor: 20 }), Err(Denied::NotFound));
     }
 
     #[test]

@@ -221,6 +221,15 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiEr
 /// just no session.
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match identify(&state, request.headers()).await {
+        // Writes need a caller, except signing in and up: refused before the body is read.
+        Ok(caller)
+            if caller.actor == Actor::Anonymous
+                && !is_safe(request.method())
+                && request.uri().path().starts_with("/api/v1/")
+                && !request.uri().path().starts_with("/api/v1/auth/") =>
+        {
+            ApiError::from(ketnoi_domain::access::Denied::Unauthenticated).into_response()
+        }
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await

@@ -136,3 +136,64 @@ pub async fn set_weights(
     state.store.set_matching_weights(&event.slug, &weights).await?;
     Ok(Json(body))
 }
+
+/// One session of an event: a day's block of meetings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionBody {
+    #[schema(example = "Ngày 1 – sáng")]
+    pub name: String,
+    /// The local date, `2023-11-24`.
+    #[schema(example = "2023-11-24")]
+    pub date: String,
+    /// Local start time, `09:00`.
+    #[schema(example = "09:00")]
+    pub start: String,
+    /// Local end time, `12:00`.
+    #[schema(example = "12:00")]
+    pub end: String,
+    #[schema(minimum = 5, maximum = 240, example = 20)]
+    pub slot_minutes: u16,
+    #[schema(minimum = 1, maximum = 1000, example = 20)]
+    pub tables: u16,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsBody {
+    pub sessions: Vec<SessionBody>,
+}
+
+/// Replaces the event's sessions, and so its slots and tables. Refused once meetings are
+/// placed in the current slots.
+#[utoipa::path(put, path = "/events/{slug}/sessions", tag = "events", params(("slug" = String, Path)),
+    request_body = SessionsBody,
+    responses((status = 200, description = "The event with its new slots", body = EventView),
+        (status = 409, description = "Meetings are placed in the current slots", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_sessions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Body(body): Body<SessionsBody>,
+) -> Result<Json<EventView>, ApiError> {
+    let event = managed(&state, &caller, &slug).await?;
+    let mut sessions = Vec::with_capacity(body.sessions.len());
+    for (index, session) in body.sessions.iter().enumerate() {
+        let field = |name: &str| format!("sessions[{index}].{name}");
+        let date: jiff::civil::Date =
+            session.date.parse().map_err(|_| ApiError::invalid(field("date"), "must be a date like 2023-11-24"))?;
+        let time = |name: &str, text: &str| -> Result<jiff::civil::Time, ApiError> {
+            text.parse().map_err(|_| ApiError::invalid(field(name), "must be a time like 09:00"))
+        };
+        sessions.push(ketnoi_domain::event::SessionSpec {
+            name: session.name.clone(),
+            date,
+            start: time("start", &session.start)?,
+            end: time("end", &session.end)?,
+            slot_minutes: session.slot_minutes,
+            tables: session.tables,
+        });
+    }
+    state.store.replace_sessions(&event.slug, &sessions).await?;
+    get(State(state), Path(slug)).await
+}

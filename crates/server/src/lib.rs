@@ -6,8 +6,10 @@ pub mod auth;
 mod error;
 mod events;
 mod home;
+mod ical;
 pub mod indexer;
 mod json;
+pub mod meetings;
 mod openapi;
 mod organizations;
 mod params;
@@ -92,6 +94,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::get))
         .routes(routes!(events::participants))
         .routes(routes!(events::set_weights))
+        .routes(routes!(events::set_sessions))
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))
@@ -100,7 +103,22 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::export))
         .routes(routes!(accounts::tokens, accounts::create_token))
-        .routes(routes!(accounts::revoke_token));
+        .routes(routes!(accounts::revoke_token))
+        .routes(routes!(meetings::create_request, meetings::requests))
+        .routes(routes!(meetings::accept))
+        .routes(routes!(meetings::decline))
+        .routes(routes!(meetings::cancel))
+        .routes(routes!(meetings::availability, meetings::set_availability))
+        .routes(routes!(meetings::agenda))
+        .routes(routes!(meetings::agenda_ics))
+        .routes(routes!(meetings::outcome))
+        .routes(routes!(meetings::set_rules))
+        .routes(routes!(meetings::run, meetings::show))
+        .routes(routes!(meetings::move_meeting))
+        .routes(routes!(meetings::publish))
+        .routes(routes!(meetings::set_status))
+        .routes(routes!(meetings::table_sheet))
+        .routes(routes!(meetings::figures));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

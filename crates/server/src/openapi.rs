@@ -25,6 +25,8 @@ use crate::auth::SESSION_COOKIE;
         (name = "organizations", description = "Startups and investors: search, profiles, recommendations"),
         (name = "events", description = "Events and their organisers' routes"),
         (name = "accounts", description = "Registration, sign-in, API tokens, personal data"),
+        (name = "meetings", description = "Meeting requests, availability, agendas, outcomes"),
+        (name = "scheduling", description = "The organisers' scheduler, grid, publication and check-in"),
     )
 )]
 pub struct ApiDoc;

@@ -24,6 +24,18 @@ pub struct Event {
     pub status: EventStatus,
     pub rates: Rates,
     pub weights: Weights,
+    pub rules: RequestRules,
+}
+
+/// What an organiser sets for meeting requests at an event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestRules {
+    /// Requests a startup may have pending or accepted.
+    pub request_quota: Option<u32>,
+    /// Meetings an investor will take.
+    pub meeting_quota: Option<u32>,
+    /// Hours until a pending request expires.
+    pub request_ttl_hours: Option<u32>,
 }
 
 /// What an organiser gives to create an event.
@@ -91,6 +103,11 @@ fn to_event(model: events::Model) -> Result<Event> {
             serde_json::from_str(&model.matching_weights)
                 .map_err(|e| StoreError::Corrupt(format!("event matching weights: {e}")))?
         },
+        rules: RequestRules {
+            request_quota: model.request_quota.and_then(|q| u32::try_from(q).ok()),
+            meeting_quota: model.meeting_quota.and_then(|q| u32::try_from(q).ok()),
+            request_ttl_hours: model.request_ttl_hours.and_then(|h| u32::try_from(h).ok()),
+        },
         name: model.name,
         venue: model.venue,
         time_zone: model.time_zone,
@@ -122,6 +139,9 @@ pub(crate) async fn insert(db: &impl ConnectionTrait, new: &NewEvent) -> Result<
         base_currency: Set(new.rates.base().to_string()),
         currency_rates: Set(rates_to_json(&new.rates)),
         matching_weights: Set(String::new()),
+        request_quota: Set(None),
+        meeting_quota: Set(None),
+        request_ttl_hours: Set(None),
         created_at: Set(timestamp),
         updated_at: Set(timestamp),
         ..Default::default()

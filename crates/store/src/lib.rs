@@ -7,6 +7,7 @@ mod events;
 mod import;
 mod invitations;
 mod lists;
+mod meetings;
 mod organizations;
 mod outbox;
 mod secrets;
@@ -26,9 +27,10 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use error::{ErrorKind, Result, StoreError};
-pub use events::{Event, NewEvent, Slot};
+pub use events::{Event, NewEvent, RequestRules, Slot};
 pub use import::{ImportFile, ImportProgress, ImportSummary};
 pub use invitations::{INVITATION_SECONDS, Invitation};
+pub use meetings::{Figures, Mailbox, Meeting, MeetingRequest, MeetingStatus, OUTCOMES, Placement, RequestStatus};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
 pub use outbox::OutboxEntry;
 pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
@@ -43,7 +45,21 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// One scheduler run at a time in this process (see [`Store::lock_scheduling`]).
+    scheduling: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// Held while a scheduler runs: other runs wait. On PostgreSQL a transaction holds an advisory
+/// lock, so one replica runs at a time; it ends, releasing the lock, when this is dropped.
+#[derive(Debug)]
+pub struct SchedulingLock {
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    _shared: Option<DatabaseTransaction>,
+}
+
+/// The first half of the PostgreSQL advisory lock key of a scheduler run (the event id is the
+/// second).
+const SCHEDULING_LOCK: i32 = 0x6b74_7363;
 
 impl Store {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://…`). SQLite is opened in WAL
@@ -62,7 +78,7 @@ impl Store {
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
             });
         let db = Database::connect(options).await.map_err(|error| StoreError::Unavailable(redact(url, &error)))?;
-        let store = Store { db };
+        let store = Store { db, scheduling: std::sync::Arc::default() };
         store.ping().await?;
         Ok(store)
     }
@@ -91,6 +107,26 @@ impl Store {
             ..Default::default()
         };
         Ok(self.db.begin_with_options(options).await?)
+    }
+
+    /// Waits until no other scheduler runs for this event (in this process, and on PostgreSQL
+    /// in any replica), and holds that until the lock is dropped.
+    pub async fn lock_scheduling(&self, event_id: i64) -> Result<SchedulingLock> {
+        let local = std::sync::Arc::clone(&self.scheduling).lock_owned().await;
+        let shared = if self.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            use sea_orm::ConnectionTrait;
+            let txn = self.db.begin().await?;
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1, $2)",
+                [SCHEDULING_LOCK.into(), (event_id as i32).into()],
+            ))
+            .await?;
+            Some(txn)
+        } else {
+            None
+        };
+        Ok(SchedulingLock { _local: local, _shared: shared })
     }
 
     pub async fn close(self) -> Result<()> {

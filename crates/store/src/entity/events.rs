@@ -19,6 +19,12 @@ pub struct Model {
     pub currency_rates: String,
     /// JSON object of matching weights, `''` for the defaults.
     pub matching_weights: String,
+    /// Requests a startup may have open or accepted; no limit when NULL.
+    pub request_quota: Option<i32>,
+    /// Meetings an investor will take; no limit when NULL.
+    pub meeting_quota: Option<i32>,
+    /// Hours until a pending request expires; never when NULL.
+    pub request_ttl_hours: Option<i32>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -19,6 +19,10 @@ pub struct Model {
     pub status: String,
     pub startup_outcome: Option<String>,
     pub investor_outcome: Option<String>,
+    /// Part of the published schedule: a re-run leaves it where it is.
+    pub published: bool,
+    /// The revision of its calendar entry, raised when a published meeting moves.
+    pub sequence: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }

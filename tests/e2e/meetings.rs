@@ -1,0 +1,358 @@
+//! Meeting requests to a printed table plan, over HTTP: request, accept, schedule, publish,
+//! agenda and iCalendar, moves and conflicts, and concurrent conflicting writes.
+
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, Who};
+
+/// The fixture event with two half-day sessions of six 20-minute slots and 2 tables, its
+/// organiser, and members of Cảng Số (startup), PortLink (startup) and Han River (investor).
+struct Event {
+    app: TestApp,
+    organiser: Who,
+    cang_so: (i64, Who),
+    portlink: (i64, Who),
+    han_river: (i64, Who),
+    rotterdam: i64,
+}
+
+async fn event() -> Event {
+    let app = TestApp::with_fixtures().await;
+    let event_id = app.event_id("techfest-test").await;
+    let organiser = app.account("organiser@techfest-test.vn", None, Some(event_id)).await;
+    let sessions = json!({"sessions": [
+        {"name": "Sáng", "date": "2023-11-24", "start": "09:00", "end": "11:00", "slot_minutes": 20, "tables": 2},
+    ]});
+    let answer = app.send("PUT", "/api/v1/events/techfest-test/sessions", &organiser, Some(&sessions)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["slots"].as_array().expect("slots").len(), 6);
+    let member = |name: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            let id = app.id_of(name).await;
+            (id, app.account(email, Some(id), None).await)
+        }
+    };
+    let cang_so = member("Cảng Số", "member@cangso.vn").await;
+    let portlink = member("PortLink", "member@portlink.sg").await;
+    let han_river = member("Han River Ventures", "member@hanriver.kr").await;
+    let rotterdam = app.id_of("Rotterdam Port Ventures").await;
+    Event { app, organiser, cang_so, portlink, han_river, rotterdam }
+}
+
+const BASE: &str = "/api/v1/events/techfest-test";
+
+async fn request(e: &Event, from: &Who, to: i64) -> Value {
+    let answer =
+        e.app.send("POST", &format!("{BASE}/requests"), from, Some(&json!({"to": to, "message": "Xin chào!"}))).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    answer.body
+}
+
+async fn accept(e: &Event, who: &Who, id: &Value) -> Value {
+    let answer =
+        e.app.send("POST", &format!("{BASE}/requests/{id}/accept"), who, Some(&json!({"note": "Hẹn gặp"}))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.body
+}
+
+#[tokio::test]
+async fn from_a_request_to_a_published_table_plan_and_a_calendar() {
+    let e = event().await;
+    let (han_river, investor) = (&e.han_river.0, &e.han_river.1);
+    let sent = request(&e, &e.cang_so.1, *han_river).await;
+    assert_eq!(sent["status"], "pending");
+    assert_eq!(sent["to"]["name"], "Han River Ventures");
+    let inbox = e.app.send("GET", &format!("{BASE}/requests?box=inbox"), investor, None).await;
+    assert_eq!(inbox.body["items"][0]["from"]["name"], "Cảng Số");
+    let outbox = e.app.send("GET", &format!("{BASE}/requests?box=outbox"), &e.cang_so.1, None).await;
+    assert_eq!(outbox.body["items"][0]["status"], "pending");
+
+    let answered = accept(&e, investor, &sent["id"]).await;
+    assert_eq!(answered["request"]["status"], "accepted");
+    assert_eq!(answered["meeting"]["slot"], Value::Null);
+    let second = request(&e, &e.portlink.1, *han_river).await;
+    accept(&e, investor, &second["id"]).await;
+
+    // Cảng Số cannot make the first two slots.
+    let busy = json!({"unavailable": ["d1-0900", "d1-0920"]});
+    let set = e.app.send("PUT", &format!("{BASE}/availability"), &e.cang_so.1, Some(&busy)).await;
+    assert_eq!(set.status, 200, "{}", set.body);
+
+    let grid = e.app.send("POST", &format!("{BASE}/schedule"), &e.organiser, Some(&json!({}))).await;
+    assert_eq!(grid.status, 200, "{}", grid.body);
+    assert_eq!(grid.body["placed"], 2);
+    assert_eq!(grid.body["upper_bound"], 2);
+    assert_eq!(grid.body["unplaced"], json!([]));
+    let published = e.app.send("POST", &format!("{BASE}/publish"), &e.organiser, None).await;
+    assert_eq!(published.body["published"], 2);
+
+    let agenda = e.app.send("GET", &format!("{BASE}/agenda"), &e.cang_so.1, None).await;
+    let item = &agenda.body["items"][0];
+    assert_eq!(item["investor"]["name"], "Han River Ventures");
+    let slot = item["slot"].as_str().expect("placed").to_owned();
+    assert!(!["d1-0900", "d1-0920"].contains(&slot.as_str()), "placed in a slot Cảng Số cannot attend");
+    assert!(item["start"].as_str().expect("start").ends_with("+07:00"));
+    assert!(item["table"].as_u64().is_some());
+    assert_eq!(item["published"], true);
+
+    let calendar = e
+        .app
+        .client
+        .get(format!("{}{BASE}/agenda.ics", e.app.base))
+        .header("cookie", cookie(&e.cang_so.1))
+        .send()
+        .await
+        .expect("ics");
+    assert_eq!(calendar.headers()["content-type"], "text/calendar; charset=utf-8");
+    let text = calendar.text().await.expect("body");
+    let (uid, sequence, start) = first_event(&text);
+    assert_eq!(uid, format!("meeting-{}@techfest-test.ketnoi", item["id"]));
+    assert_eq!(sequence, "0");
+    assert!(start.0.contains("TZID=Asia/Ho_Chi_Minh") || start.1.starts_with("20231124T"), "{start:?}");
+
+    // The organiser moves it: the same UID comes with SEQUENCE 1.
+    let to = if slot == "d1-1040" { "d1-1020" } else { "d1-1040" };
+    let moved = e
+        .app
+        .send("PUT", &format!("{BASE}/meetings/{}", item["id"]), &e.organiser, Some(&json!({"slot": to, "table": 2})))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["sequence"], 1);
+    assert_eq!(moved.body["pinned"], true);
+    let text = e
+        .app
+        .client
+        .get(format!("{}{BASE}/agenda.ics", e.app.base))
+        .header("cookie", cookie(&e.cang_so.1))
+        .send()
+        .await
+        .expect("ics")
+        .text()
+        .await
+        .expect("body");
+    let (uid_after, sequence, _) = first_event(&text);
+    assert_eq!((uid_after, sequence.as_str()), (uid, "1"));
+
+    // A re-run leaves published and pinned meetings where they are.
+    let rerun = e.app.send("POST", &format!("{BASE}/schedule"), &e.organiser, Some(&json!({}))).await;
+    let slots = rerun.body["slots"].as_array().expect("slots");
+    let at = slots.iter().find(|s| s["code"] == to).expect("slot");
+    assert_eq!(at["meetings"][0]["id"], item["id"]);
+
+    // Check-in, outcome, figures and the table sheet.
+    let status = e
+        .app
+        .send("PUT", &format!("{BASE}/meetings/{}/status", item["id"]), &e.organiser, Some(&json!({"status": "held"})))
+        .await;
+    assert_eq!(status.body["status"], "held");
+    let outcome = e
+        .app
+        .send(
+            "PUT",
+            &format!("{BASE}/meetings/{}/outcome", item["id"]),
+            &e.cang_so.1,
+            Some(&json!({"outcome": "follow-up"})),
+        )
+        .await;
+    assert_eq!(outcome.body["startup_outcome"], "follow-up");
+    let figures = e.app.json(&format!("{BASE}/figures"), 200).await;
+    assert_eq!(
+        (figures["requests"].as_u64(), figures["held"].as_u64(), figures["placed"].as_u64()),
+        (Some(2), Some(1), Some(2))
+    );
+    assert_eq!(figures["acceptance_rate"], 1.0);
+    assert_eq!(figures["outcomes"]["follow-up"], 1);
+    let sheet = e
+        .app
+        .client
+        .get(format!("{}{BASE}/tables.csv?slot={to}", e.app.base))
+        .header("cookie", cookie(&e.organiser))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    assert!(sheet.starts_with("slot,start,table,startup,investor,status\n"), "{sheet}");
+    assert!(
+        sheet.contains(&format!("{to},2023-11-24T")) && sheet.contains("\"Cảng Số\",\"Han River Ventures\",held"),
+        "{sheet}"
+    );
+}
+
+async fn post(app: &TestApp, who: &Who, to: i64) -> crate::support::Answer {
+    app.send("POST", &format!("{BASE}/requests"), who, Some(&json!({"to": to}))).await
+}
+
+async fn put(e: &Event, id: &Value, slot: &str, table: u32) -> crate::support::Answer {
+    let body = json!({"slot": slot, "table": table});
+    e.app.send("PUT", &format!("{BASE}/meetings/{id}"), &e.organiser, Some(&body)).await
+}
+
+fn cookie(who: &Who) -> String {
+    match who {
+        Who::Browser(secret) => format!("ketnoi_session={secret}"),
+        _ => String::new(),
+    }
+}
+
+/// The UID, SEQUENCE and DTSTART (parameters, value) of the first VEVENT, read by a calendar
+/// parser.
+fn first_event(text: &str) -> (String, String, (String, String)) {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = calendars.next().expect("a calendar").expect("parsed");
+    assert_eq!(calendar.timezones.len(), 1, "one VTIMEZONE");
+    let event = calendar.events.first().expect("an event");
+    let value =
+        |name: &str| event.properties.iter().find(|p| p.name == name).and_then(|p| p.value.clone()).unwrap_or_default();
+    let start = event.properties.iter().find(|p| p.name == "DTSTART").expect("DTSTART");
+    let params = format!("{:?}", start.params);
+    (value("UID"), value("SEQUENCE"), (params, start.value.clone().unwrap_or_default()))
+}
+
+#[tokio::test]
+async fn bad_requests_and_moves_are_refused_and_change_nothing() {
+    let e = event().await;
+    let app = &e.app;
+    assert_eq!(post(app, &e.cang_so.1, e.cang_so.0).await.body["errors"][0]["field"], "to");
+    let two_startups = post(app, &e.cang_so.1, e.portlink.0).await;
+    assert_eq!(two_startups.status, 400);
+    assert!(two_startups.body["detail"].as_str().expect("d").contains("between a startup and an investor"));
+    assert_eq!(post(app, &e.cang_so.1, 999_999).await.status, 400);
+    let first = request(&e, &e.cang_so.1, e.han_river.0).await;
+    assert_eq!(post(app, &e.cang_so.1, e.han_river.0).await.status, 409, "twice");
+    assert_eq!(post(app, &e.han_river.1, e.cang_so.0).await.status, 409, "the other way round");
+    assert_eq!(post(app, &e.organiser, e.han_river.0).await.status, 404, "organisers do not request");
+
+    // Past the quota.
+    let rules = json!({"request_quota": 1});
+    assert_eq!(app.send("PUT", &format!("{BASE}/rules"), &e.organiser, Some(&rules)).await.status, 200);
+    let over = post(app, &e.cang_so.1, e.rotterdam).await;
+    assert_eq!(over.status, 409);
+    assert!(over.body["detail"].as_str().expect("d").contains("quota of 1"));
+
+    // Only the recipient accepts; the requester can cancel; then nobody can accept.
+    let id = &first["id"];
+    let by_requester = app.send("POST", &format!("{BASE}/requests/{id}/accept"), &e.cang_so.1, Some(&json!({}))).await;
+    assert_eq!(by_requester.status, 404);
+    let by_other = app.send("POST", &format!("{BASE}/requests/{id}/accept"), &e.portlink.1, Some(&json!({}))).await;
+    assert_eq!(by_other.status, 404);
+    let cancelled = app.send("POST", &format!("{BASE}/requests/{id}/cancel"), &e.cang_so.1, None).await;
+    assert_eq!(cancelled.body["status"], "cancelled");
+    let late = app.send("POST", &format!("{BASE}/requests/{id}/accept"), &e.han_river.1, Some(&json!({}))).await;
+    assert_eq!(late.status, 409);
+    assert!(late.body["detail"].as_str().expect("d").contains("no longer pending"));
+
+    // Two meetings; moving one onto the other's table, or into a slot a side cannot attend.
+    app.send("PUT", &format!("{BASE}/rules"), &e.organiser, Some(&json!({}))).await;
+    let a = request(&e, &e.cang_so.1, e.han_river.0).await;
+    let a = accept(&e, &e.han_river.1, &a["id"]).await["meeting"]["id"].clone();
+    let b = request(&e, &e.portlink.1, e.han_river.0).await;
+    let b = accept(&e, &e.han_river.1, &b["id"]).await["meeting"]["id"].clone();
+    assert_eq!(put(&e, &a, "d1-0900", 1).await.status, 200);
+    let same_table = put(&e, &b, "d1-0900", 1).await;
+    assert_eq!(same_table.status, 409, "{}", same_table.body);
+    let same_investor = put(&e, &b, "d1-0900", 2).await;
+    assert_eq!(same_investor.status, 409, "Han River meets Cảng Số then");
+    assert_eq!(put(&e, &b, "d1-0900", 3).await.body["errors"][0]["field"], "table");
+    assert_eq!(put(&e, &b, "d9-0900", 1).await.body["errors"][0]["field"], "slot");
+    let busy = json!({"unavailable": ["d1-0920"]});
+    app.send("PUT", &format!("{BASE}/availability"), &e.portlink.1, Some(&busy)).await;
+    let unavailable = put(&e, &b, "d1-0920", 1).await;
+    assert_eq!(unavailable.status, 409);
+    assert!(unavailable.body["detail"].as_str().expect("d").contains("cannot attend"));
+    let grid = app.send("GET", &format!("{BASE}/schedule"), &e.organiser, None).await;
+    assert_eq!(grid.body["placed"], 1, "a refused move moved something");
+    let bad_slot = json!({"unavailable": ["d7-0700"]});
+    let refused = app.send("PUT", &format!("{BASE}/availability"), &e.portlink.1, Some(&bad_slot)).await;
+    assert_eq!(refused.body["errors"][0]["field"], "unavailable");
+}
+
+#[tokio::test]
+async fn fifty_conflicting_writes_at_once_have_one_winner() {
+    let e = event().await;
+    let app = &e.app;
+    // 50 identical requests for one pair: one is created, 49 conflict.
+    let body = json!({"to": e.han_river.0});
+    let who = &e.cang_so.1;
+    let sends = (0..50).map(|_| {
+        let body = body.clone();
+        async move { app.send("POST", &format!("{BASE}/requests"), who, Some(&body)).await }
+    });
+    let statuses: Vec<u16> = futures_join(sends).await.into_iter().map(|a| a.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    let outbox = app.send("GET", &format!("{BASE}/requests?box=outbox"), &e.cang_so.1, None).await;
+    assert_eq!(outbox.body["items"].as_array().expect("items").len(), 1);
+
+    // 50 accepts of that request at once: one meeting.
+    let id = outbox.body["items"][0]["id"].clone();
+    let who = &e.han_river.1;
+    let accepts = (0..50).map(|_| {
+        let path = format!("{BASE}/requests/{id}/accept");
+        async move { app.send("POST", &path, who, Some(&json!({}))).await }
+    });
+    let statuses: Vec<u16> = futures_join(accepts).await.into_iter().map(|a| a.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    assert_eq!(app.store.meetings(app.event_id("techfest-test").await).await.expect("meetings").len(), 1);
+
+    // Two meetings moved 25 times each onto one table at once: one meeting gets it.
+    let other = request(&e, &e.portlink.1, e.rotterdam).await;
+    let rotterdam_member = app.account("member@rotterdam.nl", Some(e.rotterdam), None).await;
+    accept(&e, &rotterdam_member, &other["id"]).await;
+    let meetings = app.store.meetings(app.event_id("techfest-test").await).await.expect("meetings");
+    let organiser = &e.organiser;
+    let moves = (0..50).map(|i| {
+        let path = format!("{BASE}/meetings/{}", meetings[i % 2].id);
+        async move { app.send("PUT", &path, organiser, Some(&json!({"slot": "d1-1000", "table": 1}))).await }
+    });
+    let answers = futures_join(moves).await;
+    assert!(
+        answers.iter().all(|a| a.status == 200 || a.status == 409),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    let winners: std::collections::HashSet<i64> =
+        answers.iter().filter(|a| a.status == 200).map(|a| a.body["id"].as_i64().expect("id")).collect();
+    assert_eq!(winners.len(), 1, "two meetings got one table");
+    let at_table = app
+        .store
+        .meetings(app.event_id("techfest-test").await)
+        .await
+        .expect("meetings")
+        .into_iter()
+        .filter(|m| m.table == Some(1) && m.slot_id.is_some())
+        .count();
+    assert_eq!(at_table, 1);
+}
+
+/// Runs the futures at once and collects their answers in order.
+async fn futures_join<F: std::future::Future<Output = crate::support::Answer>>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<crate::support::Answer> {
+    let handles: Vec<_> = futures.map(|f| Box::pin(f)).collect();
+    let mut answers = Vec::with_capacity(handles.len());
+    let results = join_all(handles).await;
+    answers.extend(results);
+    answers
+}
+
+async fn join_all<F: std::future::Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for (index, future) in futures.iter_mut().enumerate() {
+            if outputs[index].is_none() {
+                match std::pin::Pin::new(future).poll(cx) {
+                    Poll::Ready(value) => outputs[index] = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { Poll::Pending } else { Poll::Ready(outputs.drain(..).map(|o| o.expect("done")).collect()) }
+    })
+    .await
+}
