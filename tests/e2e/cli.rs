@@ -179,3 +179,71 @@ async fn serve_prints_its_url_and_stops_on_sigterm() {
     let exit = child.wait().expect("wait");
     assert!(exit.success(), "serve exited with {exit:?} after SIGTERM");
 }
+
+/// `ketnoi schedule` on a generated instance: JSON in, a valid schedule out, with the bound.
+#[test]
+fn schedule_reads_the_contract_and_writes_a_valid_schedule() {
+    use ketnoi_domain::schedule::generate::{Spec, instance};
+    use ketnoi_domain::schedule::{Instance, Output};
+    let spec = Spec {
+        startups: 20,
+        investors: 20,
+        meetings: 0,
+        slots: 6,
+        tables: 20,
+        blocked_percent: 0,
+        regular: Some(6),
+        weighted: false,
+    };
+    let input = instance(&spec, 9);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("regular.json");
+    std::fs::write(&path, serde_json::to_string(&input).expect("json")).expect("write");
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run ketnoi");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("output")
+    };
+    let output = run(&["schedule", "--instance", path.to_str().expect("path")], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: Output = serde_json::from_slice(&output.stdout).expect("the contract's output");
+    assert_eq!(result.stats.scheduled, 120);
+    assert_eq!(result.stats.upper_bound, 120);
+    assert!(result.unscheduled.is_empty());
+    // Checked against the instance by the same rules as the scheduler's own tests.
+    let problem = Instance::from_input(&input).expect("valid");
+    let mut seen = std::collections::HashSet::new();
+    for a in &result.assignments {
+        let m = problem.meetings.iter().find(|m| m.id == a.meeting).expect("known meeting");
+        assert!(seen.insert((a.slot.clone(), m.a)) && seen.insert((a.slot.clone(), m.b)), "double booking");
+        assert!(seen.insert((a.slot.clone(), usize::MAX - a.table as usize)), "table used twice");
+    }
+
+    // Standard input with `-`, and the greedy baseline for comparison.
+    let text = serde_json::to_string(&input).expect("json");
+    let greedy = run(&["schedule", "--greedy", "--instance", "-"], Some(&text));
+    let greedy: Output = serde_json::from_slice(&greedy.stdout).expect("output");
+    assert!(greedy.stats.scheduled <= 120);
+
+    // Bad instances name the item and exit non-zero.
+    let bad = text.replacen("\"a\":\"s0\"", "\"a\":\"s999\"", 1).replacen("\"id\":\"m1\"", "\"id\":\"m0\"", 1);
+    let refused = run(&["schedule", "--instance", "-"], Some(&bad));
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(message.contains("is not a participant") && message.contains("\"s999\""), "{message}");
+    assert!(message.contains("meeting \"m0\": the id is used twice"), "{message}");
+    assert!(refused.stdout.is_empty());
+    let garbage = run(&["schedule", "--instance", "-"], Some("{\"slots\": 5}"));
+    assert!(!garbage.status.success());
+    assert!(stderr(&garbage).contains("not a scheduling instance"), "{}", stderr(&garbage));
+}

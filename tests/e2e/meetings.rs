@@ -179,6 +179,12 @@ async fn from_a_request_to_a_published_table_plan_and_a_calendar() {
         sheet.contains(&format!("{to},2023-11-24T")) && sheet.contains("\"Cảng Số\",\"Han River Ventures\",held"),
         "{sheet}"
     );
+
+    // The personal data download holds the requests and meetings too.
+    let export = e.app.send("GET", "/api/v1/me/export", &e.cang_so.1, None).await;
+    assert_eq!(export.body["meeting_requests"][0]["status"], "accepted");
+    assert_eq!(export.body["meetings"][0]["status"], "held");
+    assert_eq!(export.body["meetings"][0]["startup_outcome"], "follow-up");
 }
 
 async fn post(app: &TestApp, who: &Who, to: i64) -> crate::support::Answer {

@@ -419,6 +419,33 @@ pub struct PersonalData {
     pub events: Vec<String>,
     pub sessions: Vec<SessionRecord>,
     pub api_tokens: Vec<TokenView>,
+    /// Meeting requests the organization sent or received, at every event.
+    pub meeting_requests: Vec<RequestRecord>,
+    /// The organization's meetings, at every event.
+    pub meetings: Vec<MeetingRecord>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestRecord {
+    pub event: String,
+    pub from: i64,
+    pub to: i64,
+    pub message: String,
+    pub note: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingRecord {
+    pub event: String,
+    pub startup: i64,
+    pub investor: i64,
+    pub slot_id: Option<i64>,
+    pub table: Option<u32>,
+    pub status: String,
+    pub startup_outcome: Option<String>,
+    pub investor_outcome: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -454,9 +481,45 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> Result<Res
             Some(OrganizationView::private(store.organization(id).await?)),
             store.members(id).await?,
             store.invitations_of(id).await?,
-            store.events_of_organization(id).await?.into_iter().map(|e| e.slug.to_string()).collect(),
+            store.events_of_organization(id).await?,
         ),
-        None => (None, Vec::new(), Vec::new(), me_view(&state, user).await?.event.into_iter().collect()),
+        None => (None, Vec::new(), Vec::new(), Vec::new()),
+    };
+    let mut meeting_requests = Vec::new();
+    let mut meetings = Vec::new();
+    if let Some(id) = user.organization_id {
+        for event in &events {
+            for mailbox in [ketnoi_store::Mailbox::Outbox, ketnoi_store::Mailbox::Inbox] {
+                for r in store.requests(event.id, id, mailbox).await? {
+                    meeting_requests.push(RequestRecord {
+                        event: event.slug.to_string(),
+                        from: r.requester_id,
+                        to: r.recipient_id,
+                        message: r.message,
+                        note: r.note,
+                        status: r.status.as_str().to_owned(),
+                        created_at: r.created_at,
+                    });
+                }
+            }
+            for m in store.meetings_of(event.id, id).await? {
+                meetings.push(MeetingRecord {
+                    event: event.slug.to_string(),
+                    startup: m.startup_id,
+                    investor: m.investor_id,
+                    slot_id: m.slot_id,
+                    table: m.table,
+                    status: m.status.as_str().to_owned(),
+                    startup_outcome: m.startup_outcome,
+                    investor_outcome: m.investor_outcome,
+                });
+            }
+        }
+    }
+    let events: Vec<String> = if user.organization_id.is_some() {
+        events.into_iter().map(|e| e.slug.to_string()).collect()
+    } else {
+        me_view(&state, user).await?.event.into_iter().collect()
     };
     let data = PersonalData {
         exported_at: jiff::Timestamp::now().to_string(),
@@ -481,6 +544,8 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> Result<Res
             .map(|s| SessionRecord { created_at: s.created_at, last_seen_at: s.last_seen_at, expires_at: s.expires_at })
             .collect(),
         api_tokens: store.tokens(user.id).await?.into_iter().map(TokenView::from).collect(),
+        meeting_requests,
+        meetings,
     };
     let disposition = "attachment; filename=\"ketnoi-my-data.json\"";
     Ok((AppendHeaders([(header::CONTENT_DISPOSITION, disposition)]), Json(data)).into_response())

@@ -303,8 +303,9 @@ async fn availability_scope(
 #[into_params(parameter_in = Query)]
 #[expect(dead_code, reason = "documents the query string; the handler parses it with Params")]
 pub struct OrganizationQuery {
-    /// For organisers: the participant; members always act for their own organization.
-    organization: Option<i64>,
+    /// The participant's id (organisers); a member's own organization when absent or empty.
+    #[param(pattern = "^(|[0-9]{1,18})$")]
+    organization: Option<String>,
 }
 
 fn codes(slots: &[Slot], ids: &[i64]) -> Vec<String> {

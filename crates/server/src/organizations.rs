@@ -198,11 +198,12 @@ pub struct ListQuery {
     country: Option<String>,
     /// An event's slug: only its participants.
     event: Option<String>,
-    #[param(minimum = 0, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    /// Page size, 0 to 100 (default 20); empty means the default, as an HTML form sends it.
+    #[param(pattern = "^(|[0-9]{1,3})$", example = "20")]
+    limit: Option<String>,
     /// At most 1,000,000, or 10,000 with `q`.
-    #[param(minimum = 0, maximum = 1000000, default = 0)]
-    offset: Option<u64>,
+    #[param(pattern = "^(|[0-9]{1,7})$", example = "0")]
+    offset: Option<String>,
 }
 
 /// Search or list organizations, best first for a search and by name otherwise.

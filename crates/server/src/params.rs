@@ -21,15 +21,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
-    /// Refuses parameters the route does not know, naming them.
+    /// Refuses parameters the route does not know, and any given twice, naming them.
     pub fn allow(&self, known: &[&str]) -> Result<(), ApiError> {
-        match self.0.iter().find(|(name, _)| !known.contains(&name.as_str())) {
-            Some((name, _)) => Err(ApiError::bad_request(format!(
+        if let Some((name, _)) = self.0.iter().find(|(name, _)| !known.contains(&name.as_str())) {
+            return Err(ApiError::bad_request(format!(
                 "unknown parameter {name:?}; this route accepts {}",
                 known.join(", ")
-            ))),
-            None => Ok(()),
+            )));
         }
+        for (index, (name, _)) in self.0.iter().enumerate() {
+            if self.0[..index].iter().any(|(earlier, _)| earlier == name) {
+                return Err(ApiError::invalid(name.clone(), "is given more than once"));
+            }
+        }
+        Ok(())
     }
 
     /// The last value given for `name`, if it is not empty.

@@ -85,8 +85,9 @@ pub async fn for_organization(
 #[into_params(parameter_in = Query)]
 #[expect(dead_code, reason = "documents the query string; the handler parses it with Params")]
 pub struct RecommendationsQuery {
-    #[param(minimum = 0, maximum = 50, default = 10)]
-    limit: Option<u64>,
+    /// 0 to 50 (default 10); empty means the default.
+    #[param(pattern = "^(|[0-9]{1,2})$", example = "10")]
+    limit: Option<String>,
     /// An event's slug; the organization's latest event when absent.
     event: Option<String>,
 }
