@@ -362,3 +362,28 @@ async fn join_all<F: std::future::Future + Unpin>(mut futures: Vec<F>) -> Vec<F:
     })
     .await
 }
+
+#[tokio::test]
+async fn a_pending_request_expires_after_the_organisers_hours() {
+    let e = event().await;
+    let rules = json!({"request_ttl_hours": 48});
+    assert_eq!(e.app.send("PUT", &format!("{BASE}/rules"), &e.organiser, Some(&rules)).await.status, 200);
+    let sent = request(&e, &e.cang_so.1, e.han_river.0).await;
+    let expires = sent["expires_at"].as_i64().expect("an expiry");
+    assert!((expires - sent["created_at"].as_i64().expect("created") - 48 * 3600).abs() <= 1);
+    // Two days later:
+    e.app
+        .execute(&format!(
+            "UPDATE meeting_requests SET expires_at = {} WHERE id = {}",
+            expires - 48 * 3600 - 1,
+            sent["id"]
+        ))
+        .await;
+    let inbox = e.app.send("GET", &format!("{BASE}/requests?box=inbox"), &e.han_river.1, None).await;
+    assert_eq!(inbox.body["items"][0]["status"], "expired");
+    let late =
+        e.app.send("POST", &format!("{BASE}/requests/{}/accept", sent["id"]), &e.han_river.1, Some(&json!({}))).await;
+    assert_eq!(late.status, 409);
+    // The pair may ask again.
+    request(&e, &e.cang_so.1, e.han_river.0).await;
+}
