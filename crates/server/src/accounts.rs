@@ -95,9 +95,8 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let account = body.email.trim().to_lowercase();
     let limiters = &state.limiters;
-    if let Err(wait) = limiters.login_address.check(&address).and(limiters.login_account.check(&account)) {
-        return Err(ApiError::too_many(format!("too many failed sign-ins; try again in {wait} seconds"), wait));
-    }
+    limiters.login_address.allow(&address, "failed sign-ins")?;
+    limiters.login_account.allow(&account, "failed sign-ins")?;
     let Some(user) = state.store.verify_login(&body.email, &body.password).await? else {
         limiters.login_address.record(&address);
         limiters.login_account.record(&account);
@@ -150,9 +149,7 @@ pub async fn register(
     headers: HeaderMap,
     Body(body): Body<RegisterBody>,
 ) -> Result<Response, ApiError> {
-    if let Err(wait) = state.limiters.register_address.check(&address) {
-        return Err(ApiError::too_many(format!("too many registrations; try again in {wait} seconds"), wait));
-    }
+    state.limiters.register_address.allow(&address, "registrations")?;
     let slug = EventSlug::parse(&body.event).map_err(|e| ApiError::invalid("event", e))?;
     let event = state.store.event(&slug).await?;
     let mut errors = ValidationErrors::default();
@@ -202,9 +199,7 @@ pub async fn accept_invitation(
     headers: HeaderMap,
     Body(body): Body<AcceptInvitationBody>,
 ) -> Result<Response, ApiError> {
-    if let Err(wait) = state.limiters.register_address.check(&address) {
-        return Err(ApiError::too_many(format!("too many attempts; try again in {wait} seconds"), wait));
-    }
+    state.limiters.register_address.allow(&address, "attempts")?;
     let Some(email) = state.store.invitation_email(&body.code).await? else {
         state.limiters.register_address.record(&address);
         return Err(ApiError::not_found("invitation"));
@@ -249,9 +244,7 @@ pub async fn change_password(
     authorize(&caller.actor, &Action::ManageOwnAccount)?;
     let user = caller.user()?;
     let account = user.email.to_lowercase();
-    if let Err(wait) = state.limiters.login_account.check(&account) {
-        return Err(ApiError::too_many(format!("too many wrong passwords; try again in {wait} seconds"), wait));
-    }
+    state.limiters.login_account.allow(&account, "wrong passwords")?;
     password::check(&body.new_password, &user.email).map_err(|e| ApiError::invalid("new_password", e))?;
     let keep = match caller.via {
         Via::Cookie { session } => Some(session),
@@ -287,9 +280,7 @@ pub async fn delete_me(
     authorize(&caller.actor, &Action::ManageOwnAccount)?;
     let user = caller.user()?;
     let account = user.email.to_lowercase();
-    if let Err(wait) = state.limiters.login_account.check(&account) {
-        return Err(ApiError::too_many(format!("too many wrong passwords; try again in {wait} seconds"), wait));
-    }
+    state.limiters.login_account.allow(&account, "wrong passwords")?;
     if !state.store.check_password(user.id, &body.password).await? {
         state.limiters.login_account.record(&account);
         return Err(ApiError::invalid("password", "is not your password"));

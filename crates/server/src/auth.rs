@@ -97,6 +97,12 @@ impl RateLimiter {
         })
     }
 
+    /// 429 naming what was tried too often, when `key` has used its allowance.
+    pub fn allow(&self, key: &str, what: &str) -> Result<(), ApiError> {
+        self.check(key)
+            .map_err(|wait| ApiError::too_many(format!("too many {what}; try again in {wait} seconds"), wait))
+    }
+
     pub fn record(&self, key: &str) {
         let now = Instant::now();
         let window = self.limit.window;

@@ -41,6 +41,11 @@ fn slug(slug: &str) -> Result<EventSlug, ApiError> {
     EventSlug::parse(slug).map_err(|_| ApiError::not_found("event"))
 }
 
+/// The event named by a path's slug; 404 when there is none.
+pub(crate) async fn by_slug(state: &AppState, slug: &str) -> Result<ketnoi_store::Event, ApiError> {
+    Ok(state.store.event(&self::slug(slug)?).await?)
+}
+
 /// An event, its slots and how many startups and investors take part.
 #[utoipa::path(get, path = "/events/{slug}", tag = "events", params(("slug" = String, Path)),
     responses((status = 200, description = "The event", body = EventView),
@@ -76,9 +81,9 @@ pub async fn get(State(state): State<AppState>, Path(slug): Path<String>) -> Res
 }
 
 /// An event and the organiser's right to manage it: 404 for everyone else.
-async fn managed(state: &AppState, caller: &Caller, slug: &str) -> Result<ketnoi_store::Event, ApiError> {
+pub(crate) async fn managed(state: &AppState, caller: &Caller, slug: &str) -> Result<ketnoi_store::Event, ApiError> {
     caller.require_sign_in()?;
-    let event = state.store.event(&self::slug(slug)?).await?;
+    let event = by_slug(state, slug).await?;
     authorize(&caller.actor, &Action::ManageEvent { event: event.id })?;
     Ok(event)
 }

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ketnoi_domain::access::{Action, Actor, OrgScope, authorize};
-use ketnoi_domain::event::EventSlug;
 use ketnoi_domain::schedule::{self, InstanceInput, MeetingInput, ParticipantInput, PinInput, SlotInput};
 use ketnoi_store::{Event, Mailbox, Meeting, MeetingRequest, MeetingStatus, OUTCOMES, RequestRules, Slot};
 use serde::{Deserialize, Serialize};
@@ -24,18 +23,7 @@ use crate::params::Params;
 /// The longest message or note.
 const MESSAGE_MAX: usize = 1_000;
 
-async fn event(state: &AppState, slug: &str) -> Result<Event, ApiError> {
-    let slug = EventSlug::parse(slug).map_err(|_| ApiError::not_found("event"))?;
-    Ok(state.store.event(&slug).await?)
-}
-
-/// The event, for its organisers only.
-async fn managed(state: &AppState, caller: &Caller, slug: &str) -> Result<Event, ApiError> {
-    caller.require_sign_in()?;
-    let event = event(state, slug).await?;
-    authorize(&caller.actor, &Action::ManageEvent { event: event.id })?;
-    Ok(event)
-}
+use crate::events::{by_slug as event, managed};
 
 /// The organization a member acts for; none for an organiser.
 fn own_organization(caller: &Caller) -> Option<i64> {
