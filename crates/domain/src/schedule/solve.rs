@@ -331,8 +331,9 @@ impl<'a> State<'a> {
                 && (lost - weight).abs() <= 1e-9
                 && gives_first
                 && out.iter().all(|&e| {
+                    // Nobody loses their only meeting, unless `m` gives them another.
                     let (p, q) = self.ends(e);
-                    self.placed[p] >= 2 && self.placed[q] >= 2
+                    [p, q].iter().all(|&x| x == a || x == b || self.placed[x] >= 2)
                 });
             if heavier || fairer {
                 for &e in &out {

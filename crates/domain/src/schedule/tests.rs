@@ -239,3 +239,28 @@ fn serde_json_like() -> InstanceInput {
         meetings,
     }
 }
+
+#[test]
+fn meetings_sit_next_to_each_other_when_they_can() {
+    // s0 meets i0, i1 and i2; i1 can only come in slot 4 of 6. First-fit leaves s0 waiting two
+    // slots; the scheduler puts the three meetings side by side.
+    let unavailable: Vec<(usize, usize)> = [0, 1, 2, 3, 5].iter().map(|&s| (2, s)).collect();
+    let instance = Instance::new(slots(6, 5), people(4), meetings(&[(0, 1), (0, 2), (0, 3)]), &unavailable);
+    let outcome = schedule(&instance);
+    assert_eq!(outcome.assignments.len(), 3);
+    assert_eq!(outcome.gaps, 0, "{:?}", outcome.assignments);
+    assert_eq!(greedy(&instance).gaps, 2);
+}
+
+#[test]
+fn a_startup_with_no_meeting_gets_one_before_another_gets_a_second() {
+    // Two slots of one table. s0 meets i0 (slot 0 only) and i1; s1 meets i1; s1 and i1 can
+    // only come in slot 1. Two meetings fit either way; only one way gives s1 a meeting.
+    let (s0, s1, i0, i1) = (0, 1, 2, 3);
+    let unavailable = [(i0, 1), (s1, 0), (i1, 0)];
+    let instance = Instance::new(slots(2, 1), people(4), meetings(&[(s0, i0), (s0, i1), (s1, i1)]), &unavailable);
+    let outcome = schedule(&instance);
+    assert_eq!(outcome.violations(&instance), Vec::<String>::new());
+    let placed: Vec<usize> = outcome.assignments.iter().map(|a| a.meeting).collect();
+    assert_eq!(placed, [0, 2], "{:?}", outcome.unscheduled);
+}
