@@ -76,6 +76,10 @@ pub async fn load(
             None,
         ));
     }
+    let requests = seed_requests(store, &event).await?;
+    if requests > 0 {
+        tracing::info!(requests, "demo meeting requests created");
+    }
     let mut shown = Vec::new();
     for (role, email, kind, organization_id, event_id) in logins {
         let email = Email::parse(email).map_err(CommandError::Usage)?;
@@ -92,4 +96,37 @@ pub async fn load(
         shown.push(DemoLogin { role, email: email.to_string(), password: DEMO_PASSWORD });
     }
     Ok((event, summary, shown))
+}
+
+/// How many investors each demo startup asks for a meeting: its best matches.
+const REQUESTS_PER_STARTUP: usize = 2;
+
+/// The demo's meeting requests, on first load only: each startup asks its best-matching
+/// investors; two in three are accepted, the rest stay pending, so that the inboxes, the
+/// scheduler and the agendas have something to show. Returns how many were created.
+async fn seed_requests(store: &Store, event: &Event) -> Result<usize, CommandError> {
+    use ketnoi_domain::matching::{Candidate, recommend};
+    let participants = store.event_participants(event.id).await?;
+    if store.figures(event.id).await?.requests > 0 {
+        return Ok(0);
+    }
+    let investors: Vec<Candidate> = participants
+        .iter()
+        .filter(|o| o.profile.kind() == OrgKind::Investor)
+        .map(|o| Candidate::new(o.id, &o.profile, &event.rates))
+        .collect();
+    let mut created = 0;
+    for startup in participants.iter().filter(|o| o.profile.kind() == OrgKind::Startup) {
+        let me = Candidate::new(startup.id, &startup.profile, &event.rates);
+        let best = recommend(&me, &investors, &Default::default(), REQUESTS_PER_STARTUP, &event.weights);
+        for (rank, (investor, _)) in best.into_iter().enumerate() {
+            let request =
+                store.create_request(event, startup.id, investor, "Xin được gặp quý quỹ tại Techfest.").await?;
+            created += 1;
+            if !(startup.id as usize + rank).is_multiple_of(3) {
+                store.answer_request(event, request.id, true, "Hẹn gặp tại bàn.").await?;
+            }
+        }
+    }
+    Ok(created)
 }

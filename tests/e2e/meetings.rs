@@ -84,6 +84,12 @@ async fn from_a_request_to_a_published_table_plan_and_a_calendar() {
     assert_eq!(grid.body["placed"], 2);
     assert_eq!(grid.body["upper_bound"], 2);
     assert_eq!(grid.body["unplaced"], json!([]));
+    // Until published, the placement is the organisers' preview.
+    let preview = e.app.send("GET", &format!("{BASE}/agenda"), &e.cang_so.1, None).await;
+    assert_eq!(preview.body["items"][0]["slot"], Value::Null);
+    let organisers_view =
+        e.app.send("GET", &format!("{BASE}/agenda?organization={}", e.cang_so.0), &e.organiser, None).await;
+    assert!(organisers_view.body["items"][0]["slot"].is_string());
     let published = e.app.send("POST", &format!("{BASE}/publish"), &e.organiser, None).await;
     assert_eq!(published.body["published"], 2);
 

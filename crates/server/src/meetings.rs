@@ -426,6 +426,12 @@ async fn agenda_of(
     authorize(&caller.actor, &Action::ReadMeetings(scope))?;
     let meetings = state.store.meetings_of(event.id, id).await?;
     let mut views = meeting_views(state, &event, meetings).await?;
+    // Until the organisers publish, where a meeting sits is their preview, not the participants'.
+    if !matches!(caller.actor, Actor::Organiser { .. }) {
+        for view in views.iter_mut().filter(|v| !v.published) {
+            (view.slot, view.start, view.end, view.table) = (None, None, None, None);
+        }
+    }
     views.sort_by(|a, b| (a.start.is_none(), &a.start).cmp(&(b.start.is_none(), &b.start)));
     Ok((event, views))
 }
@@ -707,10 +713,21 @@ pub async fn run(
             placements.insert(id_of(a.meeting), Some((slot_id[problem.slots[a.slot].id.as_str()], a.table)));
         }
     }
+    let names = names(&state, meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])).await?;
     let mut reasons = HashMap::new();
     for u in &outcome.unscheduled {
         placements.insert(id_of(u.meeting), None);
-        reasons.insert(id_of(u.meeting), u.reason.clone());
+        // The scheduler names participants by their instance ids (`o42`): show their names,
+        // the longer id first so that `o36` never eats into `o366`.
+        let m = &problem.meetings[u.meeting];
+        let mut ids = [&problem.participants[m.a].id, &problem.participants[m.b].id];
+        ids.sort_by_key(|id| std::cmp::Reverse(id.len()));
+        let mut reason = u.reason.clone();
+        for id in ids {
+            let name = id[1..].parse::<i64>().ok().and_then(|org| names.get(&org)).map(|o| o.name.as_str());
+            reason = reason.replace(id.as_str(), name.unwrap_or(id));
+        }
+        reasons.insert(id_of(u.meeting), reason);
     }
     // Meetings the scheduler was free to move, and nothing else.
     let free: Vec<(i64, Option<(i64, u32)>)> =

@@ -240,6 +240,8 @@ impl Store {
             return Err(invalid("to", "an organization cannot ask itself for a meeting"));
         }
         let txn = self.begin_write().await?;
+        // Quotas are counted, then written: one writer at a time on PostgreSQL too.
+        crate::outbox::lock_writers(&txn).await?;
         let at = now();
         let mut kinds = HashMap::new();
         for (field, id) in [("from", requester), ("to", recipient)] {
@@ -358,6 +360,7 @@ impl Store {
         note: &str,
     ) -> Result<(MeetingRequest, Option<Meeting>)> {
         let txn = self.begin_write().await?;
+        crate::outbox::lock_writers(&txn).await?;
         let at = now();
         let row = meeting_requests::Entity::find_by_id(id)
             .one(&txn)
@@ -651,7 +654,8 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound { what: "meeting" })?;
-        if status != MeetingStatus::Cancelled && row.slot_id.is_none() {
+        let at_table = matches!(status, MeetingStatus::CheckedIn | MeetingStatus::Held | MeetingStatus::NoShow);
+        if at_table && row.slot_id.is_none() {
             return Err(conflict("the meeting has no slot yet"));
         }
         let updated = meetings::ActiveModel {

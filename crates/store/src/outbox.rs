@@ -35,7 +35,8 @@ pub struct OutboxEntry {
 /// The PostgreSQL advisory lock that orders outbox writers.
 const OUTBOX_LOCK: i64 = 0x6b65_746e_6f69; // "ketnoi"
 
-/// Makes this transaction the only outbox writer until it ends. Positions come from an
+/// Makes this transaction the only outbox writer until it ends (meeting requests take it too,
+/// so that a quota is counted and used by one writer at a time). Positions come from an
 /// auto-increment, handed out at insert; without this, on PostgreSQL a transaction could commit
 /// a lower position after a reader has passed it. SQLite has one writer at a time already.
 pub(crate) async fn lock_writers(db: &impl ConnectionTrait) -> Result<()> {
