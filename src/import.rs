@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use ketnoi_domain::event::EventSlug;
-use ketnoi_domain::import::{ImportErrors, parse_investors, parse_startups};
-use ketnoi_domain::profile::ValidationContext;
-use ketnoi_store::{ImportFile, ImportProgress, ImportSummary, NewEvent, Store, StoreError};
+use ketnoi_store::{ImportProgress, ImportSummary, NewEvent, Store};
 
 use crate::{CommandError, current_year};
 
@@ -51,28 +49,13 @@ pub async fn run(
     sources: &ImportSources,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, CommandError> {
-    let existing = store.find_event(&new_event.slug).await?;
-    let rates = existing.as_ref().map_or(&new_event.rates, |event| &event.rates);
-    let context = ValidationContext { current_year: current_year(), rates: Some(rates) };
-    let startups = sources.startups.as_ref().map(|(label, bytes)| (label, parse_startups(label, bytes, &context)));
-    let investors = sources.investors.as_ref().map(|(label, bytes)| (label, parse_investors(label, bytes, &context)));
-    let mut files = Vec::new();
-    let mut problems: Option<ImportErrors> = None;
-    for (label, parsed) in [startups, investors].into_iter().flatten() {
-        match parsed {
-            Ok(rows) => files.push(ImportFile { label: label.clone(), rows }),
-            Err(errors) => {
-                problems = Some(match problems {
-                    Some(earlier) => earlier.merge(errors),
-                    None => errors,
-                })
-            }
-        }
-    }
-    if let Some(problems) = problems {
-        return Err(StoreError::Import(problems).into());
-    }
-    Ok(store.import(new_event, &files, progress).await?)
+    Ok(store
+        .import_csv(new_event, file(&sources.startups), file(&sources.investors), current_year(), progress, true)
+        .await?)
+}
+
+fn file(source: &Option<(String, Vec<u8>)>) -> Option<(&str, &[u8])> {
+    source.as_ref().map(|(label, bytes)| (label.as_str(), bytes.as_slice()))
 }
 
 /// The event an import creates when the slug is new.

@@ -56,6 +56,7 @@ const MATRIX: &[(&str, &str, [u16; 6])] = &[
     ("PUT",    "/api/v1/events/{E}/meetings/{M}/outcome",    [401,  200,  404,  404,  404,  200]),
     ("PUT",    "/api/v1/events/{E}/rules",                   [401,  404,  404,  404,  200,  404]),
     ("PUT",    "/api/v1/events/{E}/sessions",                [401,  404,  404,  404,  200,  404]),
+    ("POST",   "/api/v1/events/{E}/import",                  [401,  404,  404,  404,  200,  404]),
     ("POST",   "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  200,  404]),
     ("GET",    "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  200,  404]),
     ("PUT",    "/api/v1/events/{E}/meetings/{M}",            [401,  404,  404,  404,  200,  404]),
@@ -96,6 +97,8 @@ fn body(method: &str, path: &str) -> Option<Value> {
             {"name": "Sáng", "date": "2023-11-24", "start": "09:00", "end": "11:00", "slot_minutes": 20, "tables": 5}
         ]}),
         ("POST", "/api/v1/events/{E}/schedule") => json!({}),
+        ("POST", "/api/v1/events/{E}/import") => json!({ "dry_run": true, "investors":
+            "name,investor_type,sectors,stages,ticket_min,ticket_max,currency,countries,website,email,thesis\nQuỹ Mới,vc,ai,seed,,,,,,,\n" }),
         ("PUT", "/api/v1/events/{E}/meetings/{M}") => json!({ "slot": "d1-1040", "table": 2 }),
         ("PUT", "/api/v1/events/{E}/meetings/{M}/status") => json!({ "status": "checked-in" }),
         _ => return None,

@@ -143,3 +143,39 @@ async fn a_body_over_the_limit_is_a_413_problem() {
     let problem: serde_json::Value = response.json().await.expect("json");
     assert_eq!(problem["detail"], "the request body is larger than the limit of 1048576 bytes");
 }
+
+#[tokio::test]
+async fn an_organiser_previews_then_imports_csv_over_http() {
+    let app = TestApp::with_fixtures().await;
+    let event = app.event_id("techfest-test").await;
+    let organiser = app.account("organiser@techfest-test.vn", None, Some(event)).await;
+    let count =
+        || async { app.store.organizations(&ketnoi_store::OrganizationQuery::default()).await.expect("count").total };
+    let before = count().await;
+    let header =
+        "name,sectors,stage,country,province,funding_ask,currency,founded,team_size,website,email,description\n";
+    let good = format!("{header}Tàu Xanh,maritime,seed,VN,Hải Phòng,,,,,,,Đóng tàu điện\n");
+    let body = serde_json::json!({"startups": good, "dry_run": true});
+    let preview = app.send("POST", "/api/v1/events/techfest-test/import", &organiser, Some(&body)).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert_eq!((preview.body["dry_run"].as_bool(), preview.body["created"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(count().await, before, "a preview wrote");
+
+    let bad = format!("{header}Tàu Xanh,maritime,seed,VN,,,,,,,,\nSai Ngành,fintek,seed,VN,,,,,,,,\n");
+    let refused = app
+        .send("POST", "/api/v1/events/techfest-test/import", &organiser, Some(&serde_json::json!({"startups": bad})))
+        .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.body["errors"][0]["field"], "startups:3:sectors", "{}", refused.body);
+    assert!(refused.body["errors"][0]["message"].as_str().expect("m").contains("did you mean \"fintech\"?"));
+    assert_eq!(count().await, before, "a refused import wrote");
+
+    let done = app
+        .send("POST", "/api/v1/events/techfest-test/import", &organiser, Some(&serde_json::json!({"startups": good})))
+        .await;
+    assert_eq!(done.body["created"], 1);
+    assert_eq!(count().await, before + 1);
+    let nothing =
+        app.send("POST", "/api/v1/events/techfest-test/import", &organiser, Some(&serde_json::json!({}))).await;
+    assert_eq!(nothing.body["errors"][0]["field"], "startups");
+}

@@ -143,6 +143,24 @@ impl From<StoreError> for ApiError {
             ErrorKind::Conflict => Self::new(StatusCode::CONFLICT, error.to_string()),
             ErrorKind::Invalid => match error {
                 StoreError::Invalid(errors) => ApiError::validation(errors),
+                StoreError::Import(import) => {
+                    // Each problem named by file, line and column, as the command line names them.
+                    let mut error = Self::new(StatusCode::BAD_REQUEST, import.to_string().trim_end().to_owned());
+                    error.errors = import
+                        .issues
+                        .into_iter()
+                        .map(|issue| {
+                            let line = issue.line.map(|l| format!(":{l}")).unwrap_or_default();
+                            let column = issue.column.map(|c| format!(":{c}")).unwrap_or_default();
+                            let value = issue.value.map(|v| format!("{v:?}: ")).unwrap_or_default();
+                            FieldProblem {
+                                field: format!("{}{line}{column}", issue.file),
+                                message: format!("{value}{}", issue.message),
+                            }
+                        })
+                        .collect();
+                    error
+                }
                 other => Self::new(StatusCode::BAD_REQUEST, other.to_string()),
             },
             ErrorKind::Unavailable => {

@@ -202,3 +202,64 @@ pub async fn set_sessions(
     state.store.replace_sessions(&event.slug, &sessions).await?;
     get(State(state), Path(slug)).await
 }
+
+/// CSV files to import, as text: the columns of the command line's import (docs/api.md).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBody {
+    /// `name,sectors,stage,country,province,funding_ask,currency,founded,team_size,website,email,description`
+    pub startups: Option<String>,
+    /// `name,investor_type,sectors,stages,ticket_min,ticket_max,currency,countries,website,email,thesis`
+    pub investors: Option<String>,
+    /// Check everything and report what would change, writing nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub dry_run: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Imports startups and investors into the event from CSV text, all or nothing; with
+/// `dry_run`, a preview. A bad row is a 400 naming `file:line:column` for each problem, and
+/// nothing is written. For files over the 1 MiB body limit, use `ketnoi import`.
+#[utoipa::path(post, path = "/events/{slug}/import", tag = "events", params(("slug" = String, Path)),
+    request_body = ImportBody,
+    responses((status = 200, description = "What the import did, or would do", body = ImportResult),
+        (status = 400, description = "Problems by file, line and column; nothing written", body = Problem, content_type = "application/problem+json")))]
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Body(body): Body<ImportBody>,
+) -> Result<Json<ImportResult>, ApiError> {
+    let event = managed(&state, &caller, &slug).await?;
+    if body.startups.is_none() && body.investors.is_none() {
+        return Err(ApiError::invalid("startups", "give startups, investors or both"));
+    }
+    let new_event = ketnoi_store::NewEvent::from_slug(event.slug.clone());
+    let summary = state
+        .store
+        .import_csv(
+            &new_event,
+            body.startups.as_deref().map(|text| ("startups", text.as_bytes())),
+            body.investors.as_deref().map(|text| ("investors", text.as_bytes())),
+            crate::current_year(),
+            &(),
+            !body.dry_run,
+        )
+        .await?;
+    if !body.dry_run {
+        tracing::info!(event = %event.slug, created = summary.created, updated = summary.updated, "participants imported");
+    }
+    Ok(Json(ImportResult {
+        dry_run: body.dry_run,
+        created: summary.created,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+    }))
+}

@@ -95,6 +95,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::participants))
         .routes(routes!(events::set_weights))
         .routes(routes!(events::set_sessions))
+        .routes(routes!(events::import))
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))

@@ -54,6 +54,48 @@ impl Store {
         files: &[ImportFile],
         progress: &dyn ImportProgress,
     ) -> Result<ImportSummary> {
+        self.import_with(new_event, files, progress, true).await
+    }
+
+    /// Parses and validates CSV files (startups, investors, or both) against the event's rates,
+    /// then imports them — or, without `commit`, does everything but commit: a preview that
+    /// reports what an import would do, or every problem by file, line and column.
+    pub async fn import_csv(
+        &self,
+        new_event: &NewEvent,
+        startups: Option<(&str, &[u8])>,
+        investors: Option<(&str, &[u8])>,
+        current_year: i16,
+        progress: &dyn ImportProgress,
+        commit: bool,
+    ) -> Result<ImportSummary> {
+        use ketnoi_domain::import::{parse_investors, parse_startups};
+        let existing = self.find_event(&new_event.slug).await?;
+        let rates = existing.as_ref().map_or(&new_event.rates, |event| &event.rates);
+        let context = ketnoi_domain::profile::ValidationContext { current_year, rates: Some(rates) };
+        let startups = startups.map(|(label, bytes)| (label, parse_startups(label, bytes, &context)));
+        let investors = investors.map(|(label, bytes)| (label, parse_investors(label, bytes, &context)));
+        let mut files = Vec::new();
+        let mut problems: Option<ImportErrors> = None;
+        for (label, parsed) in [startups, investors].into_iter().flatten() {
+            match parsed {
+                Ok(rows) => files.push(ImportFile { label: label.to_owned(), rows }),
+                Err(errors) => problems = Some(problems.map_or(errors.clone(), |earlier| earlier.merge(errors))),
+            }
+        }
+        if let Some(problems) = problems {
+            return Err(StoreError::Import(problems));
+        }
+        self.import_with(new_event, &files, progress, commit).await
+    }
+
+    async fn import_with(
+        &self,
+        new_event: &NewEvent,
+        files: &[ImportFile],
+        progress: &dyn ImportProgress,
+        commit: bool,
+    ) -> Result<ImportSummary> {
         let txn = self.begin_write().await?;
         outbox::lock_writers(&txn).await?;
         let mut summary = ImportSummary::default();
@@ -205,6 +247,10 @@ impl Store {
             let total = errors.len();
             errors.truncate(ketnoi_domain::import::MAX_REPORTED_ISSUES);
             return Err(StoreError::Import(ImportErrors { issues: errors, total }));
+        }
+        if !commit {
+            txn.rollback().await?;
+            return Ok(summary);
         }
         txn.commit().await?;
         tracing::info!(event = %event.slug, created = summary.created, updated = summary.updated, unchanged = summary.unchanged, "import committed");
