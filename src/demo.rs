@@ -120,8 +120,11 @@ async fn seed_requests(store: &Store, event: &Event) -> Result<usize, CommandErr
         let me = Candidate::new(startup.id, &startup.profile, &event.rates);
         let best = recommend(&me, &investors, &Default::default(), REQUESTS_PER_STARTUP, &event.weights);
         for (rank, (investor, _)) in best.into_iter().enumerate() {
-            let request =
-                store.create_request(event, startup.id, investor, "Xin được gặp quý quỹ tại Techfest.").await?;
+            // The best match is the one a startup most wants.
+            let priority = if rank == 0 { 2 } else { 1 };
+            let request = store
+                .create_request(event, startup.id, investor, "Xin được gặp quý quỹ tại Techfest.", priority)
+                .await?;
             created += 1;
             if !(startup.id as usize + rank).is_multiple_of(3) {
                 store.answer_request(event, request.id, true, "Hẹn gặp tại bàn.").await?;

@@ -393,3 +393,32 @@ async fn a_pending_request_expires_after_the_organisers_hours() {
     // The pair may ask again.
     request(&e, &e.cang_so.1, e.han_river.0).await;
 }
+
+#[tokio::test]
+async fn when_not_every_meeting_fits_higher_priorities_are_placed() {
+    let e = event().await;
+    let one = json!({"sessions": [
+        {"name": "Một bàn", "date": "2023-11-24", "start": "09:00", "end": "09:20", "slot_minutes": 20, "tables": 1},
+    ]});
+    assert_eq!(e.app.send("PUT", &format!("{BASE}/sessions"), &e.organiser, Some(&one)).await.status, 200);
+    let wrong = json!({"to": e.han_river.0, "priority": 4});
+    let refused = e.app.send("POST", &format!("{BASE}/requests"), &e.cang_so.1, Some(&wrong)).await;
+    assert_eq!(refused.body["errors"][0]["field"], "priority");
+    // Cảng Số asks first, at the default priority; PortLink asks later, at priority 3.
+    let first = request(&e, &e.cang_so.1, e.han_river.0).await;
+    assert_eq!(first["priority"], 1);
+    let body = json!({"to": e.han_river.0, "priority": 3});
+    let second = e.app.send("POST", &format!("{BASE}/requests"), &e.portlink.1, Some(&body)).await;
+    assert_eq!(second.body["priority"], 3);
+    accept(&e, &e.han_river.1, &first["id"]).await;
+    accept(&e, &e.han_river.1, &second.body["id"]).await;
+    let grid = e.app.send("POST", &format!("{BASE}/schedule"), &e.organiser, Some(&json!({}))).await;
+    assert_eq!((grid.body["placed"].as_u64(), grid.body["upper_bound"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(grid.body["slots"][0]["meetings"][0]["startup"]["name"], "PortLink");
+    assert_eq!(grid.body["unplaced"][0]["startup"]["name"], "Cảng Số");
+    assert!(
+        grid.body["unplaced"][0]["reason"].as_str().expect("reason").contains("Han River Ventures"),
+        "{}",
+        grid.body
+    );
+}

@@ -67,6 +67,8 @@ pub struct RequestView {
     pub note: String,
     /// pending, accepted, declined, cancelled or expired.
     pub status: String,
+    /// 1 to 3: how much the requester wants the meeting; the scheduler favours higher ones.
+    pub priority: u8,
     /// Unix seconds, when the organiser set an expiry.
     pub expires_at: Option<i64>,
     pub created_at: i64,
@@ -83,6 +85,7 @@ async fn request_views(state: &AppState, requests: Vec<MeetingRequest>) -> Resul
             message: r.message,
             note: r.note,
             status: r.status.as_str().to_owned(),
+            priority: r.priority,
             expires_at: r.expires_at,
             created_at: r.created_at,
         })
@@ -100,6 +103,10 @@ pub struct NewRequest {
     pub to: i64,
     /// A short message, up to 1,000 characters.
     pub message: Option<String>,
+    /// 1 (the default), 2 or 3: when not every meeting fits, the scheduler places higher
+    /// priorities first.
+    #[schema(minimum = 1, maximum = 3)]
+    pub priority: Option<u8>,
 }
 
 /// Asks another participant of the event for a meeting, as the signed-in member's
@@ -120,7 +127,11 @@ pub async fn create_request(
     authorize(&caller.actor, &Action::SendRequest { from })?;
     let event = event(&state, &slug).await?;
     let message = text("message", body.message.as_deref())?;
-    let created = state.store.create_request(&event, from, body.to, &message).await?;
+    let priority = body.priority.unwrap_or(1);
+    if !(1..=3).contains(&priority) {
+        return Err(ApiError::invalid("priority", format!("must be 1, 2 or 3, got {priority}")));
+    }
+    let created = state.store.create_request(&event, from, body.to, &message, priority).await?;
     tracing::info!(request = created.id, event = %event.slug, "meeting requested");
     let mut views = request_views(&state, vec![created]).await?;
     Ok((StatusCode::CREATED, Json(views.remove(0))))
@@ -595,6 +606,7 @@ async fn instance(
     let meetings = state.store.meetings(event.id).await?;
     let unavailable = state.store.unavailability(event.id).await?;
     let participants: Vec<i64> = state.store.event_participants(event.id).await?.into_iter().map(|o| o.id).collect();
+    let priorities = state.store.meeting_priorities(event.id).await?;
     let code: HashMap<i64, &str> = slots.iter().map(|s| (s.id, s.code.as_str())).collect();
     let input = InstanceInput {
         slots: slots
@@ -621,7 +633,7 @@ async fn instance(
                 id: format!("m{}", m.id),
                 a: format!("o{}", m.startup_id),
                 b: format!("o{}", m.investor_id),
-                weight: None,
+                weight: priorities.get(&m.id).map(|p| f64::from(*p)),
                 pinned: match (m.slot_id.and_then(|s| code.get(&s)), m.table) {
                     (Some(slot), Some(table)) if m.pinned || (m.published && !full_replan) => {
                         Some(PinInput { slot: (*slot).to_owned(), table })

@@ -57,6 +57,8 @@ pub struct MeetingRequest {
     pub message: String,
     pub note: String,
     pub status: RequestStatus,
+    /// 1 (default) to 3: how much the requester wants the meeting; the scheduler's weight.
+    pub priority: u8,
     pub expires_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -75,6 +77,7 @@ fn request(row: meeting_requests::Model, at: i64) -> Result<MeetingRequest> {
         message: row.message,
         note: row.note,
         status,
+        priority: u8::try_from(row.priority.clamp(1, 3)).unwrap_or(1),
         expires_at: row.expires_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -227,14 +230,16 @@ impl Store {
         Ok(())
     }
 
-    /// `requester` asks `recipient` for a meeting at `event`. Both must take part, one a
-    /// startup and the other an investor; one open request per pair; the startup's quota holds.
+    /// `requester` asks `recipient` for a meeting at `event`, with a priority from 1 to 3. Both
+    /// must take part, one a startup and the other an investor; one open request per pair; the
+    /// startup's quota holds.
     pub async fn create_request(
         &self,
         event: &Event,
         requester: i64,
         recipient: i64,
         message: &str,
+        priority: u8,
     ) -> Result<MeetingRequest> {
         if requester == recipient {
             return Err(invalid("to", "an organization cannot ask itself for a meeting"));
@@ -310,7 +315,7 @@ impl Store {
             message: Set(message.to_owned()),
             note: Set(String::new()),
             status: Set(RequestStatus::Pending.as_str().to_owned()),
-            priority: Set(0),
+            priority: Set(i32::from(priority.clamp(1, 3))),
             expires_at: Set(event.rules.request_ttl_hours.map(|h| at + i64::from(h) * 3600)),
             created_at: Set(at),
             updated_at: Set(at),
@@ -449,6 +454,24 @@ impl Store {
             return Err(conflict(format!("the request is {}, no longer pending", current.status.as_str())));
         }
         Ok(current)
+    }
+
+    /// The priority of each accepted request's meeting: meeting id → 1 to 3.
+    pub async fn meeting_priorities(&self, event_id: i64) -> Result<HashMap<i64, u8>> {
+        let requests: HashMap<i64, i32> = meeting_requests::Entity::find()
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .filter(meeting_requests::Column::Status.eq(RequestStatus::Accepted.as_str()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.priority))
+            .collect();
+        Ok(self
+            .meetings(event_id)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, u8::try_from(requests.get(&m.request_id).copied().unwrap_or(1).clamp(1, 3)).unwrap_or(1)))
+            .collect())
     }
 
     /// The slots an organization cannot attend at an event, by id.
