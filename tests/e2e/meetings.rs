@@ -276,6 +276,7 @@ async fn bad_requests_and_moves_are_refused_and_change_nothing() {
     assert!(unavailable.body["detail"].as_str().expect("d").contains("cannot attend"));
     let grid = app.send("GET", &format!("{BASE}/schedule"), &e.organiser, None).await;
     assert_eq!(grid.body["placed"], 1, "a refused move moved something");
+    assert_eq!(grid.body["unplaced"][0]["reason"], "a place is free for it: run the scheduler");
     let bad_slot = json!({"unavailable": ["d7-0700"]});
     let refused = app.send("PUT", &format!("{BASE}/availability"), &e.portlink.1, Some(&bad_slot)).await;
     assert_eq!(refused.body["errors"][0]["field"], "unavailable");
@@ -421,4 +422,8 @@ async fn when_not_every_meeting_fits_higher_priorities_are_placed() {
         "{}",
         grid.body
     );
+    // Read back later, the grid still says why, with the same bound.
+    let shown = e.app.send("GET", &format!("{BASE}/schedule"), &e.organiser, None).await;
+    assert_eq!(shown.body["upper_bound"], 1);
+    assert_eq!(shown.body["unplaced"][0]["reason"], grid.body["unplaced"][0]["reason"]);
 }

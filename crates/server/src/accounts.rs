@@ -507,14 +507,15 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> Result<Res
             }
         }
     }
+    let account = me_view(&state, user).await?;
     let events: Vec<String> = if user.organization_id.is_some() {
         events.into_iter().map(|e| e.slug.to_string()).collect()
     } else {
-        me_view(&state, user).await?.event.into_iter().collect()
+        account.event.iter().cloned().collect()
     };
     let data = PersonalData {
         exported_at: jiff::Timestamp::now().to_string(),
-        account: me_view(&state, user).await?,
+        account,
         account_created_at: user.created_at.to_string(),
         organization,
         members: members.into_iter().map(|m| MemberView { email: m.email, display_name: m.display_name }).collect(),

@@ -46,13 +46,23 @@ pub(crate) async fn by_slug(state: &AppState, slug: &str) -> Result<ketnoi_store
     Ok(state.store.event(&self::slug(slug)?).await?)
 }
 
+/// The event's time zone (UTC if its name is no longer known).
+pub(crate) fn zone(event: &ketnoi_store::Event) -> jiff::tz::TimeZone {
+    ketnoi_domain::event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// RFC 3339 in `zone`: `2023-11-24T09:00:00+07:00`.
+pub(crate) fn local(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 /// An event, its slots and how many startups and investors take part.
 #[utoipa::path(get, path = "/events/{slug}", tag = "events", params(("slug" = String, Path)),
     responses((status = 200, description = "The event", body = EventView),
         (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json")))]
 pub async fn get(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<EventView>, ApiError> {
-    let event = state.store.event(&self::slug(&slug)?).await?;
-    let zone = ketnoi_domain::event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let event = by_slug(&state, &slug).await?;
+    let zone = zone(&event);
     let count = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), ..Default::default() };
     let startups = state.store.organizations(&count(OrgKind::Startup)).await?.total;
     let investors = state.store.organizations(&count(OrgKind::Investor)).await?.total;
@@ -62,7 +72,7 @@ pub async fn get(State(state): State<AppState>, Path(slug): Path<String>) -> Res
         .await?
         .into_iter()
         .map(|slot| SlotView {
-            start: slot.starts_at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            start: local(slot.starts_at, &zone),
             minutes: (slot.ends_at.as_second() - slot.starts_at.as_second()) / 60,
             code: slot.code,
             tables: slot.tables,

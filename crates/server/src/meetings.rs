@@ -23,7 +23,7 @@ use crate::params::Params;
 /// The longest message or note.
 const MESSAGE_MAX: usize = 1_000;
 
-use crate::events::{by_slug as event, managed};
+use crate::events::{by_slug as event, local, managed};
 
 /// The organization a member acts for; none for an organiser.
 fn own_organization(caller: &Caller) -> Option<i64> {
@@ -383,13 +383,9 @@ pub struct MeetingView {
     pub sequence: u32,
 }
 
-fn local(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
 async fn meeting_views(state: &AppState, event: &Event, meetings: Vec<Meeting>) -> Result<Vec<MeetingView>, ApiError> {
     let slots: HashMap<i64, Slot> = state.store.slots(event.id).await?.into_iter().map(|s| (s.id, s)).collect();
-    let zone = ketnoi_domain::event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = crate::events::zone(event);
     let names = names(state, meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])).await?;
     Ok(meetings
         .into_iter()
@@ -594,13 +590,24 @@ pub struct Grid {
     pub unplaced: Vec<Unplaced>,
 }
 
-/// The scheduling instance of an event as it stands: live meetings, slots with their tables,
-/// participants with their unavailable slots; pinned meetings, and published ones unless
-/// `full_replan`, are pins.
+/// Which placed meetings a scheduler run must leave where they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Pinned ones only: a full re-plan.
+    Pinned,
+    /// Pinned and published ones: the default run.
+    Published,
+    /// Every placed one: to explain what is left out of the schedule as it stands.
+    Placed,
+}
+
+/// The scheduling instance of an event as it stands: live meetings weighted by their
+/// requests' priority, slots with their tables, participants with their unavailable slots;
+/// the meetings `keep` names are pins.
 async fn instance(
     state: &AppState,
     event: &Event,
-    full_replan: bool,
+    keep: Keep,
 ) -> Result<(InstanceInput, Vec<Meeting>, Vec<Slot>), ApiError> {
     let slots = state.store.slots(event.id).await?;
     let meetings = state.store.meetings(event.id).await?;
@@ -635,7 +642,9 @@ async fn instance(
                 b: format!("o{}", m.investor_id),
                 weight: priorities.get(&m.id).map(|p| f64::from(*p)),
                 pinned: match (m.slot_id.and_then(|s| code.get(&s)), m.table) {
-                    (Some(slot), Some(table)) if m.pinned || (m.published && !full_replan) => {
+                    (Some(slot), Some(table))
+                        if m.pinned || (m.published && keep != Keep::Pinned) || keep == Keep::Placed =>
+                    {
                         Some(PinInput { slot: (*slot).to_owned(), table })
                     }
                     _ => None,
@@ -655,7 +664,7 @@ async fn grid(
     let meetings = state.store.meetings(event.id).await?;
     let slots = state.store.slots(event.id).await?;
     let views = meeting_views(state, event, meetings).await?;
-    let zone = ketnoi_domain::event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = crate::events::zone(event);
     let placed = views.iter().filter(|v| v.slot.is_some()).count();
     let mut by_slot: HashMap<String, Vec<MeetingView>> = HashMap::new();
     let mut unplaced = Vec::new();
@@ -687,7 +696,7 @@ async fn grid(
         status: event.status.as_str().to_owned(),
         meetings: total,
         placed,
-        upper_bound: upper_bound.max(placed),
+        upper_bound,
         slots,
         unplaced,
     })
@@ -708,38 +717,16 @@ pub async fn run(
 ) -> Result<Json<Grid>, ApiError> {
     let event = managed(&state, &caller, &slug).await?;
     let _scheduling = state.store.lock_scheduling(event.id).await?;
-    let (input, meetings, slots) = instance(&state, &event, body.full_replan).await?;
-    let problem = schedule::Instance::from_input(&input).map_err(|errors| ApiError::conflict(errors.to_string()))?;
+    let keep = if body.full_replan { Keep::Pinned } else { Keep::Published };
     let started = std::time::Instant::now();
-    let outcome = tokio::task::spawn_blocking({
-        let problem = problem.clone();
-        move || schedule::schedule(&problem)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
-    let slot_id: HashMap<&str, i64> = slots.iter().map(|s| (s.code.as_str(), s.id)).collect();
-    let id_of = |index: usize| problem.meetings[index].id[1..].parse::<i64>().unwrap_or_default();
-    let mut placements: HashMap<i64, Option<(i64, u32)>> = HashMap::new();
+    let run = solve(&state, &event, keep).await?;
+    let (meetings, outcome) = (&run.meetings, &run.outcome);
+    let mut placements: HashMap<i64, Option<(i64, u32)>> = run.reasons.keys().map(|id| (*id, None)).collect();
     for a in &outcome.assignments {
-        if problem.meetings[a.meeting].pinned.is_none() {
-            placements.insert(id_of(a.meeting), Some((slot_id[problem.slots[a.slot].id.as_str()], a.table)));
+        if run.problem.meetings[a.meeting].pinned.is_none() {
+            let slot = run.slots.iter().find(|s| s.code == run.problem.slots[a.slot].id).map(|s| s.id);
+            placements.insert(run.meeting_id(a.meeting), slot.map(|slot| (slot, a.table)));
         }
-    }
-    let names = names(&state, meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])).await?;
-    let mut reasons = HashMap::new();
-    for u in &outcome.unscheduled {
-        placements.insert(id_of(u.meeting), None);
-        // The scheduler names participants by their instance ids (`o42`): show their names,
-        // the longer id first so that `o36` never eats into `o366`.
-        let m = &problem.meetings[u.meeting];
-        let mut ids = [&problem.participants[m.a].id, &problem.participants[m.b].id];
-        ids.sort_by_key(|id| std::cmp::Reverse(id.len()));
-        let mut reason = u.reason.clone();
-        for id in ids {
-            let name = id[1..].parse::<i64>().ok().and_then(|org| names.get(&org)).map(|o| o.name.as_str());
-            reason = reason.replace(id.as_str(), name.unwrap_or(id));
-        }
-        reasons.insert(id_of(u.meeting), reason);
     }
     // Meetings the scheduler was free to move, and nothing else.
     let free: Vec<(i64, Option<(i64, u32)>)> =
@@ -752,7 +739,51 @@ pub async fn run(
         millis = started.elapsed().as_millis() as u64,
         "schedule computed"
     );
-    Ok(Json(grid(&state, &event, reasons, outcome.upper_bound).await?))
+    Ok(Json(grid(&state, &event, run.reasons, outcome.upper_bound).await?))
+}
+
+/// A scheduler run over the event as it stands, nothing written.
+struct Run {
+    problem: schedule::Instance,
+    outcome: schedule::Outcome,
+    meetings: Vec<Meeting>,
+    slots: Vec<Slot>,
+    /// Why each meeting left out is left out, participants named (meeting id → reason).
+    reasons: HashMap<i64, String>,
+}
+
+impl Run {
+    /// The database id of the instance's meeting `index` (`m42` → 42).
+    fn meeting_id(&self, index: usize) -> i64 {
+        self.problem.meetings[index].id[1..].parse().unwrap_or_default()
+    }
+}
+
+async fn solve(state: &AppState, event: &Event, keep: Keep) -> Result<Run, ApiError> {
+    let (input, meetings, slots) = instance(state, event, keep).await?;
+    let problem = schedule::Instance::from_input(&input).map_err(|errors| ApiError::conflict(errors.to_string()))?;
+    let outcome = tokio::task::spawn_blocking({
+        let problem = problem.clone();
+        move || schedule::schedule(&problem)
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    let names = names(state, meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])).await?;
+    let mut run = Run { problem, outcome, meetings, slots, reasons: HashMap::new() };
+    for u in &run.outcome.unscheduled {
+        // The scheduler names participants by their instance ids (`o42`): show their names,
+        // the longer id first so that `o36` never eats into `o366`.
+        let m = &run.problem.meetings[u.meeting];
+        let mut ids = [&run.problem.participants[m.a].id, &run.problem.participants[m.b].id];
+        ids.sort_by_key(|id| std::cmp::Reverse(id.len()));
+        let mut reason = u.reason.clone();
+        for id in ids {
+            let name = id[1..].parse::<i64>().ok().and_then(|org| names.get(&org)).map(|o| o.name.as_str());
+            reason = reason.replace(id.as_str(), name.unwrap_or(id));
+        }
+        run.reasons.insert(run.meeting_id(u.meeting), reason);
+    }
+    Ok(run)
 }
 
 /// The schedule as it stands: slot × table, the meetings not placed and why, the bound.
@@ -764,17 +795,22 @@ pub async fn show(
     Path(slug): Path<String>,
 ) -> Result<Json<Grid>, ApiError> {
     let event = managed(&state, &caller, &slug).await?;
-    let (input, _, _) = instance(&state, &event, false).await?;
-    let (reasons, bound) = match schedule::Instance::from_input(&input) {
-        Ok(problem) => {
-            let bound = tokio::task::spawn_blocking(move || schedule::bound::upper_bound(&problem))
-                .await
-                .map_err(|e| ApiError::internal(&e))?;
-            (HashMap::new(), bound)
-        }
-        Err(_) => (HashMap::new(), input.meetings.len()),
-    };
-    Ok(Json(grid(&state, &event, reasons, bound).await?))
+    // The bound is what a run would be measured against; the reasons are those of the schedule
+    // as it stands, every placed meeting kept where it is.
+    let upper_bound = solve(&state, &event, Keep::Published).await?.outcome.upper_bound;
+    let as_it_stands = solve(&state, &event, Keep::Placed).await?;
+    let placeable: Vec<i64> = as_it_stands
+        .outcome
+        .assignments
+        .iter()
+        .filter(|a| as_it_stands.problem.meetings[a.meeting].pinned.is_none())
+        .map(|a| as_it_stands.meeting_id(a.meeting))
+        .collect();
+    let mut reasons = as_it_stands.reasons;
+    for id in placeable {
+        reasons.insert(id, "a place is free for it: run the scheduler".to_owned());
+    }
+    Ok(Json(grid(&state, &event, reasons, upper_bound).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -440,13 +440,7 @@ impl<'a> State<'a> {
             }
         }
         let gaps = (0..instance.participants.len()).map(|p| self.gaps(p)).sum();
-        Outcome {
-            assignments,
-            unscheduled,
-            weight,
-            upper_bound: upper_bound.max(self.used.iter().map(|&u| u as usize).sum()),
-            gaps,
-        }
+        Outcome { assignments, unscheduled, weight, upper_bound, gaps }
     }
 }
 
