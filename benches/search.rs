@@ -449,6 +449,8 @@ fn search_query(query: &BenchQuery) -> SearchQuery<'_> {
         stage: query.filters.stage.as_deref(),
         country: query.filters.country.as_deref(),
         event: query.filters.event,
+        investor_type: None,
+        ticket_usd: None,
         limit: LIMIT,
         offset: 0,
     }

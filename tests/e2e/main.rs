@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod api;
+mod browser;
 mod cli;
 mod meetings;
 mod openapi;
@@ -11,3 +12,4 @@ mod recommendations;
 mod search;
 mod sessions;
 mod support;
+mod webdriver;

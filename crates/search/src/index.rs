@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use ketnoi_domain::money::{Currency, Money, Rates};
 use ketnoi_domain::profile::{Details, Profile};
 use ketnoi_domain::taxonomy::Language;
 use tantivy::directory::MmapDirectory;
@@ -17,7 +18,7 @@ use crate::analyzer::{self, ACCENTED, FOLDED};
 use crate::{Result, SearchError};
 
 /// Bumped whenever the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory the writer may buffer before flushing a segment.
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
@@ -37,6 +38,10 @@ pub struct Document {
     pub countries: Vec<String>,
     /// The events the organization takes part in.
     pub events: Vec<i64>,
+    /// An investor's type code.
+    pub investor_type: Option<String>,
+    /// An investor's ticket range in whole US dollars (indicative rates), when public.
+    pub ticket_usd: Option<(i64, i64)>,
     /// Sector labels in Vietnamese and English, searchable but not shown.
     pub labels: String,
     /// The description or thesis: searched, and the source of snippets.
@@ -51,17 +56,27 @@ impl Document {
             labels.push(sector.label(Language::En));
             labels.push(sector.code());
         }
+        let mut investor_type = None;
+        let mut ticket_usd = None;
         let (stages, countries, body) = match &profile.details {
             Details::Startup(startup) => (
                 vec![startup.stage.code().to_owned()],
                 profile.country.iter().map(ToString::to_string).collect(),
                 [profile.description.as_str(), profile.province.as_str()].join("\n"),
             ),
-            Details::Investor(investor) => (
-                investor.stages.iter().map(|stage| stage.code().to_owned()).collect(),
-                investor.countries.iter().map(ToString::to_string).collect(),
-                [investor.thesis.as_str(), profile.description.as_str()].join("\n"),
-            ),
+            Details::Investor(investor) => {
+                investor_type = Some(investor.investor_type.code().to_owned());
+                ticket_usd = investor.ticket.and_then(|ticket| {
+                    let rates = Rates::vietnam_default();
+                    let usd = |amount| rates.convert(Money::new(amount, ticket.currency), Currency::USD).ok();
+                    Some((usd(ticket.min)?.amount, usd(ticket.max)?.amount))
+                });
+                (
+                    investor.stages.iter().map(|stage| stage.code().to_owned()).collect(),
+                    investor.countries.iter().map(ToString::to_string).collect(),
+                    [investor.thesis.as_str(), profile.description.as_str()].join("\n"),
+                )
+            }
         };
         Document {
             id,
@@ -71,14 +86,28 @@ impl Document {
             stages,
             countries,
             events,
+            investor_type,
+            ticket_usd,
             labels: labels.join(" "),
             body: body.trim().to_owned(),
         }
     }
 }
 
+impl Document {
+    /// The document of an organization whose funding figures are private: its ticket cannot
+    /// be filtered on, so that a filter tells nothing about it.
+    pub fn without_funding(self) -> Document {
+        Document { ticket_usd: None, ..self }
+    }
+}
+
 /// A change to apply.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "changes move by value in batches; a box would add one allocation per document"
+)]
 pub enum Change {
     Upsert(Document),
     Delete(i64),
@@ -92,6 +121,9 @@ pub(crate) struct Fields {
     pub stage: Field,
     pub country: Field,
     pub event: Field,
+    pub investor_type: Field,
+    pub ticket_min: Field,
+    pub ticket_max: Field,
     pub name: Field,
     pub name_accent: Field,
     pub labels: Field,
@@ -115,6 +147,9 @@ fn schema() -> (Schema, Fields) {
         stage: builder.add_text_field("stage", STRING),
         country: builder.add_text_field("country", STRING),
         event: builder.add_i64_field("event", INDEXED),
+        investor_type: builder.add_text_field("investor_type", STRING),
+        ticket_min: builder.add_i64_field("ticket_min", INDEXED | FAST),
+        ticket_max: builder.add_i64_field("ticket_max", INDEXED | FAST),
         name: builder.add_text_field("name", text(FOLDED, true)),
         name_accent: builder.add_text_field("name_accent", text(ACCENTED, false)),
         labels: builder.add_text_field("labels", text(FOLDED, false)),
@@ -259,6 +294,13 @@ impl SearchIndex {
         }
         for event in &document.events {
             doc.add_i64(f.event, *event);
+        }
+        if let Some(investor_type) = &document.investor_type {
+            doc.add_text(f.investor_type, investor_type);
+        }
+        if let Some((min, max)) = document.ticket_usd {
+            doc.add_i64(f.ticket_min, min);
+            doc.add_i64(f.ticket_max, max);
         }
         doc.add_text(f.name, &name);
         doc.add_text(f.name_accent, &name);

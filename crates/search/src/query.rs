@@ -1,7 +1,9 @@
 //! Queries built from the user's words, term by term: any text is safe to search.
 
+use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
@@ -29,6 +31,9 @@ pub struct SearchQuery<'a> {
     pub stage: Option<&'a str>,
     pub country: Option<&'a str>,
     pub event: Option<i64>,
+    pub investor_type: Option<&'a str>,
+    /// An amount in whole US dollars: only investors whose public ticket range covers it.
+    pub ticket_usd: Option<i64>,
     pub limit: usize,
     pub offset: usize,
 }
@@ -119,9 +124,13 @@ impl SearchIndex {
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
         }
-        for (field, value) in
-            [(f.kind, query.kind), (f.sector, query.sector), (f.stage, query.stage), (f.country, query.country)]
-        {
+        for (field, value) in [
+            (f.kind, query.kind),
+            (f.sector, query.sector),
+            (f.stage, query.stage),
+            (f.country, query.country),
+            (f.investor_type, query.investor_type),
+        ] {
             if let Some(value) = value {
                 clauses.push((Occur::Must, Box::new(TermQuery::new(term(field, value), IndexRecordOption::Basic))));
             }
@@ -131,6 +140,14 @@ impl SearchIndex {
                 Occur::Must,
                 Box::new(TermQuery::new(Term::from_field_i64(f.event, event), IndexRecordOption::Basic)),
             ));
+        }
+        if let Some(amount) = query.ticket_usd {
+            let at_most =
+                RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_i64(f.ticket_min, amount)));
+            let at_least =
+                RangeQuery::new(Bound::Included(Term::from_field_i64(f.ticket_max, amount)), Bound::Unbounded);
+            clauses.push((Occur::Must, Box::new(at_most)));
+            clauses.push((Occur::Must, Box::new(at_least)));
         }
         let query_tree = BooleanQuery::new(clauses);
         let top = TopDocs::with_limit(query.limit.max(1)).and_offset(query.offset).order_by_score();
@@ -173,6 +190,8 @@ mod tests {
             stages: vec!["seed".to_owned()],
             countries: vec!["VN".to_owned()],
             events: vec![1],
+            investor_type: (kind == "investor").then(|| "vc".to_owned()),
+            ticket_usd: (kind == "investor").then_some((50_000, 500_000)),
             labels: match sector {
                 "agritech" => "Nông nghiệp Agriculture agritech",
                 "fintech" => "Tài chính Fintech fintech",
@@ -213,6 +232,21 @@ mod tests {
         assert_eq!(ids(&index, "ĐỔI MỚI SÁNG TẠO"), [6]);
         assert_eq!(ids(&index, "hai phong")[..].len(), 2);
         assert_eq!(ids(&index, "nong nghiep thong minh")[0], 2);
+    }
+
+    #[test]
+    fn filters_by_investor_type_and_ticket() {
+        let index = index();
+        let search = |investor_type, ticket_usd| {
+            let query = SearchQuery { text: "khoi nghiep", investor_type, ticket_usd, limit: 10, ..Default::default() };
+            index.search(&query).unwrap().hits.iter().map(|hit| hit.id).collect::<Vec<_>>()
+        };
+        assert_eq!(search(Some("vc"), None), [6]);
+        assert_eq!(search(Some("angel"), None), Vec::<i64>::new());
+        assert_eq!(search(None, Some(50_000)), [6], "the range includes its ends");
+        assert_eq!(search(None, Some(500_000)), [6]);
+        assert_eq!(search(None, Some(49_999)), Vec::<i64>::new());
+        assert_eq!(search(None, Some(500_001)), Vec::<i64>::new());
     }
 
     #[test]

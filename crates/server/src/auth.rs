@@ -161,6 +161,10 @@ pub struct Caller {
 impl Caller {
     const ANONYMOUS: Caller = Caller { actor: Actor::Anonymous, user: None, via: Via::Nothing };
 
+    pub fn anonymous() -> Caller {
+        Self::ANONYMOUS
+    }
+
     fn signed_in(user: User, via: Via) -> Result<Caller, ApiError> {
         let actor = match (user.role, user.organization_id, user.event_id) {
             (ketnoi_store::Role::Member, Some(organization), _) => Actor::Member { user: user.id, organization },

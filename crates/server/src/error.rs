@@ -47,6 +47,16 @@ impl ApiError {
         ApiError { status, detail: detail.into(), errors: Vec::new(), header: None }
     }
 
+    /// What went wrong, for a person to read.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Each invalid field, for input that was refused.
+    pub fn field_problems(&self) -> &[FieldProblem] {
+        &self.errors
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("{what} not found"))
     }

@@ -85,7 +85,10 @@ impl Indexer {
         let mut events = self.store.events_of(&ids).await?;
         Ok(organizations
             .into_iter()
-            .map(|o| Document::from_profile(o.id, &o.profile, events.remove(&o.id).unwrap_or_default()))
+            .map(|o| {
+                let document = Document::from_profile(o.id, &o.profile, events.remove(&o.id).unwrap_or_default());
+                if o.funding_private { document.without_funding() } else { document }
+            })
             .collect())
     }
 

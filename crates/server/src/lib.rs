@@ -5,7 +5,6 @@ mod accounts;
 pub mod auth;
 mod error;
 mod events;
-mod home;
 mod ical;
 pub mod indexer;
 mod json;
@@ -14,6 +13,7 @@ mod openapi;
 mod organizations;
 mod params;
 pub mod recommendations;
+mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -135,7 +135,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (api, _) = api_routes().split_for_parts();
     Router::new()
-        .route("/", get(home::page))
+        .merge(web::routes(state.clone()))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi_json))
         .merge(api)

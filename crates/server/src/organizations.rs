@@ -8,9 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ketnoi_domain::access::{Action, OrgScope, authorize};
 use ketnoi_domain::event::EventSlug;
+use ketnoi_domain::money::{Currency, Money, Rates};
+use ketnoi_domain::profile::limits::AMOUNT_MAX;
 use ketnoi_domain::profile::{Details, OrgKind};
 use ketnoi_domain::profile::{InvestorInput, StartupInput, ValidationContext};
-use ketnoi_domain::taxonomy::{Sector, Stage};
+use ketnoi_domain::taxonomy::{InvestorType, Sector, Stage};
 use ketnoi_domain::validate::{Country, Email, ValidationErrors};
 use ketnoi_search::{SearchIndex, SearchQuery};
 use ketnoi_store::{Organization, OrganizationQuery, ProfileEdit};
@@ -198,6 +200,14 @@ pub struct ListQuery {
     country: Option<String>,
     /// An event's slug: only its participants.
     event: Option<String>,
+    /// An investor type code or label (`vc`, `angel`…).
+    investor_type: Option<String>,
+    /// A whole amount: only investors whose public ticket range covers it.
+    #[param(pattern = "^(|[0-9]{1,15})$", example = "500000000")]
+    ticket: Option<String>,
+    /// The currency of `ticket` (default VND).
+    #[param(example = "VND")]
+    currency: Option<String>,
     /// Page size, 0 to 100 (default 20); empty means the default, as an HTML form sends it.
     #[param(pattern = "^(|[0-9]{1,3})$", example = "20")]
     limit: Option<String>,
@@ -210,7 +220,19 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/organizations", tag = "organizations", params(ListQuery),
     responses((status = 200, description = "One page of organizations and the total", body = Listing)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<Listing>, ApiError> {
-    params.allow(&["q", "kind", "sector", "stage", "country", "event", "limit", "offset"])?;
+    params.allow(&[
+        "q",
+        "kind",
+        "sector",
+        "stage",
+        "country",
+        "event",
+        "investor_type",
+        "ticket",
+        "currency",
+        "limit",
+        "offset",
+    ])?;
     let event_id = match params.parse("event", EventSlug::parse)? {
         Some(slug) => Some(state.store.find_event(&slug).await?.ok_or_else(|| ApiError::not_found("event"))?.id),
         None => None,
@@ -219,6 +241,16 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
     let sector = params.parse("sector", Sector::parse)?;
     let stage = params.parse("stage", Stage::parse)?;
     let country = params.parse("country", Country::parse)?;
+    let investor_type = params.parse("investor_type", InvestorType::parse)?;
+    let currency = params.parse("currency", Currency::parse)?.unwrap_or(Currency::VND);
+    if !Rates::vietnam_default().knows(currency) {
+        return Err(ApiError::invalid("currency", format!("{currency} has no conversion rate here")));
+    }
+    let ticket = params
+        .parse("ticket", |v| {
+            v.parse::<i64>().ok().filter(|n| (0..=AMOUNT_MAX).contains(n)).ok_or("must be a whole amount")
+        })?
+        .map(|amount| Money::new(amount, currency));
     let limit = params.bounded("limit", LIMIT_DEFAULT, LIMIT_MAX)?;
     let offset = params.bounded("offset", 0, OFFSET_MAX)?;
     let text = params.get("q").unwrap_or_default().to_owned();
@@ -230,7 +262,18 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
         ));
     }
     if !searching {
-        let query = OrganizationQuery { event_id, kind, sector, stage, country, name: None, limit, offset };
+        let query = OrganizationQuery {
+            event_id,
+            kind,
+            sector,
+            stage,
+            country,
+            name: None,
+            investor_type,
+            ticket,
+            limit,
+            offset,
+        };
         let page = state.store.organizations(&query).await?;
         let items =
             page.items.into_iter().map(|o| ListItem { organization: OrganizationView::public(o), snippet: None });
@@ -245,6 +288,8 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Json<
             stage: stage.map(Stage::code),
             country: country.as_ref().map(Country::as_str),
             event: event_id,
+            investor_type: investor_type.map(InvestorType::code),
+            ticket_usd: ticket.and_then(|t| Rates::vietnam_default().convert(t, Currency::USD).ok()).map(|m| m.amount),
             limit: limit as usize,
             offset: offset as usize,
         })

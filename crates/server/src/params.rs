@@ -21,6 +21,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
+    /// Parameters given by the web app's own handlers rather than read from a query string.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Params {
+        Params(pairs.into_iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect())
+    }
+
     /// Refuses parameters the route does not know, and any given twice, naming them.
     pub fn allow(&self, known: &[&str]) -> Result<(), ApiError> {
         if let Some((name, _)) = self.0.iter().find(|(name, _)| !known.contains(&name.as_str())) {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use ketnoi_domain::access::Action;
 use ketnoi_domain::event::EventSlug;
-use ketnoi_domain::matching::{Candidate, Reason, factors, reasons, recommend};
+use ketnoi_domain::matching::{Candidate, Reason, combine, factors, reasons, recommend};
 use ketnoi_domain::profile::{OrgKind, Profile};
 use ketnoi_store::{Organization, Store, StoreError};
 use serde::Serialize;
@@ -78,6 +78,30 @@ pub async fn for_organization(
         });
     }
     Ok(Recommendations { event: event.slug.to_string(), items })
+}
+
+/// How well two organizations of an event fit, with the reasons; none for two of a kind.
+pub async fn pair(
+    store: &Store,
+    event: &ketnoi_store::Event,
+    subject_id: i64,
+    other_id: i64,
+) -> Result<Option<Recommendation>, StoreError> {
+    let (subject, other) = (store.organization(subject_id).await?, store.organization(other_id).await?);
+    let me = Candidate::new(subject.id, &subject.profile, &event.rates);
+    let them = Candidate::new(other.id, &other.profile, &event.rates);
+    let (startup, investor, s, i) = match (subject.profile.kind(), other.profile.kind()) {
+        (OrgKind::Startup, OrgKind::Investor) => (&subject.profile, &other.profile, &me, &them),
+        (OrgKind::Investor, OrgKind::Startup) => (&other.profile, &subject.profile, &them, &me),
+        _ => return Ok(None),
+    };
+    Ok(factors(s, i).map(|f| Recommendation {
+        id: other.id,
+        name: other.profile.name.clone(),
+        kind: other.profile.kind(),
+        score: (combine(&f, &event.weights) * 1000.0).round() / 1000.0,
+        reasons: reasons(startup, investor, &f, &event.weights),
+    }))
 }
 
 /// The query of the recommendations route, for the API document (parsed by [`Params`]).

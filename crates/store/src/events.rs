@@ -233,6 +233,34 @@ impl Store {
     }
 
     /// An event's slots in time order.
+    /// An event's sessions as they were set, in local dates and times, by start.
+    pub async fn sessions(&self, event: &Event) -> Result<Vec<SessionSpec>> {
+        let zone = event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let rows = event_sessions::Entity::find()
+            .filter(event_sessions::Column::EventId.eq(event.id))
+            .order_by_asc(event_sessions::Column::StartsAt)
+            .all(&self.db)
+            .await?;
+        let local = |second: i64| {
+            Timestamp::from_second(second)
+                .map(|at| at.to_zoned_datetime(zone.clone()).datetime())
+                .map_err(|e| StoreError::Corrupt(format!("event_sessions time: {e}")))
+        };
+        rows.into_iter()
+            .map(|row| {
+                let (start, end) = (local(row.starts_at)?, local(row.ends_at)?);
+                Ok(SessionSpec {
+                    name: row.name,
+                    date: start.date(),
+                    start: start.time(),
+                    end: end.time(),
+                    slot_minutes: u16::try_from(row.slot_minutes).unwrap_or_default(),
+                    tables: u16::try_from(row.tables).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
     pub async fn slots(&self, event_id: i64) -> Result<Vec<Slot>> {
         let rows = slots::Entity::find()
             .filter(slots::Column::EventId.eq(event_id))

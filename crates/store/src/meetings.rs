@@ -355,6 +355,17 @@ impl Store {
         rows.into_iter().map(|row| request(row, at)).collect()
     }
 
+    /// Every request of an event, oldest first: the organisers' export.
+    pub async fn event_requests(&self, event_id: i64) -> Result<Vec<MeetingRequest>> {
+        let rows = meeting_requests::Entity::find()
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .order_by_asc(meeting_requests::Column::Id)
+            .all(&self.db)
+            .await?;
+        let at = now();
+        rows.into_iter().map(|row| request(row, at)).collect()
+    }
+
     /// The recipient accepts (creating the meeting) or declines a pending request. Of two
     /// concurrent answers, one wins; the other finds the request no longer pending.
     pub async fn answer_request(

@@ -1,7 +1,7 @@
 //! Organizations: startups and investors, stored in one table with kind-specific columns.
 
 use jiff::Timestamp;
-use ketnoi_domain::money::{Currency, Money};
+use ketnoi_domain::money::{Currency, Money, Rates};
 use ketnoi_domain::profile::{Details, InvestorDetails, OrgKind, Profile, StartupDetails, Ticket};
 use ketnoi_domain::taxonomy::{InvestorType, Sector, Stage};
 use ketnoi_domain::text::fold;
@@ -38,6 +38,10 @@ pub struct OrganizationQuery {
     pub country: Option<Country>,
     /// Part of the name, compared folded (case and diacritics ignored).
     pub name: Option<String>,
+    pub investor_type: Option<InvestorType>,
+    /// Investors whose public ticket range covers this amount, compared in its currency
+    /// (converted with the indicative rates of [`Rates::vietnam_default`]).
+    pub ticket: Option<Money>,
     pub limit: u64,
     pub offset: u64,
 }
@@ -207,6 +211,23 @@ impl Store {
                     .add(Column::Country.eq(country.as_str()))
                     .add(Column::Countries.like(lists::contains_pattern(country.as_str()))),
             );
+        }
+        if let Some(investor_type) = query.investor_type {
+            select = select.filter(Column::InvestorType.eq(investor_type.code()));
+        }
+        if let Some(ticket) = query.ticket {
+            let rates = Rates::vietnam_default();
+            let mut covers = Condition::any();
+            for (currency, _) in rates.iter() {
+                let Ok(amount) = rates.convert(ticket, currency) else { continue };
+                covers = covers.add(
+                    Condition::all()
+                        .add(Column::TicketCurrency.eq(currency.as_str()))
+                        .add(Column::TicketMin.lte(amount.amount))
+                        .add(Column::TicketMax.gte(amount.amount)),
+                );
+            }
+            select = select.filter(covers).filter(Column::FundingPrivate.eq(false));
         }
         if let Some(name) = query.name.as_deref().filter(|n| !n.trim().is_empty()) {
             select = select.filter(Expr::col(Column::NameKey).like(substring_pattern(name)));

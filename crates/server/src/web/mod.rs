@@ -1,0 +1,446 @@
+//! The web app: pages rendered on the server from the same handlers as the JSON API, so that
+//! access rules, validation and errors live in one place. Every page works without JavaScript;
+//! `app.js` only makes search instant and stops a form from being sent twice. Nothing is
+//! loaded from elsewhere: the styles and the script are served by ketnoi itself.
+
+mod account;
+pub mod i18n;
+mod member;
+mod organiser;
+mod public;
+mod views;
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ketnoi_domain::access::Actor;
+use ketnoi_domain::taxonomy::Language;
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::auth::{Caller, SESSION_COOKIE, cookie};
+use crate::error::ApiError;
+
+/// Every page of the web app.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/static/{file}", get(asset))
+        .route("/lang", post(account::language))
+        .route("/sign-in", get(account::sign_in_page).post(account::sign_in))
+        .route("/sign-out", post(account::sign_out))
+        .route("/register", get(account::register_page).post(account::register))
+        .route("/join", get(account::join_page).post(account::join))
+        .route("/account", get(account::page))
+        .route("/account/invite", post(account::invite))
+        .route("/account/delete", post(account::delete))
+        .route("/e/{slug}", get(public::event))
+        .route("/e/{slug}/search", get(public::search))
+        .route("/e/{slug}/o/{id}", get(public::profile))
+        .route("/e/{slug}/o/{id}/request", post(member::request))
+        .route("/e/{slug}/recommended", get(member::recommended))
+        .route("/e/{slug}/requests", get(member::requests))
+        .route("/e/{slug}/requests/{id}", post(member::answer))
+        .route("/e/{slug}/agenda", get(member::agenda))
+        .route("/e/{slug}/agenda/print", get(member::agenda_print))
+        .route("/e/{slug}/profile", get(member::my_profile_page).post(member::save_profile))
+        .route("/e/{slug}/availability", get(member::availability).post(member::save_availability))
+        .route("/e/{slug}/organise", get(organiser::dashboard))
+        .route("/e/{slug}/organise/import", post(organiser::import))
+        .route("/e/{slug}/organise/sessions", post(organiser::sessions))
+        .route("/e/{slug}/organise/schedule", get(organiser::schedule).post(organiser::run))
+        .route("/e/{slug}/organise/publish", post(organiser::publish))
+        .route("/e/{slug}/organise/move", post(organiser::move_meeting))
+        .route("/e/{slug}/organise/checkin", get(organiser::checkin).post(organiser::check_in))
+        .route("/e/{slug}/organise/tables", get(organiser::table_sheets))
+        .route("/e/{slug}/organise/export/{file}", get(organiser::export))
+        .layer(axum::middleware::from_fn_with_state(state, error_pages))
+}
+
+/// The templates, compiled into the binary.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("event.html", include_str!("../../templates/event.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("results.html", include_str!("../../templates/results.html")),
+    ("profile.html", include_str!("../../templates/profile.html")),
+    ("recommended.html", include_str!("../../templates/recommended.html")),
+    ("requests.html", include_str!("../../templates/requests.html")),
+    ("agenda.html", include_str!("../../templates/agenda.html")),
+    ("agenda_print.html", include_str!("../../templates/agenda_print.html")),
+    ("my_profile.html", include_str!("../../templates/my_profile.html")),
+    ("availability.html", include_str!("../../templates/availability.html")),
+    ("organise.html", include_str!("../../templates/organise.html")),
+    ("schedule.html", include_str!("../../templates/schedule.html")),
+    ("checkin.html", include_str!("../../templates/checkin.html")),
+    ("tables_print.html", include_str!("../../templates/tables_print.html")),
+    ("sign_in.html", include_str!("../../templates/sign_in.html")),
+    ("register.html", include_str!("../../templates/register.html")),
+    ("join.html", include_str!("../../templates/join.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+];
+
+const STYLES: &str = include_str!("../../static/app.css");
+const SCRIPT: &str = include_str!("../../static/app.js");
+
+fn environment() -> &'static Environment<'static> {
+    static ENVIRONMENT: OnceLock<Environment<'static>> = OnceLock::new();
+    ENVIRONMENT.get_or_init(|| {
+        let mut environment = Environment::new();
+        for (name, source) in TEMPLATES {
+            if let Err(error) = environment.add_template(name, source) {
+                tracing::error!(%error, template = name, "template does not compile");
+            }
+        }
+        // `t("key")`: the message in the page's language.
+        environment.add_function("t", |state: &minijinja::State, key: &str| -> String {
+            let language = state.lookup("lang").and_then(|v| v.as_str().and_then(i18n::parse_language));
+            i18n::text(language.unwrap_or_default(), key).to_owned()
+        });
+        environment
+    })
+}
+
+/// `GET /static/{file}`: the style sheet and the script.
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "app.css" => (STYLES, "text/css; charset=utf-8"),
+        "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let cache = HeaderValue::from_static("public, max-age=3600");
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(kind)), (header::CACHE_CONTROL, cache)], body).into_response()
+}
+
+/// What every page knows of its request: who asks, in which language, from where.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub caller: Caller,
+    pub lang: Language,
+    /// This page's path and query, to come back to after signing in or switching language.
+    pub here: String,
+    /// Whether the browser sent a session cookie: without a session, it has expired.
+    pub had_session: bool,
+}
+
+impl Ctx {
+    fn from_parts(parts: &Parts) -> Ctx {
+        let caller = parts.extensions.get::<Caller>().cloned().unwrap_or_else(Caller::anonymous);
+        Ctx {
+            caller,
+            lang: cookie(&parts.headers, i18n::LANG_COOKIE).and_then(i18n::parse_language).unwrap_or_default(),
+            here: parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            had_session: cookie(&parts.headers, SESSION_COOKIE).is_some_and(|value| !value.is_empty()),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::text(self.lang, key)
+    }
+
+    /// The signed-in member's organization.
+    pub fn organization(&self) -> Option<i64> {
+        match self.caller.actor {
+            Actor::Member { organization, .. } => Some(organization),
+            _ => None,
+        }
+    }
+
+    /// Sends an anonymous visitor to sign in, and back to `next` afterwards.
+    pub fn require_sign_in(&self, next: &str) -> Result<(), WebError> {
+        match self.caller.actor {
+            Actor::Anonymous => Err(WebError::SignIn { next: next.to_owned() }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Renders `template` with the page's values and what every page shows.
+    pub async fn render(&self, state: &AppState, template: &str, page: Value) -> WebResult {
+        let me = match &self.caller.user {
+            Some(user) => Some(Me::of(state, user).await?),
+            None => None,
+        };
+        let other = match self.lang {
+            Language::Vi => Language::En,
+            Language::En => Language::Vi,
+        };
+        let done = self.here.split_once('?').and_then(|(_, query)| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+                .ok()?
+                .into_iter()
+                .find(|(name, _)| name == "done")
+                .map(|(_, key)| format!("done.{key}"))
+        });
+        let notice = done.filter(|key| i18n::has(key)).map(|key| self.t(&key));
+        let values = context! {
+            lang => i18n::code(self.lang),
+            notice => notice,
+            other_lang => i18n::code(other),
+            here => &self.here,
+            here_encoded => encode(&self.here),
+            me => me,
+            version => env!("CARGO_PKG_VERSION"),
+            ..page
+        };
+        let html = environment().get_template(template).and_then(|t| t.render(values)).map_err(|error| {
+            tracing::error!(%error, template, "template failed");
+            ApiError::internal(&error)
+        })?;
+        Ok(Html(html).into_response())
+    }
+
+    /// Where to go after a form: `to` with the notice `done` to show there.
+    pub fn done(&self, to: &str, done: &str) -> Response {
+        let separator = if to.contains('?') { '&' } else { '?' };
+        Redirect::to(&format!("{to}{separator}done={done}")).into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Ctx::from_parts(parts))
+    }
+}
+
+/// The signed-in user, as the navigation shows them.
+#[derive(Debug, Serialize)]
+struct Me {
+    name: String,
+    email: String,
+    organiser: bool,
+    organization: Option<i64>,
+    /// `startup` or `investor`, for a member.
+    kind: Option<&'static str>,
+    /// The slug of the user's event: the organiser's, or the organization's latest.
+    event: Option<String>,
+}
+
+impl Me {
+    async fn of(state: &AppState, user: &ketnoi_store::User) -> Result<Me, ApiError> {
+        let (kind, event) = match (user.organization_id, user.event_id) {
+            (Some(organization), _) => {
+                let kind = state.store.organization(organization).await?.profile.kind().as_str();
+                let events = state.store.events_of_organization(organization).await?;
+                (Some(kind), events.into_iter().next().map(|e| e.slug.to_string()))
+            }
+            (None, Some(event)) => {
+                let events = state.store.events().await?;
+                (None, events.into_iter().find(|e| e.id == event).map(|e| e.slug.to_string()))
+            }
+            (None, None) => (None, None),
+        };
+        Ok(Me {
+            name: user.display_name.clone(),
+            email: user.email.clone(),
+            organiser: user.role == ketnoi_store::Role::Organiser,
+            organization: user.organization_id,
+            kind,
+            event,
+        })
+    }
+}
+
+/// A path and query as a query-string value.
+pub fn encode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)]).map(|pair| pair[1..].to_owned()).unwrap_or_default()
+}
+
+/// A local path to come back to, never another site (`//elsewhere`, `https://…`).
+pub fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+}
+
+/// A page that could not be shown: an API error, or a visitor who must sign in first.
+#[derive(Debug)]
+pub enum WebError {
+    Api(ApiError),
+    SignIn { next: String },
+}
+
+impl From<ApiError> for WebError {
+    fn from(error: ApiError) -> Self {
+        WebError::Api(error)
+    }
+}
+
+impl From<ketnoi_store::StoreError> for WebError {
+    fn from(error: ketnoi_store::StoreError) -> Self {
+        WebError::Api(error.into())
+    }
+}
+
+pub type WebResult = Result<Response, WebError>;
+
+/// A failure on its way out: [`error_pages`] turns it into a page in the visitor's language.
+#[derive(Debug, Clone)]
+struct Failure {
+    status: StatusCode,
+    detail: String,
+    next: Option<String>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let failure = match self {
+            WebError::Api(error) if error.status() == StatusCode::UNAUTHORIZED => {
+                Failure { status: StatusCode::UNAUTHORIZED, detail: String::new(), next: None }
+            }
+            WebError::Api(error) => Failure { status: error.status(), detail: error.detail().to_owned(), next: None },
+            WebError::SignIn { next } => {
+                Failure { status: StatusCode::UNAUTHORIZED, detail: String::new(), next: Some(next) }
+            }
+        };
+        let mut response = failure.status.into_response();
+        response.extensions_mut().insert(failure);
+        response
+    }
+}
+
+/// Turns failures into pages: a visitor who must sign in goes to the sign-in page and comes
+/// back; anything else is an error page in the visitor's language.
+async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let ctx = Ctx::from_parts(&parts);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(failure) = response.extensions().get::<Failure>().cloned() else { return response };
+    if failure.status == StatusCode::UNAUTHORIZED {
+        let next = failure.next.unwrap_or_else(|| ctx.here.clone());
+        let expired = if ctx.had_session { "&expired=1" } else { "" };
+        return Redirect::to(&format!("/sign-in?next={}{expired}", encode(local_path(&next)))).into_response();
+    }
+    let title = match failure.status {
+        StatusCode::NOT_FOUND => ctx.t("error.not_found"),
+        StatusCode::TOO_MANY_REQUESTS => ctx.t("error.too_many"),
+        status if status.is_server_error() => ctx.t("error.server"),
+        _ => ctx.t("error.refused"),
+    };
+    let detail = if failure.status.is_server_error() { String::new() } else { i18n::error(ctx.lang, &failure.detail) };
+    let page = context! { title => title, detail => detail, status => failure.status.as_u16() };
+    match ctx.render(&state, "error.html", page).await {
+        Ok(mut page) => {
+            *page.status_mut() = failure.status;
+            page
+        }
+        Err(_) => failure.status.into_response(),
+    }
+}
+
+/// A form as sent by a browser (`application/x-www-form-urlencoded`): every pair, in order.
+#[derive(Debug, Default)]
+pub struct Form(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes =
+            Bytes::from_request(request, state).await.map_err(|_| ApiError::too_large(crate::BODY_LIMIT_BYTES))?;
+        let pairs = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| ApiError::bad_request("the form is not valid URL encoding"))?;
+        Ok(Form(pairs))
+    }
+}
+
+impl Form {
+    /// The last value of `name`, as typed (empty when absent).
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().rev().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
+    }
+
+    /// The value of `name`, trimmed, or none when empty.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim().to_owned()).filter(|value| !value.is_empty())
+    }
+
+    /// Every value of `name` (checkboxes, multiple selects).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.clone()).collect()
+    }
+
+    /// Every pair, for re-displaying the form as it was sent.
+    pub fn values(&self) -> std::collections::HashMap<&str, &str> {
+        self.0.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect()
+    }
+}
+
+/// The problems of a refused form by field, in the page's language; a problem that names no
+/// field of the form goes under `_form`.
+pub fn field_errors(ctx: &Ctx, error: &ApiError, fields: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let mut errors = std::collections::BTreeMap::new();
+    for problem in error.field_problems() {
+        let field = problem.field.strip_prefix("organization.").unwrap_or(&problem.field);
+        let key = if fields.contains(&field) { field.to_owned() } else { "_form".to_owned() };
+        let message = i18n::error(ctx.lang, &problem.message);
+        let message = if key == "_form" { format!("{}: {message}", problem.field) } else { message };
+        errors.entry(key).and_modify(|m: &mut String| m.push_str(&format!("; {message}"))).or_insert(message);
+    }
+    if errors.is_empty() {
+        errors.insert("_form".to_owned(), i18n::error(ctx.lang, error.detail()));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let mut environment = Environment::new();
+        for (name, source) in TEMPLATES {
+            environment.add_template(name, source).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn every_message_a_template_uses_exists_in_both_languages() {
+        let mut missing = Vec::new();
+        for (name, source) in TEMPLATES {
+            for (at, _) in source.match_indices("t(\"") {
+                // `t(` itself, not the end of `select(` or `format(`.
+                if source[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let key = source[at + 3..].split('"').next().unwrap_or_default();
+                // A key built in the template (`"priority." ~ p`) is checked below.
+                if !key.ends_with('.') && !i18n::has(key) {
+                    missing.push(format!("{name}: {key}"));
+                }
+            }
+        }
+        let built = ["priority.1", "priority.2", "priority.3", "kind.startup", "kind.investor"];
+        let statuses =
+            ["pending", "accepted", "declined", "cancelled", "expired", "scheduled", "checked-in", "held", "no-show"];
+        let done = ["request_sent", "accepted", "declined", "cancelled", "saved", "registered", "joined", "deleted"];
+        let done_organiser = ["scheduled", "published", "moved", "checked"];
+        let keys = built
+            .iter()
+            .map(|k| (*k).to_owned())
+            .chain(statuses.iter().map(|s| format!("status.{s}")))
+            .chain(done.iter().chain(&done_organiser).map(|d| format!("done.{d}")));
+        missing.extend(keys.filter(|key| !i18n::has(key)));
+        assert!(missing.is_empty(), "messages missing from the catalogue: {missing:#?}");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/e/x/search?q=a"), "/e/x/search?q=a");
+        for outside in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
+            assert_eq!(local_path(outside), "/", "{outside}");
+        }
+        assert_eq!(encode("/e/x?q=a b&c=1"), "%2Fe%2Fx%3Fq%3Da+b%26c%3D1");
+    }
+}

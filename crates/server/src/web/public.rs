@@ -1,0 +1,245 @@
+//! Pages anyone may open: the events, an event's home with its figures, search, profiles.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect};
+use ketnoi_domain::profile::OrgKind;
+use ketnoi_store::{Mailbox, RequestStatus};
+use minijinja::context;
+use serde::Serialize;
+use serde_json::Value as Json_;
+
+use super::views::{self, CURRENCIES, Choice, EventInfo};
+use super::{Ctx, Form, WebResult, i18n};
+use crate::AppState;
+use crate::events::by_slug;
+use crate::organizations::{self, SEARCH_OFFSET_MAX};
+use crate::params::Params;
+use crate::{events, meetings, recommendations};
+
+/// `GET /`: the events; straight to the event when there is only one.
+pub async fn home(State(state): State<AppState>, ctx: Ctx) -> WebResult {
+    let events = state.store.events().await?;
+    if let [only] = events.as_slice() {
+        return Ok(Redirect::to(&format!("/e/{}", only.slug)).into_response());
+    }
+    let mut cards = Vec::new();
+    for event in &events {
+        let Json(view) = events::get(State(state.clone()), Path(event.slug.to_string())).await?;
+        cards.push(context! { slug => view.slug, name => view.name, venue => view.venue,
+        startups => view.startups, investors => view.investors });
+    }
+    ctx.render(&state, "home.html", context! { events => cards }).await
+}
+
+/// `GET /e/{slug}`: the event, its figures, links in.
+pub async fn event(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
+    let event = by_slug(&state, &slug).await?;
+    let Json(figures) = meetings::figures(State(state.clone()), Path(slug)).await?;
+    let slots = state.store.slots(event.id).await?;
+    let zone = crate::events::zone(&event);
+    let mut days: Vec<String> = Vec::new();
+    for slot in &slots {
+        let day = i18n::date(ctx.lang, slot.starts_at.to_zoned_datetime(zone.clone()).date());
+        if !days.contains(&day) {
+            days.push(day);
+        }
+    }
+    let outcomes: u64 = figures.outcomes.values().sum();
+    let mut info = serde_json::to_value(EventInfo::of(&event)).unwrap_or_default();
+    info["days"] = Json_::from(days.join(" – "));
+    let figures = context! {
+        startups => figures.startups, investors => figures.investors, requests => figures.requests,
+        accepted => figures.accepted, placed => figures.placed, held => figures.held, outcomes => outcomes,
+    };
+    ctx.render(&state, "event.html", context! { event => info, figures => figures }).await
+}
+
+/// Results on one page of the search.
+const PER_PAGE: u64 = 10;
+
+#[derive(Debug, Serialize)]
+struct ResultItem {
+    id: i64,
+    name: String,
+    kind_label: &'static str,
+    facts: String,
+    /// From the index: HTML-escaped, matched words in `<b>`.
+    snippet: Option<String>,
+    description: String,
+}
+
+/// The search as asked: every parameter's text, for the form and the paging links.
+fn search_query(raw: Option<&str>) -> BTreeMap<String, String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    let mut query: BTreeMap<String, String> = pairs.into_iter().collect();
+    query.entry("currency".to_owned()).or_insert_with(|| "VND".to_owned());
+    query
+}
+
+fn page_link(slug: &str, query: &BTreeMap<String, String>, page: u64) -> String {
+    let mut pairs: Vec<(&str, String)> = query
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && !matches!(k.as_str(), "page" | "fragment"))
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    pairs.push(("page", page.to_string()));
+    format!("/e/{slug}/search?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+}
+
+/// `GET /e/{slug}/search`: one box and filters over the event's startups and investors, with
+/// `fragment=1` only the results (what the instant search fetches as the user types).
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult {
+    let event = by_slug(&state, &slug).await?;
+    let query = search_query(raw.as_deref());
+    let get = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
+    let page = get("page").parse::<u64>().unwrap_or(1).clamp(1, SEARCH_OFFSET_MAX / PER_PAGE);
+    let offset = ((page - 1) * PER_PAGE).to_string();
+    let limit = PER_PAGE.to_string();
+    let mut pairs = vec![("event", slug.as_str()), ("limit", limit.as_str()), ("offset", offset.as_str())];
+    for name in ["q", "kind", "sector", "stage", "country", "investor_type", "ticket"] {
+        pairs.push((name, get(name)));
+    }
+    let ticket_digits: String = get("ticket").chars().filter(char::is_ascii_digit).collect();
+    if let Some(last) = pairs.last_mut() {
+        *last = ("ticket", ticket_digits.as_str());
+    }
+    if !ticket_digits.is_empty() {
+        pairs.push(("currency", get("currency")));
+    }
+    let (listing, error) = match organizations::list(State(state.clone()), Params::from_pairs(pairs)).await {
+        Ok(Json(listing)) => (Some(listing), None),
+        Err(error) if error.status().is_client_error() => {
+            let problem = error.field_problems().first().map(|p| format!("{}: {}", p.field, p.message));
+            (None, Some(i18n::error(ctx.lang, &problem.unwrap_or_else(|| error.detail().to_owned()))))
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let (items, total) = match listing {
+        Some(listing) => {
+            let items: Vec<ResultItem> = listing
+                .items
+                .into_iter()
+                .map(|item| {
+                    let view = item.organization;
+                    let text = if view.description.is_empty() { &view.thesis } else { &view.description };
+                    ResultItem {
+                        id: view.id,
+                        name: view.name.clone(),
+                        kind_label: views::kind_label(ctx.lang, view.kind),
+                        facts: views::facts(ctx.lang, &view),
+                        snippet: item.snippet,
+                        description: text.chars().take(180).collect(),
+                    }
+                })
+                .collect();
+            (items, listing.total)
+        }
+        None => (Vec::new(), 0),
+    };
+    let pages = total.div_ceil(PER_PAGE).min(SEARCH_OFFSET_MAX / PER_PAGE);
+    let results = context! {
+        items => items,
+        summary => i18n::fill(ctx.lang, "search.count", &[("n", total.to_string())]),
+        page => page, pages => pages,
+        previous => (page > 1).then(|| page_link(&slug, &query, page - 1)),
+        next => (page < pages).then(|| page_link(&slug, &query, page + 1)),
+    };
+    let info = EventInfo::of(&event);
+    if get("fragment") == "1" {
+        return ctx
+            .render(&state, "results.html", context! { event => info, results => results, error => error })
+            .await;
+    }
+    let mut countries: Vec<String> = state
+        .store
+        .event_participants(event.id)
+        .await?
+        .into_iter()
+        .filter_map(|o| o.profile.country)
+        .map(|c| c.to_string())
+        .collect();
+    countries.sort();
+    countries.dedup();
+    let options = views::options(ctx.lang);
+    let filtered = ["kind", "sector", "stage", "country", "investor_type", "ticket"].iter().any(|f| !get(f).is_empty());
+    let page = context! {
+        event => info, query => query, results => results, error => error, filtered => filtered,
+        kinds => views::kind_choices(&ctx),
+        sectors => options["sectors"], stages => options["stages"], investor_types => options["investor_types"],
+        countries => countries.into_iter().map(|c| Choice { label: c.clone(), value: c }).collect::<Vec<_>>(),
+        currencies => CURRENCIES,
+    };
+    ctx.render(&state, "search.html", page).await
+}
+
+/// `GET /e/{slug}/o/{id}`: a profile; for the signed-in counterpart, the match and a request form.
+pub async fn profile(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> WebResult {
+    profile_page(&state, &ctx, &slug, &id, None, BTreeMap::new()).await
+}
+
+/// A matcher's reason in the page's language.
+pub fn reason_text(lang: ketnoi_domain::taxonomy::Language, reason: &ketnoi_domain::matching::Reason) -> String {
+    match lang {
+        ketnoi_domain::taxonomy::Language::Vi => reason.vi.clone(),
+        ketnoi_domain::taxonomy::Language::En => reason.en.clone(),
+    }
+}
+
+/// The profile page; after a refused request, with the form as sent and its errors.
+pub async fn profile_page(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    id: &str,
+    form: Option<&Form>,
+    errors: BTreeMap<String, String>,
+) -> WebResult {
+    let event = by_slug(state, slug).await?;
+    let Json(view) = organizations::get(State(state.clone()), ctx.caller.clone(), Path(id.to_owned())).await?;
+    let mut can_request = false;
+    let mut open_request = false;
+    let mut matched = None;
+    if let Some(own) = ctx.organization() {
+        let mine = state.store.organization(own).await?;
+        let takes_part = state.store.events_of(&[own, view.id]).await?;
+        let both_here = [own, view.id].iter().all(|o| takes_part.get(o).is_some_and(|e| e.contains(&event.id)));
+        if both_here && mine.profile.kind() == view.kind.counterpart() {
+            can_request = true;
+            let open = |r: &ketnoi_store::MeetingRequest| {
+                matches!(r.status, RequestStatus::Pending | RequestStatus::Accepted)
+                    && [r.requester_id, r.recipient_id].contains(&view.id)
+            };
+            open_request = state.store.requests(event.id, own, Mailbox::Outbox).await?.iter().any(open)
+                || state.store.requests(event.id, own, Mailbox::Inbox).await?.iter().any(open);
+            matched = Some(match recommendations::pair(&state.store, &event, own, view.id).await? {
+                Some(pair) => context! {
+                    score => format!("{:.0}%", pair.score * 100.0),
+                    reasons => pair.reasons.iter().map(|r| reason_text(ctx.lang, r)).collect::<Vec<_>>(),
+                },
+                None => context! { score => "0%", reasons => [ctx.t("profile.no_fit")] },
+            });
+        }
+    }
+    let form: HashMap<&str, &str> = form.map(Form::values).unwrap_or_default();
+    let org = context! {
+        id => view.id, name => &view.name,
+        kind_label => views::kind_label(ctx.lang, view.kind),
+        facts => views::facts(ctx.lang, &view),
+        rows => views::rows(ctx.lang, &view),
+        description => &view.description,
+        thesis => if view.kind == OrgKind::Investor { view.thesis.as_str() } else { "" },
+    };
+    let page = context! {
+        event => EventInfo::of(&event), org => org, fit => matched,
+        can_request => can_request, open_request => open_request, form => form, errors => errors,
+    };
+    ctx.render(state, "profile.html", page).await
+}

@@ -1,0 +1,280 @@
+//! The web app in a real browser (headless Chromium over WebDriver), on a server started on a
+//! free port with a fresh database: the whole meeting flow in Vietnamese and in English, the
+//! search page on a 360-px phone, and bad input. The screenshots in docs/screenshots come from
+//! here (`KETNOI_SCREENSHOTS=1`, see the justfile's `screenshots`).
+
+use serde_json::json;
+
+use crate::support::{PASSWORD, TestApp};
+use crate::webdriver::Browser;
+
+const EVENT: &str = "/e/techfest-test";
+const STARTUP: &str = "founder@nongsanxanh.vn";
+const INVESTOR: &str = "partner@songhong.vn";
+const ORGANISER: &str = "organiser@techfest.vn";
+
+/// The fixture event with one session (three 20-minute slots, two tables) and an account for
+/// a startup (Nông Sản Xanh), an investor (Sông Hồng Angels) and the organiser.
+async fn event() -> TestApp {
+    let app = TestApp::with_fixtures().await;
+    let event = app.event_id("techfest-test").await;
+    let organiser = app.account(ORGANISER, None, Some(event)).await;
+    let sessions = json!({"sessions": [
+        {"name": "Sáng", "date": "2023-11-24", "start": "09:00", "end": "10:00", "slot_minutes": 20, "tables": 2},
+    ]});
+    let answer = app.send("PUT", "/api/v1/events/techfest-test/sessions", &organiser, Some(&sessions)).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    app.account(STARTUP, Some(app.id_of("Nông Sản Xanh").await), None).await;
+    app.account(INVESTOR, Some(app.id_of("Sông Hồng Angels").await), None).await;
+    app
+}
+
+/// Saves a screenshot: into docs/screenshots with `KETNOI_SCREENSHOTS` set, else under target.
+async fn shoot(browser: &Browser, name: &str) {
+    let png = browser.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let dir = if std::env::var_os("KETNOI_SCREENSHOTS").is_some() {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+    } else {
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
+    browser
+        .goto(&format!(
+            "{}/sign-in?next={}",
+            app.base,
+            next.replace('/', "%2F").replace('?', "%3F").replace('=', "%3D")
+        ))
+        .await;
+    browser.type_into(&browser.find("#f-email").await, email).await;
+    browser.type_into(&browser.find("#f-password").await, PASSWORD).await;
+    browser.click(&browser.find("form[action='/sign-in'] button").await).await;
+    browser.wait_for_url(next).await;
+}
+
+async fn sign_out(browser: &Browser) {
+    browser.click(&browser.find("form[action='/sign-out'] button").await).await;
+    browser.find("a[href^='/sign-in']").await;
+}
+
+/// The words a page shows, in one language.
+struct Words {
+    notice_sent: &'static str,
+    notice_accepted: &'static str,
+    matched: &'static str,
+    table: &'static str,
+    summary: &'static str,
+}
+
+const VIETNAMESE: Words = Words {
+    notice_sent: "Đã gửi đề nghị gặp.",
+    notice_accepted: "Đã chấp nhận",
+    matched: "Mức độ phù hợp",
+    table: "Bàn",
+    summary: "Đã xếp 1 / 1 cuộc gặp",
+};
+
+const ENGLISH: Words = Words {
+    notice_sent: "Your request is sent.",
+    notice_accepted: "Accepted: the organisers",
+    matched: "Match",
+    table: "Table",
+    summary: "1 of 1 meetings placed",
+};
+
+/// The whole flow: search, request (clicked twice), accept, schedule, publish, agenda, `.ics`.
+async fn meeting_flow(english: bool) {
+    let app = event().await;
+    let words = if english { &ENGLISH } else { &VIETNAMESE };
+    let name = |page: &str| format!("{page}{}", if english { "-en" } else { "" });
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{}{EVENT}", app.base)).await;
+    if english {
+        // The switch is remembered: every later page, signed in or out, is in English.
+        browser.click(&browser.find("form[action='/lang'] button").await).await;
+        browser.wait_for_text("Figures").await;
+    } else {
+        browser.wait_for_text("Số liệu").await;
+    }
+    shoot(&browser, &name("event")).await;
+
+    // A startup member signs in, searches without diacritics, opens a profile, asks to meet.
+    sign_in(&browser, &app, STARTUP, &format!("{EVENT}/search")).await;
+    let investor = app.id_of("Sông Hồng Angels").await;
+    browser.type_into(&browser.find("#f-q").await, "nong nghiep").await;
+    // No submit: the results and the address follow the typing.
+    browser.wait_for_url("q=nong+nghiep").await;
+    browser.find("#results .snippet b").await;
+    browser.find(&format!("#results a[href='{EVENT}/o/{investor}']")).await;
+    shoot(&browser, &name("search")).await;
+    browser.click(&browser.find(&format!("#results a[href='{EVENT}/o/{investor}']")).await).await;
+    browser.wait_for_text(words.matched).await;
+    shoot(&browser, &name("profile")).await;
+    browser.type_into(&browser.find("#f-message").await, "Xin chào, chúng tôi làm nông sản OCOP.").await;
+    // A double click: the second click must not send a second request.
+    browser
+        .run("const b = document.querySelector('form[action$=\"/request\"] button'); b.click(); b.click();", json!([]))
+        .await;
+    browser.wait_for_url("requests?box=outbox").await;
+    browser.wait_for_text(words.notice_sent).await;
+    let event_id = app.event_id("techfest-test").await;
+    let startup = app.id_of("Nông Sản Xanh").await;
+    let sent = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
+    assert_eq!(sent.len(), 1, "one request, however many clicks");
+
+    // The investor sees it and accepts it.
+    sign_out(&browser).await;
+    sign_in(&browser, &app, INVESTOR, &format!("{EVENT}/requests")).await;
+    browser.wait_for_text("Nông Sản Xanh").await;
+    browser.wait_for_text("chúng tôi làm nông sản OCOP").await;
+    shoot(&browser, &name("requests")).await;
+    browser.type_into(&browser.find("textarea[name='note']").await, "Hẹn gặp tại Techfest!").await;
+    browser.click(&browser.find("button[value='accept']").await).await;
+    browser.wait_for_text(words.notice_accepted).await;
+
+    // The organiser runs the scheduler and publishes.
+    sign_out(&browser).await;
+    sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise/schedule")).await;
+    browser.click(&browser.find("#run").await).await;
+    browser.wait_for_url("done=scheduled").await;
+    browser.wait_for_text(words.summary).await;
+    shoot(&browser, &name("schedule")).await;
+    browser.click(&browser.find("#publish").await).await;
+    browser.wait_for_url("done=published").await;
+
+    // The startup sees the meeting on its agenda, with slot and table, and gets the .ics.
+    sign_out(&browser).await;
+    sign_in(&browser, &app, STARTUP, &format!("{EVENT}/agenda")).await;
+    browser.wait_for_text("Sông Hồng Angels").await;
+    let row = browser.text(&browser.find("table.agenda tbody tr").await).await;
+    assert!(row.starts_with("09:00–09:20"), "slot: {row}");
+    assert!(row.contains("Sông Hồng Angels"), "counterpart: {row}");
+    let table = browser.text(&browser.find("table.agenda td.table-no").await).await;
+    assert_eq!(table, "1");
+    assert!(browser.body_text().await.contains(words.table), "the table column is labelled");
+    shoot(&browser, &name("agenda")).await;
+    let link = browser.find("a[href$='agenda.ics']").await;
+    let href = browser.property(&link, "href").await;
+    let ics = browser.run_async("fetch(arguments[0]).then(r => r.text()).then(arguments[1]);", json!([href])).await;
+    let ics = ics.as_str().unwrap_or_default();
+    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    assert!(ics.contains("DTSTART;TZID=Asia/Ho_Chi_Minh:20231124T090000"), "{ics}");
+    assert!(ics.contains("Sông Hồng Angels"), "{ics}");
+
+    // The printable agenda has no navigation.
+    browser.goto(&format!("{}{EVENT}/agenda/print", app.base)).await;
+    browser.wait_for_text("Nông Sản Xanh").await;
+    assert!(browser.all("header.top").await.is_empty(), "no navigation on the printed page");
+}
+
+#[tokio::test]
+async fn meeting_flow_in_vietnamese() {
+    meeting_flow(false).await;
+}
+
+#[tokio::test]
+async fn meeting_flow_in_english() {
+    meeting_flow(true).await;
+}
+
+#[tokio::test]
+async fn search_fits_a_360_pixel_phone() {
+    let app = event().await;
+    let browser = Browser::start(360, 780).await;
+    browser.goto(&format!("{}{EVENT}/search?q=nong+nghiep", app.base)).await;
+    browser.find("#results .card").await;
+    let width = browser.run("return window.innerWidth;", json!([])).await;
+    assert_eq!(width, json!(360), "the window is a phone's");
+    // Filters open, as a user would open them.
+    browser.click(&browser.find("details.filters summary").await).await;
+    let scroll = browser.run("return document.documentElement.scrollWidth;", json!([])).await;
+    assert!(scroll.as_u64().unwrap_or(u64::MAX) <= 360, "no horizontal scroll: {scroll} px wide");
+    shoot(&browser, "search-phone").await;
+    for page in ["", "/sign-in"] {
+        let path = if page.is_empty() { EVENT.to_owned() } else { page.to_owned() };
+        browser.goto(&format!("{}{path}", app.base)).await;
+        browser.find("main h1").await;
+        let scroll = browser.run("return document.documentElement.scrollWidth;", json!([])).await;
+        assert!(scroll.as_u64().unwrap_or(u64::MAX) <= 360, "{path}: {scroll} px wide");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_shown_by_its_field_and_kept() {
+    let app = event().await;
+    let browser = Browser::start(1280, 900).await;
+
+    // A wrong password: the e-mail stays, the error is in Vietnamese.
+    browser.goto(&format!("{}/sign-in", app.base)).await;
+    browser.type_into(&browser.find("#f-email").await, STARTUP).await;
+    browser.type_into(&browser.find("#f-password").await, "not the password").await;
+    browser.click(&browser.find("form[action='/sign-in'] button").await).await;
+    browser.wait_for_text("Sai email hoặc mật khẩu.").await;
+    assert_eq!(browser.property(&browser.find("#f-email").await, "value").await, json!(STARTUP));
+
+    // A profile with a bad number: shown again as typed, the error next to its field.
+    sign_in(&browser, &app, STARTUP, &format!("{EVENT}/profile")).await;
+    browser.type_into(&browser.find("#f-founded").await, "năm ngoái").await;
+    browser.type_into(&browser.find("#f-province").await, "Tiên Lãng, Hải Phòng").await;
+    browser.click(&browser.find("main form button.primary").await).await;
+    let error = browser.text(&browser.find("#e-founded").await).await;
+    assert!(error.contains("phải là một số nguyên"), "{error}");
+    assert_eq!(browser.property(&browser.find("#f-founded").await, "value").await, json!("năm ngoái"));
+    assert_eq!(browser.property(&browser.find("#f-province").await, "value").await, json!("Tiên Lãng, Hải Phòng"));
+
+    // Refused by the API's validation: no sector and a bad web address, each by its field.
+    browser.type_into(&browser.find("#f-founded").await, "2022").await;
+    browser.type_into(&browser.find("#f-website").await, "not a web address").await;
+    for checkbox in browser.all("input[name='sectors']:checked").await {
+        browser.click(&checkbox).await;
+    }
+    browser.click(&browser.find("main form button.primary").await).await;
+    let sectors = browser.text(&browser.find("#e-sectors").await).await;
+    assert!(sectors.contains("phải chọn ít nhất một lĩnh vực"), "{sectors}");
+    browser.find("#e-website").await;
+    assert_eq!(browser.property(&browser.find("#f-website").await, "value").await, json!("not a web address"));
+    shoot(&browser, "profile-errors").await;
+    let stored = app.store.organization(app.id_of("Nông Sản Xanh").await).await.expect("organization");
+    assert_eq!(stored.profile.province, "Hải Phòng", "nothing was saved");
+
+    // An expired session: to the sign-in page, then back where the user was.
+    app.execute("DELETE FROM sessions").await;
+    browser.goto(&format!("{}{EVENT}/agenda", app.base)).await;
+    browser.wait_for_url("/sign-in?next=").await;
+    browser.wait_for_text("Phiên đăng nhập đã hết hạn").await;
+    browser.type_into(&browser.find("#f-email").await, STARTUP).await;
+    browser.type_into(&browser.find("#f-password").await, PASSWORD).await;
+    browser.click(&browser.find("form[action='/sign-in'] button").await).await;
+    browser.wait_for_url(&format!("{EVENT}/agenda")).await;
+    browser.find("main h1").await;
+
+    // A request form sent twice without the script (a slow network, a reload): one request.
+    let cookie = browser.run("return document.cookie;", json!([])).await;
+    assert_eq!(cookie, json!(""), "the session cookie is HttpOnly");
+    let login = app.login(STARTUP, PASSWORD).await;
+    let secret = login.session().expect("session");
+    let investor = app.id_of("Han River Ventures").await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    for _ in 0..2 {
+        let response = client
+            .post(format!("{}{EVENT}/o/{investor}/request", app.base))
+            .header("cookie", format!("ketnoi_session={secret}"))
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("message=Hello&priority=1")
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status().as_u16(), 303);
+        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(location.contains("requests?box=outbox"), "{location}");
+    }
+    let event_id = app.event_id("techfest-test").await;
+    let startup = app.id_of("Nông Sản Xanh").await;
+    let sent = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
+    assert_eq!(sent.iter().filter(|r| r.recipient_id == investor).count(), 1);
+}
