@@ -2,9 +2,15 @@
 
 default: test
 
-# The tests on the embedded SQLite database (the README's test command).
+# The tests on the embedded SQLite database (the README's test command), browser tests included.
 test:
+    bash .ci/install-browser
     cargo test --workspace
+
+# Retakes the screenshots in docs/screenshots from the browser tests.
+screenshots:
+    bash .ci/install-browser
+    KETNOI_SCREENSHOTS=1 cargo test --test e2e browser::
 
 # The storage and end-to-end suites on PostgreSQL (starts the local cluster if needed).
 test-pg:

@@ -31,6 +31,7 @@ async fn event() -> TestApp {
 
 /// Saves a screenshot: into docs/screenshots with `KETNOI_SCREENSHOTS` set, else under target.
 async fn shoot(browser: &Browser, name: &str) {
+    check_accessible(browser).await;
     let png = browser.screenshot().await;
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     let dir = if std::env::var_os("KETNOI_SCREENSHOTS").is_some() {
@@ -40,6 +41,30 @@ async fn shoot(browser: &Browser, name: &str) {
     };
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// What every page must have for a screen reader and a keyboard: a language, landmarks, one
+/// heading 1, a label on every field and a name on every button and link.
+async fn check_accessible(browser: &Browser) {
+    let problems = browser
+        .run(
+            r#"const problems = [];
+            if (!document.documentElement.lang) problems.push('no lang on <html>');
+            if (document.querySelectorAll('main').length !== 1) problems.push('not one <main>');
+            if (document.querySelectorAll('h1').length !== 1) problems.push('not one <h1>');
+            for (const field of document.querySelectorAll('input, select, textarea')) {
+                if (field.type === 'hidden') continue;
+                const named = field.labels.length > 0 || field.getAttribute('aria-label');
+                if (!named) problems.push('no label: ' + (field.name || field.id));
+            }
+            for (const control of document.querySelectorAll('a, button')) {
+                if (!control.textContent.trim() && !control.getAttribute('aria-label')) problems.push('unnamed ' + control.outerHTML);
+            }
+            return problems;"#,
+            json!([]),
+        )
+        .await;
+    assert_eq!(problems, json!([]), "on {}", browser.url().await);
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
@@ -277,4 +302,171 @@ async fn bad_input_is_shown_by_its_field_and_kept() {
     let startup = app.id_of("Nông Sản Xanh").await;
     let sent = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
     assert_eq!(sent.iter().filter(|r| r.recipient_id == investor).count(), 1);
+}
+
+/// Accepted meetings made through the API: each startup asks, each investor accepts.
+async fn accepted_meetings(app: &TestApp, pairs: &[(&str, &str)]) {
+    for (startup, investor) in pairs {
+        let asker =
+            app.account(&format!("ask@{}.test", app.id_of(startup).await), Some(app.id_of(startup).await), None).await;
+        let body = json!({"to": app.id_of(investor).await});
+        let asked = app.send("POST", "/api/v1/events/techfest-test/requests", &asker, Some(&body)).await;
+        assert_eq!(asked.status, 201, "{:?}", asked.body);
+        let answerer = app
+            .account(&format!("answer@{}.test", app.id_of(investor).await), Some(app.id_of(investor).await), None)
+            .await;
+        let path = format!("/api/v1/events/techfest-test/requests/{}/accept", asked.body["id"]);
+        assert_eq!(app.send("POST", &path, &answerer, Some(&json!({}))).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
+    let app = event().await;
+    let event_id = app.event_id("techfest-test").await;
+    let participants = || async { app.store.event_participants(event_id).await.expect("participants").len() };
+    let before = participants().await;
+    let files = tempfile::tempdir().expect("dir");
+    let header =
+        "name,sectors,stage,country,province,funding_ask,currency,founded,team_size,website,email,description\n";
+    let bad = files.path().join("bad.csv");
+    std::fs::write(&bad, format!("{header}Cá Biển,maritime,seed,VN,,,,,,,,\nRau Sạch,nong nghep,seed,VN,,,,,,,,\n"))
+        .expect("csv");
+    let good = files.path().join("good.csv");
+    std::fs::write(&good, format!("{header}Rau Sạch,nong nghiep,seed,VN,Hải Phòng,,,,,,,Rau sạch Tiên Lãng\n"))
+        .expect("csv");
+
+    let browser = Browser::start(1280, 900).await;
+    sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise")).await;
+    // A preview of a file with a mistake: the problem by line and column, nothing written.
+    browser.attach(&browser.find("#f-startups").await, &bad).await;
+    browser.click(&browser.find("button[value='preview']").await).await;
+    browser.wait_for_text("Có lỗi: chưa ghi gì").await;
+    let problem = browser.text(&browser.find("#import-result table tbody tr").await).await;
+    assert!(problem.contains("startups") && problem.contains('3') && problem.contains("sectors"), "{problem}");
+    assert!(problem.contains("có phải là \"agritech\""), "the suggestion, in Vietnamese: {problem}");
+    shoot(&browser, "organise-import").await;
+    assert_eq!(participants().await, before, "a preview writes nothing");
+    // The corrected file: previewed, then imported.
+    browser.attach(&browser.find("#f-startups").await, &good).await;
+    browser.click(&browser.find("button[value='preview']").await).await;
+    browser.wait_for_text("Sẽ tạo 1").await;
+    assert_eq!(participants().await, before);
+    browser.attach(&browser.find("#f-startups").await, &good).await;
+    browser.click(&browser.find("button[value='import']").await).await;
+    browser.wait_for_text("Đã tạo 1").await;
+    assert_eq!(participants().await, before + 1);
+
+    // A second session in the empty row of the sessions table.
+    let rows = browser.all("table.sessions tbody tr").await;
+    assert_eq!(rows.len(), 3, "one session and two empty rows");
+    for (name, value) in [("name", "Chiều"), ("slot_minutes", "30"), ("tables", "3")] {
+        let fields = browser.all(&format!("table.sessions input[name='{name}']")).await;
+        browser.type_into(&fields[1], value).await;
+    }
+    for (name, value) in [("date", "2023-11-24"), ("start", "14:00"), ("end", "15:00")] {
+        let fields = browser.all(&format!("table.sessions input[name='{name}']")).await;
+        browser
+            .run(
+                "arguments[0].value = arguments[1];",
+                json!([{ "element-6066-11e4-a52e-4f735466cecf": fields[1].id() }, value]),
+            )
+            .await;
+    }
+    browser.click(&browser.find("form[action$='/sessions'] button").await).await;
+    browser.wait_for_url("done=saved").await;
+    assert_eq!(app.store.slots(event_id).await.expect("slots").len(), 5, "three morning slots and two afternoon ones");
+
+    // Meetings placed and published; the check-in from a phone at the tables.
+    accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels"), ("Cảng Số", "Han River Ventures")]).await;
+    browser.goto(&format!("{}{EVENT}/organise/schedule", app.base)).await;
+    browser.click(&browser.find("#run").await).await;
+    browser.wait_for_url("done=scheduled").await;
+    browser.wait_for_text("Đã xếp 2 / 2 cuộc gặp").await;
+    browser.find("#grid td.meeting").await;
+    browser.click(&browser.find("#publish").await).await;
+    browser.wait_for_url("done=published").await;
+    let mut phone = browser;
+    phone.resize(360, 780).await;
+    phone.goto(&format!("{}{EVENT}/organise/checkin?slot=d1-0900", app.base)).await;
+    let card = phone.find("ul.checkin li").await;
+    assert!(phone.text(&card).await.contains(&format!("{} 1", "Bàn")));
+    phone.click(&phone.find("ul.checkin li button[value='held']").await).await;
+    phone.wait_for_url("done=checked").await;
+    phone.wait_for_text("Đã gặp").await;
+    let scroll = phone.run("return document.documentElement.scrollWidth;", json!([])).await;
+    assert!(scroll.as_u64().unwrap_or(u64::MAX) <= 360, "check-in fits a phone: {scroll} px");
+    shoot(&phone, "checkin-phone").await;
+    let held = app.store.meetings(event_id).await.expect("meetings");
+    assert_eq!(held.iter().filter(|m| m.status == ketnoi_store::MeetingStatus::Held).count(), 1);
+
+    // Table sheets to print, and the exports.
+    phone.resize(1280, 900).await;
+    phone.goto(&format!("{}{EVENT}/organise/tables", app.base)).await;
+    phone.wait_for_text("Sông Hồng Angels").await;
+    assert!(phone.all("header.top").await.is_empty(), "a clean page to print");
+    let csv = phone
+        .run_async(
+            "fetch(arguments[0]).then(r => r.text()).then(arguments[1]);",
+            json!([format!("{EVENT}/organise/export/meetings.csv")]),
+        )
+        .await;
+    let csv = csv.as_str().unwrap_or_default();
+    assert!(csv.starts_with("id,slot,start,table,startup,investor,status"), "{csv}");
+    assert!(csv.contains("\"Nông Sản Xanh\",\"Sông Hồng Angels\",held,true"), "{csv}");
+}
+
+#[tokio::test]
+async fn register_invite_join_download_and_delete() {
+    let app = event().await;
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{}/register?event=techfest-test", app.base)).await;
+    for (field, value) in [
+        ("#f-display_name", "Trần Thị Mai"),
+        ("#f-account_email", "mai@caphe.vn"),
+        ("#f-password", "cà phê sữa đá mỗi sáng"),
+        ("#f-name", "Cà Phê Xanh"),
+        ("#f-funding_ask", "1.500.000.000"),
+    ] {
+        browser.type_into(&browser.find(field).await, value).await;
+    }
+    browser.click(&browser.find("input[name='sectors'][value='food']").await).await;
+    browser.run("document.getElementById('f-stage').value = 'seed';", json!([])).await;
+    shoot(&browser, "register").await;
+    browser.click(&browser.find("main form button.primary").await).await;
+    browser.wait_for_url("/e/techfest-test/profile?done=registered").await;
+    browser.wait_for_text("Tổ chức của bạn đã được đăng ký").await;
+    assert_eq!(browser.property(&browser.find("#f-funding_ask").await, "value").await, json!("1500000000"));
+
+    // A colleague is invited and joins with the code.
+    browser.goto(&format!("{}/account", app.base)).await;
+    browser.type_into(&browser.find("#f-invite_email").await, "nam@caphe.vn").await;
+    browser.click(&browser.find("form[action='/account/invite'] button").await).await;
+    let code = browser.text(&browser.find("code.code").await).await;
+    assert!(code.len() >= 16, "an invitation code: {code}");
+    let data = browser.run_async("fetch('/api/v1/me/export').then(r => r.json()).then(arguments[0]);", json!([])).await;
+    assert_eq!(data["account"]["email"], json!("mai@caphe.vn"), "{data}");
+    sign_out(&browser).await;
+    browser.goto(&format!("{}/join", app.base)).await;
+    browser.type_into(&browser.find("#f-code").await, &code).await;
+    browser.type_into(&browser.find("#f-display_name").await, "Lê Văn Nam").await;
+    browser.type_into(&browser.find("#f-password").await, "trà đá vỉa hè buổi chiều").await;
+    browser.click(&browser.find("main form button.primary").await).await;
+    browser.wait_for_text("Tài khoản của bạn đã sẵn sàng").await;
+    browser.wait_for_text("Lê Văn Nam").await;
+
+    // Deleting the account needs the password.
+    browser.goto(&format!("{}/account", app.base)).await;
+    browser.type_into(&browser.find("form[action='/account/delete'] input[type='password']").await, "wrong").await;
+    browser.click(&browser.find("form[action='/account/delete'] button").await).await;
+    browser.wait_for_text("không đúng mật khẩu").await;
+    browser
+        .type_into(
+            &browser.find("form[action='/account/delete'] input[type='password']").await,
+            "trà đá vỉa hè buổi chiều",
+        )
+        .await;
+    browser.click(&browser.find("form[action='/account/delete'] button").await).await;
+    browser.wait_for_text("Tài khoản đã được xóa.").await;
+    assert_eq!(app.login("nam@caphe.vn", "trà đá vỉa hè buổi chiều").await.status, 401);
 }

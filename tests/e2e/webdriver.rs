@@ -38,6 +38,13 @@ pub struct Browser {
 #[derive(Debug, Clone)]
 pub struct Element(String);
 
+impl Element {
+    /// The element's reference, to pass to a script as `{ELEMENT: id}`.
+    pub fn id(&self) -> &str {
+        &self.0
+    }
+}
+
 impl Browser {
     /// A new browser window of `width` × `height` CSS pixels.
     pub async fn start(width: u32, height: u32) -> Browser {
@@ -190,6 +197,11 @@ impl Browser {
     pub async fn type_into(&self, element: &Element, text: &str) {
         self.post(&format!("/element/{}/clear", element.0), json!({})).await;
         self.post(&format!("/element/{}/value", element.0), json!({"text": text})).await;
+    }
+
+    /// Chooses a local file in a file input.
+    pub async fn attach(&self, element: &Element, path: &std::path::Path) {
+        self.post(&format!("/element/{}/value", element.0), json!({"text": path.display().to_string()})).await;
     }
 
     pub async fn text(&self, element: &Element) -> String {

@@ -217,28 +217,32 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
     let event = by_slug_managed(state, ctx, slug).await?;
     let Json(grid) = meetings::show(State(state.clone()), ctx.caller.clone(), Path(slug.to_owned())).await?;
     let mut movable = Vec::new();
+    let tables = grid.slots.iter().map(|s| s.tables).max().unwrap_or_default();
     let slots: Vec<Value> = grid
         .slots
         .iter()
         .map(|slot| {
             let label = format!("{} {}", i18n::date_of(ctx.lang, &slot.start), i18n::time_of(&slot.start));
-            let meetings: Vec<GridMeeting> = slot
-                .meetings
-                .iter()
-                .map(|m| {
-                    movable.push(context! { id => m.id, label => format!("{} – {} ({label}, {} {})", m.startup.name, m.investor.name, ctx.t("agenda.table"), m.table.unwrap_or_default()) });
-                    GridMeeting {
+            // One cell per table: the meeting there, or none; tables the slot lacks are marked.
+            let cells: Vec<Option<GridMeeting>> = (1..=u32::from(tables))
+                .map(|table| {
+                    let m = slot.meetings.iter().find(|m| m.table == Some(table))?;
+                    let place = format!("{label}, {} {table}", ctx.t("agenda.table"));
+                    movable.push(
+                        context! { id => m.id, label => format!("{} – {} ({place})", m.startup.name, m.investor.name) },
+                    );
+                    Some(GridMeeting {
                         id: m.id,
-                        table: m.table.map(|t| t.to_string()).unwrap_or_default(),
+                        table: table.to_string(),
                         startup: m.startup.name.clone(),
                         investor: m.investor.name.clone(),
                         pinned: m.pinned,
                         published: m.published,
                         status_label: i18n::text(ctx.lang, &format!("status.{}", m.status)),
-                    }
+                    })
                 })
                 .collect();
-            context! { code => &slot.code, label => label, tables => slot.tables, meetings => meetings }
+            context! { code => &slot.code, label => label, tables => slot.tables, cells => cells }
         })
         .collect();
     let unplaced: Vec<Value> = grid
@@ -259,7 +263,8 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
         ],
     );
     let page = context! {
-        event => EventInfo::of(&event), grid => slots, unplaced => unplaced, summary => summary,
+        event => EventInfo::of(&event), grid => slots, tables => (1..=tables).collect::<Vec<_>>(),
+        unplaced => unplaced, summary => summary,
         movable => movable, error => error,
     };
     ctx.render(state, "schedule.html", page).await

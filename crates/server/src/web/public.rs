@@ -19,11 +19,12 @@ use crate::organizations::{self, SEARCH_OFFSET_MAX};
 use crate::params::Params;
 use crate::{events, meetings, recommendations};
 
-/// `GET /`: the events; straight to the event when there is only one.
-pub async fn home(State(state): State<AppState>, ctx: Ctx) -> WebResult {
+/// `GET /`: the events; straight to the event when there is only one (with the notice, if any).
+pub async fn home(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuery) -> WebResult {
     let events = state.store.events().await?;
     if let [only] = events.as_slice() {
-        return Ok(Redirect::to(&format!("/e/{}", only.slug)).into_response());
+        let query = raw.map(|q| format!("?{q}")).unwrap_or_default();
+        return Ok(Redirect::to(&format!("/e/{}{query}", only.slug)).into_response());
     }
     let mut cards = Vec::new();
     for event in &events {
