@@ -12,4 +12,5 @@ mod recommendations;
 mod search;
 mod sessions;
 mod support;
+mod web;
 mod webdriver;

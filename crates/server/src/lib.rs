@@ -185,8 +185,18 @@ async fn no_store_when_personal(request: Request, next: Next) -> Response {
     response
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("page")
+/// An unknown path: a page for a browser, problem+json for the API and everyone else.
+async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    let wants_page = !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        return web::not_found(&state, request).await;
+    }
+    ApiError::not_found("page").into_response()
 }
 
 async fn method_not_allowed() -> Response {

@@ -10,7 +10,7 @@ use ketnoi_domain::profile::OrgKind;
 use minijinja::context;
 
 use super::views::{self, Choice, PROFILE_FIELDS};
-use super::{Ctx, Form, WebResult, field_errors, i18n, local_path};
+use super::{Ctx, Form, WebResult, field_errors, i18n, local_path, query};
 use crate::AppState;
 use crate::accounts::{self, AcceptInvitationBody, DeleteAccountBody, LoginBody, RegisterBody};
 use crate::auth::ClientAddress;
@@ -39,11 +39,6 @@ fn redirect_with_cookies(answer: &Response, to: &str) -> Response {
         response.headers_mut().append(header::SET_COOKIE, cookie.clone());
     }
     response
-}
-
-fn query(raw: Option<&str>) -> BTreeMap<String, String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
-    pairs.into_iter().collect()
 }
 
 /// `GET /sign-in?next=`.

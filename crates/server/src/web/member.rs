@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::public::{profile_page, reason_text};
 use super::views::{self, EventInfo, PROFILE_FIELDS};
-use super::{Ctx, Form, WebError, WebResult, field_errors, i18n};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query};
 use crate::error::ApiError;
 use crate::events::by_slug;
 use crate::json::Body;
@@ -103,8 +103,7 @@ struct RequestItem {
 }
 
 fn mailbox(raw: Option<&str>) -> &'static str {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
-    if pairs.iter().any(|(k, v)| k == "box" && v == "outbox") { "outbox" } else { "inbox" }
+    if query(raw).get("box").is_some_and(|b| b == "outbox") { "outbox" } else { "inbox" }
 }
 
 /// `GET /e/{slug}/requests?box=inbox|outbox`: requests with their status.

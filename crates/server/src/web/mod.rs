@@ -175,13 +175,7 @@ impl Ctx {
             Language::Vi => Language::En,
             Language::En => Language::Vi,
         };
-        let done = self.here.split_once('?').and_then(|(_, query)| {
-            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-                .ok()?
-                .into_iter()
-                .find(|(name, _)| name == "done")
-                .map(|(_, key)| format!("done.{key}"))
-        });
+        let done = query(self.here.split_once('?').map(|(_, q)| q)).remove("done").map(|key| format!("done.{key}"));
         let notice = done.filter(|key| i18n::has(key)).map(|key| self.t(&key));
         let values = context! {
             lang => i18n::code(self.lang),
@@ -253,6 +247,13 @@ impl Me {
     }
 }
 
+/// A query string's parameters by name (the last of a repeated one); nothing when it is not
+/// valid URL encoding.
+pub fn query(raw: Option<&str>) -> std::collections::BTreeMap<String, String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    pairs.into_iter().collect()
+}
+
 /// A path and query as a query-string value.
 pub fn encode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)]).map(|pair| pair[1..].to_owned()).unwrap_or_default()
@@ -316,6 +317,12 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     let ctx = Ctx::from_parts(&parts);
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(failure) = response.extensions().get::<Failure>().cloned() else { return response };
+    failure_page(&state, &ctx, failure).await
+}
+
+/// The page for a failure: the sign-in page for a visitor who must sign in (and back to where
+/// they were), else an error page in the visitor's language.
+async fn failure_page(state: &AppState, ctx: &Ctx, failure: Failure) -> Response {
     if failure.status == StatusCode::UNAUTHORIZED {
         let next = failure.next.unwrap_or_else(|| ctx.here.clone());
         let expired = if ctx.had_session { "&expired=1" } else { "" };
@@ -329,13 +336,20 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     };
     let detail = if failure.status.is_server_error() { String::new() } else { i18n::error(ctx.lang, &failure.detail) };
     let page = context! { title => title, detail => detail, status => failure.status.as_u16() };
-    match ctx.render(&state, "error.html", page).await {
+    match ctx.render(state, "error.html", page).await {
         Ok(mut page) => {
             *page.status_mut() = failure.status;
             page
         }
         Err(_) => failure.status.into_response(),
     }
+}
+
+/// A path that is no page, for a browser: a 404 page in the visitor's language.
+pub async fn not_found(state: &AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let failure = Failure { status: StatusCode::NOT_FOUND, detail: String::new(), next: None };
+    failure_page(state, &Ctx::from_parts(&parts), failure).await
 }
 
 /// A form as sent by a browser (`application/x-www-form-urlencoded`): every pair, in order.
@@ -421,7 +435,21 @@ mod tests {
                 }
             }
         }
-        let built = ["priority.1", "priority.2", "priority.3", "kind.startup", "kind.investor"];
+        let built = [
+            "priority.1",
+            "priority.2",
+            "priority.3",
+            "kind.startup",
+            "kind.investor",
+            "figures.startups",
+            "figures.investors",
+            "figures.requests",
+            "figures.accepted",
+            "figures.placed",
+            "figures.held",
+            "figures.no_show",
+            "figures.outcomes",
+        ];
         let statuses =
             ["pending", "accepted", "declined", "cancelled", "expired", "scheduled", "checked-in", "held", "no-show"];
         let done = ["request_sent", "accepted", "declined", "cancelled", "saved", "registered", "joined", "deleted"];

@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::views::EventInfo;
-use super::{Ctx, Form, WebError, WebResult, field_errors, i18n};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::events::{self, ImportBody, SessionBody, SessionsBody, managed, zone};
@@ -344,9 +344,7 @@ pub async fn checkin(
     RawQuery(raw): RawQuery,
 ) -> WebResult {
     let event = organised(&state, &ctx, &slug, &ctx.here).await?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let asked = pairs.into_iter().find(|(k, _)| k == "slot").map(|(_, v)| v);
+    let asked = query(raw.as_deref()).remove("slot");
     checkin_page(&state, &ctx, &event, asked.as_deref(), None).await
 }
 
@@ -404,9 +402,7 @@ pub async fn check_in(
     match meetings::set_status(State(state.clone()), ctx.caller.clone(), path, body).await {
         Ok(Json(meeting)) => Ok(ctx.done(&format!("{back}#meeting-{}", meeting.id), "checked")),
         Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-            let asked = pairs.into_iter().find(|(k, _)| k == "slot").map(|(_, v)| v);
+            let asked = query(raw.as_deref()).remove("slot");
             checkin_page(&state, &ctx, &event, asked.as_deref(), Some(i18n::error(ctx.lang, error.detail()))).await
         }
         Err(error) => Err(error.into()),

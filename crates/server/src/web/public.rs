@@ -74,8 +74,7 @@ struct ResultItem {
 
 /// The search as asked: every parameter's text, for the form and the paging links.
 fn search_query(raw: Option<&str>) -> BTreeMap<String, String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
-    let mut query: BTreeMap<String, String> = pairs.into_iter().collect();
+    let mut query = super::query(raw);
     query.entry("currency".to_owned()).or_insert_with(|| "VND".to_owned());
     query
 }

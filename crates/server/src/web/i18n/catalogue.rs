@@ -400,6 +400,7 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("accepted meetings but can attend only", "cuộc gặp được chấp nhận nhưng chỉ dự được"),
     ("a place is free for it: run the scheduler", "còn chỗ trống: hãy chạy xếp lịch"),
     ("not scheduled yet: run the scheduler", "chưa xếp: hãy chạy xếp lịch"),
+    ("missing column", "thiếu cột"),
     ("characters", "ký tự"),
     (", got", ", nhận được"),
     (" slots", " khung giờ"),
