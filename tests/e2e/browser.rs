@@ -386,19 +386,38 @@ async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
     browser.find("#grid td.meeting").await;
     browser.click(&browser.find("#publish").await).await;
     browser.wait_for_url("done=published").await;
+    let startup = app.id_of("Nông Sản Xanh").await;
     let mut phone = browser;
     phone.resize(360, 780).await;
-    phone.goto(&format!("{}{EVENT}/organise/checkin?slot=d1-0900", app.base)).await;
+    let ours = app.store.meetings(event_id).await.expect("meetings");
+    let ours = ours.iter().find(|m| m.startup_id == startup).expect("Nông Sản Xanh's meeting");
+    let slots = app.store.slots(event_id).await.expect("slots");
+    let slot = slots.iter().find(|s| Some(s.id) == ours.slot_id).expect("placed");
+    phone.goto(&format!("{}{EVENT}/organise/checkin?slot={}", app.base, slot.code)).await;
     let card = phone.find("ul.checkin li").await;
     assert!(phone.text(&card).await.contains(&format!("{} 1", "Bàn")));
-    phone.click(&phone.find("ul.checkin li button[value='held']").await).await;
+    let script = "const card = [...document.querySelectorAll('ul.checkin li')].find(li => li.textContent.includes(arguments[0]));
+        card.querySelector(\"button[value='held']\").click();";
+    phone.run(script, json!(["Nông Sản Xanh"])).await;
     phone.wait_for_url("done=checked").await;
+    phone.wait_for_text("Đã ghi nhận.").await;
     phone.wait_for_text("Đã gặp").await;
     let scroll = phone.run("return document.documentElement.scrollWidth;", json!([])).await;
     assert!(scroll.as_u64().unwrap_or(u64::MAX) <= 360, "check-in fits a phone: {scroll} px");
     shoot(&phone, "checkin-phone").await;
     let held = app.store.meetings(event_id).await.expect("meetings");
     assert_eq!(held.iter().filter(|m| m.status == ketnoi_store::MeetingStatus::Held).count(), 1);
+
+    // The startup records what came of it, on its agenda.
+    sign_out(&phone).await;
+    sign_in(&phone, &app, STARTUP, &format!("{EVENT}/agenda")).await;
+    phone.run("document.querySelector('form.outcome select').value = 'term-sheet';", json!([])).await;
+    phone.click(&phone.find("form.outcome button").await).await;
+    phone.wait_for_url("done=saved").await;
+    let meetings = app.store.meetings(event_id).await.expect("meetings");
+    assert!(meetings.iter().any(|m| m.startup_outcome.as_deref() == Some("term-sheet")), "the outcome is recorded");
+    sign_out(&phone).await;
+    sign_in(&phone, &app, ORGANISER, &format!("{EVENT}/organise")).await;
 
     // Table sheets to print, and the exports.
     phone.resize(1280, 900).await;

@@ -176,7 +176,12 @@ impl Browser {
     pub async fn wait_for_url(&self, part: &str) {
         let started = Instant::now();
         while !self.url().await.contains(part) {
-            assert!(started.elapsed() < PATIENCE, "never reached {part}; at {}", self.url().await);
+            assert!(
+                started.elapsed() < PATIENCE,
+                "never reached {part}; at {}: {}",
+                self.url().await,
+                self.body_text().await
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

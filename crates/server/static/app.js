@@ -14,6 +14,20 @@ document.addEventListener("submit", (event) => {
   setTimeout(() => form.querySelectorAll("button").forEach((b) => { b.disabled = true; }), 0);
 });
 
+// Back to a page from the browser's cache: its forms can be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-sent]").forEach((form) => {
+    delete form.dataset.sent;
+    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+  });
+});
+
+// A form shown again with errors: the list of errors gets the focus, for screen readers and
+// keyboards alike.
+const errors = document.querySelector(".errors");
+if (errors) errors.focus();
+
 // Print buttons.
 document.addEventListener("click", (event) => {
   if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();

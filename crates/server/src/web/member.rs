@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use ketnoi_domain::event::EventSlug;
 use ketnoi_store::{Mailbox, RequestStatus};
 use minijinja::context;
@@ -16,7 +17,7 @@ use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query};
 use crate::error::ApiError;
 use crate::events::by_slug;
 use crate::json::Body;
-use crate::meetings::{self, AnswerBody, Availability, MeetingView, NewRequest, OrgRef};
+use crate::meetings::{self, AnswerBody, Availability, MeetingView, NewRequest, OrgRef, OutcomeBody};
 use crate::params::Params;
 use crate::{AppState, organizations, recommendations};
 
@@ -191,6 +192,11 @@ pub async fn answer(
 
 #[derive(Debug, Serialize)]
 struct AgendaItem {
+    id: i64,
+    /// Whether the meeting has taken place, so that its outcome can be recorded.
+    happened: bool,
+    /// This side's recorded outcome.
+    outcome: Option<String>,
     time: String,
     table: String,
     counterpart: OrgRef,
@@ -213,7 +219,11 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
     let mut days: Vec<AgendaDay> = Vec::new();
     let mut waiting = Vec::new();
     for m in agenda.items.iter().filter(|m| m.status != "cancelled") {
+        let mine = if m.startup.id == organization { &m.startup_outcome } else { &m.investor_outcome };
         let item = AgendaItem {
+            id: m.id,
+            happened: matches!(m.status.as_str(), "held" | "checked-in"),
+            outcome: mine.clone(),
             time: match (&m.start, &m.end) {
                 (Some(start), Some(end)) => format!("{}–{}", i18n::time_of(start), i18n::time_of(end)),
                 _ => String::new(),
@@ -240,8 +250,29 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
 pub async fn agenda(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     let event = by_slug(&state, &slug).await?;
     let (days, waiting) = agenda_days(&state, &ctx, &slug).await?;
-    ctx.render(&state, "agenda.html", context! { event => EventInfo::of(&event), days => days, waiting => waiting })
-        .await
+    let outcomes: Vec<_> = ketnoi_store::OUTCOMES
+        .iter()
+        .map(|o| views::Choice { value: (*o).to_owned(), label: ctx.t(&format!("outcome.{o}")).to_owned() })
+        .collect();
+    let page = context! { event => EventInfo::of(&event), days => days, waiting => waiting, outcomes => outcomes };
+    ctx.render(&state, "agenda.html", page).await
+}
+
+/// `POST /e/{slug}/agenda/{id}/outcome`: what came of a meeting, for my side.
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    form: Form,
+) -> WebResult {
+    let back = format!("/e/{slug}/agenda");
+    own(&ctx, &back)?;
+    if form.get("outcome").is_empty() {
+        return Ok(axum::response::Redirect::to(&back).into_response());
+    }
+    let body = Body(OutcomeBody { outcome: form.get("outcome").to_owned() });
+    let Json(_recorded) = meetings::outcome(State(state.clone()), ctx.caller.clone(), Path((slug, id)), body).await?;
+    Ok(ctx.done(&back, "saved"))
 }
 
 /// `GET /e/{slug}/agenda/print`: the agenda on a clean A4 page.

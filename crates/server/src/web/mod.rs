@@ -51,6 +51,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/e/{slug}/requests/{id}", post(member::answer))
         .route("/e/{slug}/agenda", get(member::agenda))
         .route("/e/{slug}/agenda/print", get(member::agenda_print))
+        .route("/e/{slug}/agenda/{id}/outcome", post(member::record_outcome))
         .route("/e/{slug}/profile", get(member::my_profile_page).post(member::save_profile))
         .route("/e/{slug}/availability", get(member::availability).post(member::save_availability))
         .route("/e/{slug}/organise", get(organiser::dashboard))
@@ -107,6 +108,12 @@ fn environment() -> &'static Environment<'static> {
         environment.add_function("t", |state: &minijinja::State, key: &str| -> String {
             let language = state.lookup("lang").and_then(|v| v.as_str().and_then(i18n::parse_language));
             i18n::text(language.unwrap_or_default(), key).to_owned()
+        });
+        // `label("founded")`: a form field's label, for the list of errors above a form.
+        environment.add_function("label", |state: &minijinja::State, field: &str| -> String {
+            let language = state.lookup("lang").and_then(|v| v.as_str().and_then(i18n::parse_language));
+            let key = format!("field.{field}");
+            if i18n::has(&key) { i18n::text(language.unwrap_or_default(), &key).to_owned() } else { field.to_owned() }
         });
         environment
     })
@@ -196,8 +203,7 @@ impl Ctx {
 
     /// Where to go after a form: `to` with the notice `done` to show there.
     pub fn done(&self, to: &str, done: &str) -> Response {
-        let separator = if to.contains('?') { '&' } else { '?' };
-        Redirect::to(&format!("{to}{separator}done={done}")).into_response()
+        Redirect::to(&with_notice(to, done)).into_response()
     }
 }
 
@@ -245,6 +251,13 @@ impl Me {
             event,
         })
     }
+}
+
+/// `to` with `done=…` in its query, before any `#fragment`.
+fn with_notice(to: &str, done: &str) -> String {
+    let (path, fragment) = to.split_once('#').map_or((to, String::new()), |(p, f)| (p, format!("#{f}")));
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}done={done}{fragment}")
 }
 
 /// A query string's parameters by name (the last of a repeated one); nothing when it is not
@@ -454,13 +467,28 @@ mod tests {
             ["pending", "accepted", "declined", "cancelled", "expired", "scheduled", "checked-in", "held", "no-show"];
         let done = ["request_sent", "accepted", "declined", "cancelled", "saved", "registered", "joined", "deleted"];
         let done_organiser = ["scheduled", "published", "moved", "checked"];
+        let outcomes = ketnoi_store::OUTCOMES.iter().map(|o| format!("outcome.{o}"));
         let keys = built
             .iter()
             .map(|k| (*k).to_owned())
             .chain(statuses.iter().map(|s| format!("status.{s}")))
-            .chain(done.iter().chain(&done_organiser).map(|d| format!("done.{d}")));
+            .chain(done.iter().chain(&done_organiser).map(|d| format!("done.{d}")))
+            .chain(outcomes);
         missing.extend(keys.filter(|key| !i18n::has(key)));
         assert!(missing.is_empty(), "messages missing from the catalogue: {missing:#?}");
+    }
+
+    #[test]
+    fn every_form_field_has_a_label_for_the_error_list() {
+        let others =
+            ["display_name", "account_email", "password", "code", "message", "priority", "invite_email", "event"];
+        let missing: Vec<&str> = views::PROFILE_FIELDS
+            .iter()
+            .chain(&others)
+            .copied()
+            .filter(|f| !i18n::has(&format!("field.{f}")))
+            .collect();
+        assert!(missing.is_empty(), "fields without a label: {missing:?}");
     }
 
     #[test]
@@ -470,5 +498,7 @@ mod tests {
             assert_eq!(local_path(outside), "/", "{outside}");
         }
         assert_eq!(encode("/e/x?q=a b&c=1"), "%2Fe%2Fx%3Fq%3Da+b%26c%3D1");
+        assert_eq!(with_notice("/a?slot=d1#meeting-5", "checked"), "/a?slot=d1&done=checked#meeting-5");
+        assert_eq!(with_notice("/a", "saved"), "/a?done=saved");
     }
 }

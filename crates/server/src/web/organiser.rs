@@ -440,9 +440,11 @@ pub async fn table_sheets(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     ctx.render(&state, "tables_print.html", context! { event => EventInfo::of(&event), sheets => sheets }).await
 }
 
-/// A CSV field, quoted.
+/// A CSV field, quoted; text a spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is
+/// prefixed with `'` so that opening the export runs nothing.
 fn quote(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
+    let guard = if text.starts_with(['=', '+', '-', '@']) { "'" } else { "" };
+    format!("\"{guard}{}\"", text.replace('"', "\"\""))
 }
 
 /// `GET /e/{slug}/organise/export/{file}`: participants, requests or meetings as CSV.

@@ -104,15 +104,13 @@ pub async fn search(
     let offset = ((page - 1) * PER_PAGE).to_string();
     let limit = PER_PAGE.to_string();
     let mut pairs = vec![("event", slug.as_str()), ("limit", limit.as_str()), ("offset", offset.as_str())];
-    for name in ["q", "kind", "sector", "stage", "country", "investor_type", "ticket"] {
+    for name in ["q", "kind", "sector", "stage", "country", "investor_type"] {
         pairs.push((name, get(name)));
     }
-    let ticket_digits: String = get("ticket").chars().filter(char::is_ascii_digit).collect();
-    if let Some(last) = pairs.last_mut() {
-        *last = ("ticket", ticket_digits.as_str());
-    }
-    if !ticket_digits.is_empty() {
-        pairs.push(("currency", get("currency")));
+    // An amount as typed, with its thousands separators (`500.000.000`, `500,000`).
+    let ticket: String = get("ticket").chars().filter(char::is_ascii_digit).collect();
+    if !ticket.is_empty() {
+        pairs.extend([("ticket", ticket.as_str()), ("currency", get("currency"))]);
     }
     let (listing, error) = match organizations::list(State(state.clone()), Params::from_pairs(pairs)).await {
         Ok(Json(listing)) => (Some(listing), None),

@@ -136,6 +136,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "At least 8 characters; not a common password.",
     ),
     ("field.code", "Mã mời", "Invitation code"),
+    ("field.kind", "Loại", "Kind"),
+    ("field.event", "Sự kiện", "Event"),
+    ("field.account_email", "Email đăng nhập", "Sign-in e-mail"),
+    ("field.invite_email", "Email của đồng nghiệp", "Colleague's e-mail"),
     // Profile page
     ("profile.match", "Mức độ phù hợp", "Match"),
     ("profile.no_fit", "Không cùng lĩnh vực: hai bên ít phù hợp.", "No sector in common: a weak fit."),
@@ -204,6 +208,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Đã được chấp nhận; ban tổ chức sẽ công bố giờ và bàn.",
         "Accepted; the organisers will publish the time and table.",
     ),
+    ("agenda.outcome", "Kết quả", "Outcome"),
+    ("outcome.follow-up", "Gặp tiếp", "Follow-up"),
+    ("outcome.term-sheet", "Đàm phán điều khoản", "Term sheet"),
+    ("outcome.not-a-fit", "Không phù hợp", "Not a fit"),
+    ("outcome.invested", "Đã đầu tư", "Invested"),
     ("agenda.none", "Chưa có cuộc gặp nào.", "No meetings yet."),
     // My profile and availability
     ("my_profile.title", "Hồ sơ của tôi", "My profile"),
