@@ -204,6 +204,46 @@ mod tests {
         assert_eq!(error(Language::En, "must not be empty"), "must not be empty");
     }
 
+    /// Messages as the API and the store write them: none keeps an English phrase in Vietnamese.
+    #[test]
+    fn the_apis_messages_read_in_vietnamese() {
+        let messages = [
+            "must not be empty",
+            "must have at least 8 characters, got 3",
+            "must be at most 120 characters, got 130",
+            "must name at most 5 sectors, got 6",
+            "must not exceed ticket_max (2000000 > 1000000)",
+            "must be given with an amount (VND, USD…)",
+            "\"x\" is not a web address (http or https)",
+            "\"x\" is not an e-mail address",
+            "\"x\" is not a whole number",
+            "\"Vietnam\" is not an ISO 3166 alpha-2 country code (such as VN, KR, SG)",
+            "unknown sector \"fintek\" (did you mean \"fintech\"?)",
+            "is one of the most common passwords; choose another",
+            "these two already have an open request",
+            "these two already have a pending request (id 4)",
+            "the request is accepted, no longer pending",
+            "the quota of 3 requests per startup at this event is used up",
+            "the investor's quota of 10 meetings at this event is reached",
+            "that slot is taken: a participant already meets someone then, or the table is in use",
+            "a side of this meeting cannot attend slot d1-0900",
+            "the meeting has no slot yet",
+            "must be from 1 to 20 in slot d1-0900",
+            "Hạ Long Angel Club has 47 accepted meetings but can attend only 36 slots",
+            "Cảng Số and Han River have no slot they can both attend",
+            "each of the 3 slots Cảng Số and Han River can both attend is taken by one of their other meetings or has no free table (2 full)",
+        ];
+        for message in messages {
+            let vietnamese = error(Language::Vi, message);
+            for english in [
+                "must", " is ", "the ", " not ", " got", "already", "request", "unknown", " has ", "accepted",
+                "pending",
+            ] {
+                assert!(!vietnamese.contains(english), "{message:?} became {vietnamese:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_message_has_both_languages_and_no_key_twice() {
         let mut seen = std::collections::HashSet::new();
