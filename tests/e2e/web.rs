@@ -185,6 +185,9 @@ async fn language_is_remembered_and_amounts_follow_it() {
     let script = app.get("/static/app.js").await;
     assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
     assert_eq!(app.get("/static/other.js").await.status().as_u16(), 404);
+    // Gzipped for a browser that accepts it (a venue's Wi-Fi is slow).
+    let zipped = client.get(format!("{}{EVENT}/search", app.base)).header("accept-encoding", "gzip").send().await;
+    assert_eq!(zipped.expect("get").headers()["content-encoding"], "gzip");
     // Nothing comes from elsewhere: the policy says so and the pages link only to this site.
     let home = page(&app, EVENT, "").await;
     assert!(home.headers["content-security-policy"].to_str().unwrap_or_default().starts_with("default-src 'self'"));
