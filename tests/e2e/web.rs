@@ -109,7 +109,7 @@ async fn search_filters_by_investor_type_and_ticket_and_pages() {
     // A bad filter is said on the page, not thrown.
     let bad = page(&app, &format!("{EVENT}/search?country=Vietnam"), "").await;
     assert_eq!(bad.status, 200);
-    assert!(bad.html.contains("country:"), "the problem names the filter");
+    assert!(bad.html.contains("Quốc gia: "), "the problem names the filter by its label");
 
     // Paging: 25 more startups make three pages of ten.
     let mut csv = String::from(
@@ -192,4 +192,63 @@ async fn language_is_remembered_and_amounts_follow_it() {
     let home = page(&app, EVENT, "").await;
     assert!(home.headers["content-security-policy"].to_str().unwrap_or_default().starts_with("default-src 'self'"));
     assert!(!home.html.contains("http://") && !home.html.contains("https://"), "no outside address in a page");
+}
+
+/// POSTs a form as a same-site browser with these cookies; redirects are not followed.
+async fn post_form(app: &TestApp, path: &str, cookies: &str, body: &str) -> Page {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let mut request = client
+        .post(format!("{}{path}", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned());
+    if !cookies.is_empty() {
+        request = request.header("cookie", cookies);
+    }
+    let response = request.send().await.expect("post");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    Page { status, headers, html: response.text().await.expect("body") }
+}
+
+#[tokio::test]
+async fn refused_forms_come_back_as_typed_and_lead_nowhere_else() {
+    let app = TestApp::with_fixtures().await;
+    let event = app.event_id("techfest-test").await;
+    let member = session(&app.account("form@cangso.vn", Some(app.id_of("Cảng Số").await), None).await);
+    let organiser = session(&app.account("form@techfest.vn", None, Some(event)).await);
+
+    // Sign-in never leads to another site, however the address is dressed up.
+    for next in ["%2F%09%2Fevil.example", "%2F%2Fevil.example", "https%3A%2F%2Fevil.example", "%2F%5Cevil.example"] {
+        let form = page(&app, &format!("/sign-in?next={next}"), "").await;
+        assert!(form.html.contains("name=\"next\" value=\"&#x2f;\""), "{next}: the form goes back home");
+        let body = format!("email=form%40cangso.vn&password=correct+horse+battery+staple&next={next}");
+        let signed_in = post_form(&app, "/sign-in", "", &body).await;
+        assert_eq!((signed_in.status, signed_in.location()), (303, "/"), "{next}");
+    }
+
+    // A refused profile: 422, the values as typed, and the page's own links lead to the page.
+    let body = "kind=startup&name=C%E1%BA%A3ng+S%E1%BB%91&sectors=logistics&stage=seed&founded=n%C4%83m+ngo%C3%A1i&currency=VND";
+    let refused = post_form(&app, &format!("{EVENT}/profile"), &member, body).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("value=\"năm ngoái\""), "the year as typed");
+    assert!(refused.html.contains("<a href=\"#f-founded\">Năm thành lập: "), "the error list names the field");
+    assert!(
+        refused.html.contains("name=\"back\" value=\"&#x2f;e&#x2f;techfest-test&#x2f;profile\""),
+        "the language switch goes back to the form's page, not to the POST"
+    );
+
+    // A refused sessions table: the rows come back as typed, the problem named by row and column.
+    let body = "name=S%C3%A1ng&date=2023-11-24&start=09%3A00&end=10%3A00&slot_minutes=20&tables=hai";
+    let refused = post_form(&app, &format!("{EVENT}/organise/sessions"), &organiser, body).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("value=\"hai\""), "the table count as typed");
+    assert!(refused.html.contains("Dòng 1, Số bàn: phải là một số nguyên"), "{}", refused.html);
+    assert!(app.store.slots(event).await.expect("slots").is_empty(), "nothing saved");
+
+    // The style sheet stays cacheable for a signed-in browser.
+    let styles = page(&app, "/static/app.css", &member).await;
+    assert_eq!(styles.headers["cache-control"], "public, max-age=3600");
+    let personal = page(&app, &format!("{EVENT}/agenda"), &member).await;
+    assert_eq!(personal.headers["cache-control"], "no-store");
 }

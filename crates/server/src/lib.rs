@@ -177,10 +177,13 @@ async fn openapi_json(State(state): State<AppState>) -> Response {
 
 /// A response to a signed-in request may hold personal data: no cache keeps it.
 async fn no_store_when_personal(request: Request, next: Next) -> Response {
-    let personal = request.headers().contains_key(header::COOKIE)
-        || request.headers().contains_key(header::AUTHORIZATION)
-        || request.uri().path().starts_with("/api/v1/me")
-        || request.uri().path().starts_with("/api/v1/auth/");
+    // The style sheet and the script are the same for everyone: cacheable, cookie or not.
+    let shared = request.uri().path().starts_with("/static/");
+    let personal = !shared
+        && (request.headers().contains_key(header::COOKIE)
+            || request.headers().contains_key(header::AUTHORIZATION)
+            || request.uri().path().starts_with("/api/v1/me")
+            || request.uri().path().starts_with("/api/v1/auth/"));
     let mut response = next.run(request).await;
     if personal {
         response.headers_mut().insert(header::CACHE_CONTROL, NO_STORE);

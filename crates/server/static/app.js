@@ -28,7 +28,8 @@ window.addEventListener("pageshow", (event) => {
 const errors = document.querySelector(".errors");
 if (errors) errors.focus();
 
-// Print buttons.
+// Print buttons: shown only where they work.
+document.querySelectorAll("[data-print]").forEach((b) => { b.hidden = false; });
 document.addEventListener("click", (event) => {
   if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();
 });
@@ -38,6 +39,7 @@ document.addEventListener("click", (event) => {
 const search = document.querySelector("form[data-instant]");
 if (search) {
   const results = document.getElementById("results");
+  const status = document.getElementById("results-status");
   let timer = 0;
   let latest = 0;
   const refresh = () => {
@@ -52,6 +54,9 @@ if (search) {
         if (ticket !== latest) return;
         results.innerHTML = html;
         history.replaceState(null, "", address);
+        // Screen readers hear the count, not every result.
+        const count = results.querySelector(".count");
+        if (status && count) status.textContent = count.textContent;
       })
       .catch(() => {});
   };

@@ -10,7 +10,7 @@ use ketnoi_domain::profile::OrgKind;
 use minijinja::context;
 
 use super::views::{self, Choice, PROFILE_FIELDS};
-use super::{Ctx, Form, WebResult, field_errors, i18n, local_path, query};
+use super::{Ctx, Form, WebResult, field_errors, i18n, local_path, query, refused};
 use crate::AppState;
 use crate::accounts::{self, AcceptInvitationBody, DeleteAccountBody, LoginBody, RegisterBody};
 use crate::auth::ClientAddress;
@@ -60,12 +60,17 @@ pub async fn sign_in(
 ) -> WebResult {
     let body = LoginBody { email: form.get("email").to_owned(), password: form.get("password").to_owned() };
     let next = local_path(form.get("next")).to_owned();
+    let ctx = ctx.showing("/sign-in");
     match accounts::login(State(state.clone()), address, headers, Body(body)).await {
         Ok(answer) => Ok(redirect_with_cookies(&answer, &next)),
         Err(error) if error.status().is_client_error() => {
-            let key =
-                if error.status() == StatusCode::TOO_MANY_REQUESTS { "sign_in.too_many" } else { "sign_in.wrong" };
-            let errors = BTreeMap::from([("_form".to_owned(), ctx.t(key).to_owned())]);
+            // Too many attempts: the API's message says how long to wait.
+            let message = if error.status() == StatusCode::TOO_MANY_REQUESTS {
+                i18n::error(ctx.lang, error.detail())
+            } else {
+                ctx.t("sign_in.wrong").to_owned()
+            };
+            let errors = BTreeMap::from([("_form".to_owned(), message)]);
             let page = context! { next => next, expired => false, form => form.values(), errors => errors };
             let mut response = ctx.render(&state, "sign_in.html", page).await?;
             *response.status_mut() = error.status();
@@ -111,11 +116,12 @@ pub async fn register(
     headers: HeaderMap,
     form: Form,
 ) -> WebResult {
+    let ctx = ctx.showing("/register");
     let values = views::form_values(&form);
     let kind = OrgKind::parse(form.get("kind")).unwrap_or(OrgKind::Startup);
     let organization = match views::profile_body(&ctx, kind, &form) {
         Ok(body) => body,
-        Err(errors) => return register_form(&state, &ctx, values, errors).await,
+        Err(errors) => return refused(register_form(&state, &ctx, values, errors).await),
     };
     let event = form.get("event").to_owned();
     let body = RegisterBody {
@@ -129,7 +135,7 @@ pub async fn register(
         Ok(answer) => Ok(redirect_with_cookies(&answer, &format!("/e/{event}/profile?done=registered"))),
         Err(error) if error.status().is_client_error() => {
             let errors = register_errors(&ctx, &error);
-            register_form(&state, &ctx, values, errors).await
+            refused(register_form(&state, &ctx, values, errors).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -147,7 +153,8 @@ fn register_errors(ctx: &Ctx, error: &ApiError) -> BTreeMap<String, String> {
         let known = ["event", "display_name", "account_email", "password"].contains(&field.as_str())
             || PROFILE_FIELDS.contains(&field.as_str());
         let key = if known { field } else { "_form".to_owned() };
-        errors.insert(key, i18n::error(ctx.lang, &problem.message));
+        let message = i18n::error(ctx.lang, &problem.message);
+        errors.entry(key).and_modify(|m: &mut String| m.push_str(&format!("; {message}"))).or_insert(message);
     }
     if errors.is_empty() {
         let field = if error.status() == StatusCode::CONFLICT { "account_email" } else { "_form" };
@@ -170,6 +177,7 @@ pub async fn join(
     headers: HeaderMap,
     form: Form,
 ) -> WebResult {
+    let ctx = ctx.showing("/join");
     let body = AcceptInvitationBody {
         code: form.get("code").trim().to_owned(),
         display_name: form.get("display_name").to_owned(),
@@ -183,7 +191,7 @@ pub async fn join(
                 errors = BTreeMap::from([("code".to_owned(), ctx.t("join.bad_code").to_owned())]);
             }
             let page = context! { form => form.values(), errors => errors };
-            ctx.render(&state, "join.html", page).await
+            refused(ctx.render(&state, "join.html", page).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -218,6 +226,7 @@ async fn account_page(state: &AppState, ctx: &Ctx, shown: AccountPage) -> WebRes
 
 /// `POST /account/invite`: a code to pass on to a colleague.
 pub async fn invite(State(state): State<AppState>, ctx: Ctx, form: Form) -> WebResult {
+    let ctx = ctx.showing("/account");
     ctx.require_sign_in("/account")?;
     let Some(organization) = ctx.organization() else { return Err(ApiError::not_found("organization").into()) };
     let body = InviteBody { email: form.get("invite_email").to_owned() };
@@ -236,7 +245,7 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, form: Form) -> WebR
                 invite_errors: BTreeMap::from([("invite_email".to_owned(), message)]),
                 ..AccountPage::default()
             };
-            account_page(&state, &ctx, shown).await
+            refused(account_page(&state, &ctx, shown).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -244,13 +253,14 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, form: Form) -> WebR
 
 /// `POST /account/delete`: confirmed by the password; signed out, to the home page.
 pub async fn delete(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, form: Form) -> WebResult {
+    let ctx = ctx.showing("/account");
     ctx.require_sign_in("/account")?;
     let body = DeleteAccountBody { password: form.get("password").to_owned() };
     match accounts::delete_me(State(state.clone()), ctx.caller.clone(), headers, Body(body)).await {
         Ok(answer) => Ok(redirect_with_cookies(&answer, "/?done=deleted")),
         Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
             let errors = field_errors(&ctx, &error, &["password"]);
-            account_page(&state, &ctx, AccountPage { delete_errors: errors, ..AccountPage::default() }).await
+            refused(account_page(&state, &ctx, AccountPage { delete_errors: errors, ..AccountPage::default() }).await)
         }
         Err(error) => Err(error.into()),
     }

@@ -76,6 +76,47 @@ pub fn error(language: Language, message: &str) -> String {
     }
 }
 
+/// A field's label for a message: `organization.ticket_min` is "Khoản đầu tư tối thiểu",
+/// `sessions[1].date` is "Dòng 2, Ngày"; a field the catalogue lacks keeps its name.
+pub fn field_label(language: Language, field: &str) -> String {
+    let field = field.strip_prefix("organization.").unwrap_or(field);
+    if let Some((row, column)) = field.strip_prefix("sessions[").and_then(|rest| rest.split_once("].")) {
+        let row = row.parse::<usize>().map_or_else(|_| row.to_owned(), |r| (r + 1).to_string());
+        let column =
+            if has(&format!("session.{column}")) { text(language, &format!("session.{column}")) } else { column };
+        return format!("{} {row}, {column}", text(language, "session.row"));
+    }
+    let key = format!("field.{field}");
+    if has(&key) { text(language, &key).to_owned() } else { field.to_owned() }
+}
+
+/// A reason the scheduler gives for a meeting it could not place, in `language`.
+pub fn reason(language: Language, reason: &str) -> String {
+    match language {
+        Language::En => reason.to_owned(),
+        Language::Vi => error(language, reason).replace(" and ", " và ").replace(" has ", " có "),
+    }
+}
+
+/// A whole amount as typed: plain digits, or groups of three after the first separated by one
+/// of `.` `,` space (`500.000.000`, `500,000`); anything else (`1,5`, `1.000,50`) is none.
+pub fn amount(typed: &str) -> Option<i64> {
+    let typed = typed.trim();
+    if !typed.is_empty() && typed.chars().all(|c| c.is_ascii_digit()) {
+        return typed.parse().ok();
+    }
+    let separator = typed.chars().find(|c| !c.is_ascii_digit())?;
+    if !matches!(separator, '.' | ',' | ' ' | '\u{a0}' | '_') {
+        return None;
+    }
+    let groups: Vec<&str> = typed.split(separator).collect();
+    let first = groups.first()?;
+    let well_formed = (1..=3).contains(&first.len())
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+        && groups[1..].iter().all(|g| g.len() == 3);
+    if well_formed { groups.concat().parse().ok() } else { None }
+}
+
 /// Digits grouped by threes with `separator`: `500.000.000`, `500,000`.
 pub fn group(amount: i64, separator: char) -> String {
     let digits = amount.unsigned_abs().to_string();
@@ -182,6 +223,24 @@ mod tests {
     }
 
     #[test]
+    fn amounts_are_read_with_separators_between_groups_of_three_only() {
+        assert_eq!(amount("500000000"), Some(500_000_000));
+        assert_eq!(amount("500.000.000"), Some(500_000_000));
+        assert_eq!(amount("500,000"), Some(500_000));
+        assert_eq!(amount(" 1 500 000 "), Some(1_500_000));
+        for wrong in ["1,5", "1.000,50", "1,000.50", "12.34.567", "abc", "", "-5", "1..000"] {
+            assert_eq!(amount(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn fields_are_named_by_their_labels() {
+        assert_eq!(field_label(Language::Vi, "organization.ticket_min"), "Khoản đầu tư tối thiểu");
+        assert_eq!(field_label(Language::En, "sessions[1].date"), "Row 2, Date");
+        assert_eq!(field_label(Language::En, "no_such_field"), "no_such_field");
+    }
+
+    #[test]
     fn dates_are_written_per_language() {
         let day = jiff::civil::date(2023, 11, 24);
         assert_eq!(date(Language::Vi, day), "Thứ Sáu, 24/11/2023");
@@ -229,9 +288,6 @@ mod tests {
             "a side of this meeting cannot attend slot d1-0900",
             "the meeting has no slot yet",
             "must be from 1 to 20 in slot d1-0900",
-            "Hạ Long Angel Club has 47 accepted meetings but can attend only 36 slots",
-            "Cảng Số and Han River have no slot they can both attend",
-            "each of the 3 slots Cảng Số and Han River can both attend is taken by one of their other meetings or has no free table (2 full)",
         ];
         for message in messages {
             let vietnamese = error(Language::Vi, message);
@@ -242,6 +298,22 @@ mod tests {
                 assert!(!vietnamese.contains(english), "{message:?} became {vietnamese:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_schedulers_reasons_read_in_vietnamese() {
+        let reasons = [
+            "Hạ Long Angel Club has 47 accepted meetings but can attend only 36 slots",
+            "Cảng Số and Han River have no slot they can both attend",
+            "each of the 3 slots Cảng Số and Han River can both attend is taken by one of their other meetings or has no free table (2 full)",
+        ];
+        for text in reasons {
+            let vietnamese = reason(Language::Vi, text);
+            for english in [" and ", " has ", "slots", "meetings", "accepted", "attend", "table", "full"] {
+                assert!(!vietnamese.contains(english), "{text:?} became {vietnamese:?}");
+            }
+        }
+        assert_eq!(reason(Language::En, reasons[0]), reasons[0]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::public::{profile_page, reason_text};
 use super::views::{self, EventInfo, PROFILE_FIELDS};
-use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query, refused};
 use crate::error::ApiError;
 use crate::events::by_slug;
 use crate::json::Body;
@@ -36,6 +36,7 @@ pub async fn request(
     form: Form,
 ) -> WebResult {
     let back = format!("/e/{slug}/o/{id}");
+    let ctx = ctx.showing(&back);
     let from = own(&ctx, &back)?;
     let to = organizations::parse_id(&id, "organization")?;
     let priority = match form.get("priority") {
@@ -44,7 +45,7 @@ pub async fn request(
             Ok(p) => Some(p),
             Err(_) => {
                 let errors = BTreeMap::from([("priority".to_owned(), ctx.t("form.priority").to_owned())]);
-                return profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await;
+                return refused(profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await);
             }
         },
     };
@@ -61,11 +62,11 @@ pub async fn request(
                 return Ok(ctx.done(&sent, "request_sent"));
             }
             let errors = field_errors(&ctx, &error, &["message", "priority"]);
-            profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await
+            refused(profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await)
         }
         Err(error) if error.status() == StatusCode::BAD_REQUEST => {
             let errors = field_errors(&ctx, &error, &["message", "priority"]);
-            profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await
+            refused(profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -167,6 +168,7 @@ pub async fn answer(
     let action = form.get("action");
     let box_ = if action == "cancel" { "outbox" } else { "inbox" };
     let back = format!("/e/{slug}/requests?box={box_}");
+    let ctx = ctx.showing(&back);
     own(&ctx, &back)?;
     let path = Path((slug.clone(), id));
     let (caller, note) = (ctx.caller.clone(), form.optional("note"));
@@ -184,7 +186,7 @@ pub async fn answer(
         Ok(done) => Ok(ctx.done(&back, done)),
         Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
             let message = i18n::error(ctx.lang, error.detail());
-            requests_page(&state, &ctx, &slug, box_, Some(message)).await
+            refused(requests_page(&state, &ctx, &slug, box_, Some(message)).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -314,19 +316,22 @@ async fn my_profile(
 /// its field.
 pub async fn save_profile(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
     let back = format!("/e/{slug}/profile");
+    let ctx = ctx.showing(&back);
     let organization = own(&ctx, &back)?;
     let kind = state.store.organization(organization).await?.profile.kind();
     let values = views::form_values(&form);
     let body = match views::profile_body(&ctx, kind, &form) {
         Ok(body) => body,
-        Err(errors) => return my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await,
+        Err(errors) => {
+            return refused(my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await);
+        }
     };
     let path = Path(organization.to_string());
     match organizations::update(State(state.clone()), ctx.caller.clone(), path, Body(body)).await {
         Ok(_) => Ok(ctx.done(&back, "saved")),
         Err(error) if error.status() == StatusCode::BAD_REQUEST => {
             let errors = field_errors(&ctx, &error, &PROFILE_FIELDS);
-            my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await
+            refused(my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await)
         }
         Err(error) => Err(error.into()),
     }

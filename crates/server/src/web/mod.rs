@@ -112,8 +112,7 @@ fn environment() -> &'static Environment<'static> {
         // `label("founded")`: a form field's label, for the list of errors above a form.
         environment.add_function("label", |state: &minijinja::State, field: &str| -> String {
             let language = state.lookup("lang").and_then(|v| v.as_str().and_then(i18n::parse_language));
-            let key = format!("field.{field}");
-            if i18n::has(&key) { i18n::text(language.unwrap_or_default(), &key).to_owned() } else { field.to_owned() }
+            i18n::field_label(language.unwrap_or_default(), field)
         });
         environment
     })
@@ -147,9 +146,22 @@ impl Ctx {
         Ctx {
             caller,
             lang: cookie(&parts.headers, i18n::LANG_COOKIE).and_then(i18n::parse_language).unwrap_or_default(),
-            here: parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            // A page answering a form shows another page's content: the handler says which
+            // (`showing`), so that the language switch and sign-in links lead back to a page.
+            here: match parts.method {
+                axum::http::Method::GET | axum::http::Method::HEAD => {
+                    parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned())
+                }
+                _ => "/".to_owned(),
+            },
             had_session: cookie(&parts.headers, SESSION_COOKIE).is_some_and(|value| !value.is_empty()),
         }
+    }
+
+    /// The same request, showing the page at `page` (a form's page, after a POST).
+    pub fn showing(mut self, page: &str) -> Ctx {
+        local_path(page).clone_into(&mut self.here);
+        self
     }
 
     pub fn t(&self, key: &str) -> &'static str {
@@ -273,8 +285,13 @@ pub fn encode(text: &str) -> String {
 }
 
 /// A local path to come back to, never another site (`//elsewhere`, `https://…`).
+/// Browsers drop tabs and line breaks from an address and read `\` as `/`, so `/\t/evil`
+/// would become `//evil`: any of them, anywhere, makes the path unsafe.
 pub fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace());
+    if safe { next } else { "/" }
 }
 
 /// A page that could not be shown: an API error, or a visitor who must sign in first.
@@ -297,6 +314,14 @@ impl From<ketnoi_store::StoreError> for WebError {
 }
 
 pub type WebResult = Result<Response, WebError>;
+
+/// A form shown again because its input was refused: 422, so that scripts and tests can tell.
+pub fn refused(page: WebResult) -> WebResult {
+    page.map(|mut response| {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        response
+    })
+}
 
 /// A failure on its way out: [`error_pages`] turns it into a page in the visitor's language.
 #[derive(Debug, Clone)]
@@ -347,7 +372,9 @@ async fn failure_page(state: &AppState, ctx: &Ctx, failure: Failure) -> Response
         status if status.is_server_error() => ctx.t("error.server"),
         _ => ctx.t("error.refused"),
     };
-    let detail = if failure.status.is_server_error() { String::new() } else { i18n::error(ctx.lang, &failure.detail) };
+    // A 404 says nothing more than its title ("event not found" would only repeat it).
+    let plain = failure.status.is_server_error() || failure.status == StatusCode::NOT_FOUND;
+    let detail = if plain { String::new() } else { i18n::error(ctx.lang, &failure.detail) };
     let page = context! { title => title, detail => detail, status => failure.status.as_u16() };
     match ctx.render(state, "error.html", page).await {
         Ok(mut page) => {
@@ -411,7 +438,11 @@ pub fn field_errors(ctx: &Ctx, error: &ApiError, fields: &[&str]) -> std::collec
         let field = problem.field.strip_prefix("organization.").unwrap_or(&problem.field);
         let key = if fields.contains(&field) { field.to_owned() } else { "_form".to_owned() };
         let message = i18n::error(ctx.lang, &problem.message);
-        let message = if key == "_form" { format!("{}: {message}", problem.field) } else { message };
+        let message = if key == "_form" {
+            format!("{}: {message}", i18n::field_label(ctx.lang, &problem.field))
+        } else {
+            message
+        };
         errors.entry(key).and_modify(|m: &mut String| m.push_str(&format!("; {message}"))).or_insert(message);
     }
     if errors.is_empty() {
@@ -494,7 +525,15 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(local_path("/e/x/search?q=a"), "/e/x/search?q=a");
-        for outside in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
+        for outside in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/\t/evil.example",
+            "/\n/evil",
+            "/a\r\nb",
+        ] {
             assert_eq!(local_path(outside), "/", "{outside}");
         }
         assert_eq!(encode("/e/x?q=a b&c=1"), "%2Fe%2Fx%3Fq%3Da+b%26c%3D1");

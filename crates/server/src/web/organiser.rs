@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::views::EventInfo;
-use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query, refused};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::events::{self, ImportBody, SessionBody, SessionsBody, managed, zone};
@@ -32,7 +32,7 @@ fn organise_path(slug: &str) -> String {
 /// `GET /e/{slug}/organise`: figures, import, sessions, exports.
 pub async fn dashboard(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     let event = organised(&state, &ctx, &slug, &ctx.here).await?;
-    dashboard_page(&state, &ctx, &event, None, BTreeMap::new()).await
+    dashboard_page(&state, &ctx, &event, None, BTreeMap::new(), None).await
 }
 
 #[derive(Debug, Serialize)]
@@ -45,28 +45,33 @@ struct SessionRow {
     tables: String,
 }
 
+/// The organiser's page; after a refused sessions form, with the rows as they were sent.
 async fn dashboard_page(
     state: &AppState,
     ctx: &Ctx,
     event: &Event,
     import: Option<Value>,
     session_errors: BTreeMap<String, String>,
+    sent: Option<Vec<SessionRow>>,
 ) -> WebResult {
     let Json(figures) = meetings::figures(State(state.clone()), axum::extract::Path(event.slug.to_string())).await?;
-    let mut sessions: Vec<SessionRow> = state
-        .store
-        .sessions(event)
-        .await?
-        .into_iter()
-        .map(|s| SessionRow {
-            name: s.name,
-            date: s.date.to_string(),
-            start: s.start.strftime("%H:%M").to_string(),
-            end: s.end.strftime("%H:%M").to_string(),
-            slot_minutes: s.slot_minutes.to_string(),
-            tables: s.tables.to_string(),
-        })
-        .collect();
+    let mut sessions: Vec<SessionRow> = match sent {
+        Some(rows) => rows,
+        None => state
+            .store
+            .sessions(event)
+            .await?
+            .into_iter()
+            .map(|s| SessionRow {
+                name: s.name,
+                date: s.date.to_string(),
+                start: s.start.strftime("%H:%M").to_string(),
+                end: s.end.strftime("%H:%M").to_string(),
+                slot_minutes: s.slot_minutes.to_string(),
+                tables: s.tables.to_string(),
+            })
+            .collect(),
+    };
     // Room for two more sessions; an empty row is left out when saved.
     for _ in 0..2 {
         sessions.push(SessionRow {
@@ -95,31 +100,56 @@ struct ImportProblem {
 }
 
 /// `POST /e/{slug}/organise/import` (multipart): previews the CSV files, or imports them, all
-/// or nothing; problems are listed by file, line and column, and nothing is written.
+/// or nothing; problems are listed by file, line and column, and nothing is written. After a
+/// clean preview the page carries the files' text, so that what is imported is what was
+/// previewed, without choosing the files again.
 pub async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
     mut multipart: Multipart,
 ) -> WebResult {
+    let ctx = ctx.showing(&organise_path(&slug));
     let event = organised(&state, &ctx, &slug, &organise_path(&slug)).await?;
     let mut files: HashMap<String, String> = HashMap::new();
+    let mut carried: HashMap<String, String> = HashMap::new();
+    let mut unreadable = Vec::new();
     let mut mode = String::from("preview");
     while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
         let bytes = field.bytes().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
-        let text = String::from_utf8(bytes.to_vec())
-            .map_err(|_| ApiError::invalid(name.clone(), "must be a UTF-8 text file (save the CSV as UTF-8)"))?;
+        let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+            unreadable.push(ImportProblem {
+                file: name,
+                line: String::new(),
+                column: String::new(),
+                message: ctx.t("import.not_utf8").to_owned(),
+            });
+            continue;
+        };
         match name.as_str() {
             "startups" | "investors" if !text.trim().is_empty() => {
                 files.insert(name, text);
+            }
+            "startups_text" | "investors_text" if !text.trim().is_empty() => {
+                carried.insert(name.trim_end_matches("_text").to_owned(), text);
             }
             "mode" => mode = text,
             _ => {}
         }
     }
+    if !unreadable.is_empty() {
+        let summary = i18n::fill(ctx.lang, "import.problems", &[("n", unreadable.len().to_string())]);
+        let result = context! { title => ctx.t("import.refused"), summary => summary, problems => unreadable };
+        return refused(dashboard_page(&state, &ctx, &event, Some(result), BTreeMap::new(), None).await);
+    }
+    // A file chosen now wins over the text of the last preview.
+    for (name, text) in carried {
+        files.entry(name).or_insert(text);
+    }
     let dry_run = mode != "import";
-    let body = ImportBody { startups: files.remove("startups"), investors: files.remove("investors"), dry_run };
+    let (startups, investors) = (files.remove("startups"), files.remove("investors"));
+    let body = ImportBody { startups: startups.clone(), investors: investors.clone(), dry_run };
     let result = match events::import(State(state.clone()), ctx.caller.clone(), Path(slug.clone()), Body(body)).await {
         Ok(Json(done)) => {
             let key = if dry_run { "import.would" } else { "import.done" };
@@ -129,7 +159,12 @@ pub async fn import(
                 ("unchanged", done.unchanged.to_string()),
             ];
             let title = ctx.t(if dry_run { "import.preview_ok" } else { "import.imported" });
-            context! { title => title, summary => i18n::fill(ctx.lang, key, &counts), problems => Vec::<ImportProblem>::new() }
+            // What a clean preview read, to import as it is.
+            let carry = dry_run.then(|| context! { startups => startups, investors => investors });
+            context! {
+                title => title, summary => i18n::fill(ctx.lang, key, &counts), problems => Vec::<ImportProblem>::new(),
+                carry => carry,
+            }
         }
         Err(error) if error.status() == StatusCode::BAD_REQUEST => {
             let problems: Vec<ImportProblem> = error
@@ -147,40 +182,55 @@ pub async fn import(
                 .collect();
             let summary = i18n::fill(ctx.lang, "import.problems", &[("n", problems.len().to_string())]);
             let summary = if problems.is_empty() { i18n::error(ctx.lang, error.detail()) } else { summary };
-            context! { title => ctx.t("import.refused"), summary => summary, problems => problems }
+            let result = context! { title => ctx.t("import.refused"), summary => summary, problems => problems };
+            return refused(dashboard_page(&state, &ctx, &event, Some(result), BTreeMap::new(), None).await);
         }
         Err(error) => return Err(error.into()),
     };
-    dashboard_page(&state, &ctx, &event, Some(result), BTreeMap::new()).await
+    dashboard_page(&state, &ctx, &event, Some(result), BTreeMap::new(), None).await
 }
 
 /// `POST /e/{slug}/organise/sessions`: replaces the sessions (and so the slots and tables).
+/// Refused, the rows come back as typed, each problem named by its row and column.
 pub async fn sessions(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
     let back = organise_path(&slug);
+    let ctx = ctx.showing(&back);
     let event = organised(&state, &ctx, &slug, &back).await?;
     let columns = ["name", "date", "start", "end", "slot_minutes", "tables"].map(|name| form.all(name));
     let rows = columns.iter().map(Vec::len).max().unwrap_or_default();
-    let mut sessions = Vec::new();
+    let cell = |row: usize, column: usize| columns[column].get(row).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let typed: Vec<SessionRow> = (0..rows)
+        .filter(|row| (0..6).any(|column| !cell(*row, column).is_empty()))
+        .map(|row| SessionRow {
+            name: cell(row, 0),
+            date: cell(row, 1),
+            start: cell(row, 2),
+            end: cell(row, 3),
+            slot_minutes: cell(row, 4),
+            tables: cell(row, 5),
+        })
+        .collect();
     let mut errors = BTreeMap::new();
-    for row in 0..rows {
-        let cell = |column: usize| columns[column].get(row).map(|v| v.trim().to_owned()).unwrap_or_default();
-        if (0..6).all(|column| cell(column).is_empty()) {
-            continue;
-        }
-        let mut number = |column: usize, what: &str| -> u16 {
-            cell(column).parse().unwrap_or_else(|_| {
-                let message = i18n::fill(ctx.lang, "form.whole_number", &[("value", cell(column))]);
-                errors.entry("_form".to_owned()).or_insert(format!(
-                    "{} {}, {what}: {message}",
-                    ctx.t("session.row"),
-                    row + 1
-                ));
+    let mut sessions = Vec::new();
+    for (index, row) in typed.iter().enumerate() {
+        let mut number = |text: &str, column: &str| -> u16 {
+            text.parse().unwrap_or_else(|_| {
+                let field = i18n::field_label(ctx.lang, &format!("sessions[{index}].{column}"));
+                let message = i18n::fill(ctx.lang, "form.whole_number", &[("value", text.to_owned())]);
+                errors.entry("_form".to_owned()).or_insert(format!("{field}: {message}"));
                 0
             })
         };
-        let slot_minutes = number(4, ctx.t("session.slot_minutes"));
-        let tables = number(5, ctx.t("session.tables"));
-        sessions.push(SessionBody { name: cell(0), date: cell(1), start: cell(2), end: cell(3), slot_minutes, tables });
+        let slot_minutes = number(&row.slot_minutes, "slot_minutes");
+        let tables = number(&row.tables, "tables");
+        sessions.push(SessionBody {
+            name: row.name.clone(),
+            date: row.date.clone(),
+            start: row.start.clone(),
+            end: row.end.clone(),
+            slot_minutes,
+            tables,
+        });
     }
     if errors.is_empty() {
         let body = Body(SessionsBody { sessions });
@@ -192,7 +242,7 @@ pub async fn sessions(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<
             Err(error) => return Err(error.into()),
         }
     }
-    dashboard_page(&state, &ctx, &event, None, errors).await
+    refused(dashboard_page(&state, &ctx, &event, None, errors, Some(typed)).await)
 }
 
 #[derive(Debug, Serialize)]
@@ -250,7 +300,7 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
         .iter()
         .map(|u| {
             movable.push(context! { id => u.meeting, label => format!("{} – {}", u.startup.name, u.investor.name) });
-            context! { startup => &u.startup.name, investor => &u.investor.name, reason => i18n::error(ctx.lang, &u.reason) }
+            context! { startup => &u.startup.name, investor => &u.investor.name, reason => i18n::reason(ctx.lang, &u.reason) }
         })
         .collect();
     let summary = i18n::fill(
@@ -284,10 +334,16 @@ async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'s
         Ok(done) => Ok(ctx.done(&schedule_path(slug), done)),
         Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
             let message = match error.field_problems().first() {
-                Some(problem) => format!("{}: {}", problem.field, i18n::error(ctx.lang, &problem.message)),
+                Some(problem) => {
+                    format!(
+                        "{}: {}",
+                        i18n::field_label(ctx.lang, &problem.field),
+                        i18n::error(ctx.lang, &problem.message)
+                    )
+                }
                 None => i18n::error(ctx.lang, error.detail()),
             };
-            schedule_page(state, ctx, slug, Some(message)).await
+            refused(schedule_page(state, ctx, slug, Some(message)).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -295,6 +351,7 @@ async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'s
 
 /// `POST /e/{slug}/organise/schedule`: runs the scheduler (a preview until published).
 pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
+    let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
     let body = Body(RunBody { full_replan: form.get("full_replan") == "true" });
     let result =
@@ -304,6 +361,7 @@ pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
 
 /// `POST /e/{slug}/organise/publish`: participants see their meetings.
 pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
+    let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
     let result =
         meetings::publish(State(state.clone()), ctx.caller.clone(), Path(slug.clone())).await.map(|_| "published");
@@ -312,10 +370,13 @@ pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<S
 
 /// `POST /e/{slug}/organise/move`: a meeting to a slot and table by hand, pinned if asked.
 pub async fn move_meeting(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
+    let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
     let Ok(table) = form.get("table").trim().parse::<u32>() else {
         let message = i18n::fill(ctx.lang, "form.whole_number", &[("value", form.get("table").to_owned())]);
-        return schedule_page(&state, &ctx, &slug, Some(format!("{}: {message}", ctx.t("agenda.table")))).await;
+        return refused(
+            schedule_page(&state, &ctx, &slug, Some(format!("{}: {message}", ctx.t("agenda.table")))).await,
+        );
     };
     let body = MoveBody { slot: form.get("slot").to_owned(), table, pinned: Some(form.get("pinned") == "true") };
     let path = Path((slug.clone(), form.get("meeting").to_owned()));
@@ -396,6 +457,7 @@ pub async fn check_in(
     form: Form,
 ) -> WebResult {
     let back = format!("/e/{slug}/organise/checkin?{}", raw.as_deref().unwrap_or_default());
+    let ctx = ctx.showing(&back);
     let event = organised(&state, &ctx, &slug, &back).await?;
     let body = Body(StatusBody { status: form.get("status").to_owned() });
     let path = Path((slug.clone(), form.get("meeting").to_owned()));
@@ -403,7 +465,9 @@ pub async fn check_in(
         Ok(Json(meeting)) => Ok(ctx.done(&format!("{back}#meeting-{}", meeting.id), "checked")),
         Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
             let asked = query(raw.as_deref()).remove("slot");
-            checkin_page(&state, &ctx, &event, asked.as_deref(), Some(i18n::error(ctx.lang, error.detail()))).await
+            refused(
+                checkin_page(&state, &ctx, &event, asked.as_deref(), Some(i18n::error(ctx.lang, error.detail()))).await,
+            )
         }
         Err(error) => Err(error.into()),
     }
@@ -451,7 +515,8 @@ fn quote(text: &str) -> String {
 pub async fn export(State(state): State<AppState>, ctx: Ctx, Path((slug, file)): Path<(String, String)>) -> WebResult {
     let event = organised(&state, &ctx, &slug, &ctx.here).await?;
     let zone = zone(&event);
-    let mut csv = String::new();
+    // A byte-order mark first, so that a spreadsheet reads the names as UTF-8.
+    let mut csv = String::from("\u{feff}");
     match file.as_str() {
         "participants.csv" => {
             csv.push_str("id,kind,name,sectors,stage,investor_type,country,province,email,phone,website\n");

@@ -107,16 +107,20 @@ pub async fn search(
     for name in ["q", "kind", "sector", "stage", "country", "investor_type"] {
         pairs.push((name, get(name)));
     }
-    // An amount as typed, with its thousands separators (`500.000.000`, `500,000`).
-    let ticket: String = get("ticket").chars().filter(char::is_ascii_digit).collect();
+    // An amount as typed, with its thousands separators (`500.000.000`, `500,000`); one that
+    // cannot be read is passed on as typed, for the API to refuse by name.
+    let ticket = i18n::amount(get("ticket")).map_or_else(|| get("ticket").to_owned(), |n| n.to_string());
     if !ticket.is_empty() {
         pairs.extend([("ticket", ticket.as_str()), ("currency", get("currency"))]);
     }
     let (listing, error) = match organizations::list(State(state.clone()), Params::from_pairs(pairs)).await {
         Ok(Json(listing)) => (Some(listing), None),
         Err(error) if error.status().is_client_error() => {
-            let problem = error.field_problems().first().map(|p| format!("{}: {}", p.field, p.message));
-            (None, Some(i18n::error(ctx.lang, &problem.unwrap_or_else(|| error.detail().to_owned()))))
+            let problem = error
+                .field_problems()
+                .first()
+                .map(|p| format!("{}: {}", i18n::field_label(ctx.lang, &p.field), i18n::error(ctx.lang, &p.message)));
+            (None, Some(problem.unwrap_or_else(|| i18n::error(ctx.lang, error.detail()))))
         }
         Err(error) => return Err(error.into()),
     };

@@ -178,10 +178,9 @@ fn whole(form: &Form, name: &'static str, ctx: &Ctx, errors: &mut BTreeMap<Strin
     if typed.is_empty() {
         return None;
     }
-    let digits: String = typed.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '_' | '\u{a0}')).collect();
-    match digits.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
+    match i18n::amount(typed) {
+        Some(n) => Some(n),
+        None => {
             errors.insert(name.to_owned(), i18n::fill(ctx.lang, "form.whole_number", &[("value", typed.to_owned())]));
             None
         }
