@@ -22,10 +22,19 @@ impl Page {
     }
 }
 
-/// GETs `path` as a browser would (no redirects followed), with these cookies.
-async fn page(app: &TestApp, path: &str, cookies: &str) -> Page {
+/// A request as a browser on this site would send it (no redirects followed), with these
+/// cookies: a GET, or with `form` a POST of that URL-encoded form.
+async fn request(app: &TestApp, path: &str, cookies: &str, form: Option<&str>) -> Page {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let mut request = client.get(format!("{}{path}", app.base)).header("accept", "text/html");
+    let url = format!("{}{path}", app.base);
+    let mut request = match form {
+        Some(body) => client
+            .post(url)
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned()),
+        None => client.get(url).header("accept", "text/html"),
+    };
     if !cookies.is_empty() {
         request = request.header("cookie", cookies);
     }
@@ -33,6 +42,14 @@ async fn page(app: &TestApp, path: &str, cookies: &str) -> Page {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     Page { status, headers, html: response.text().await.expect("body") }
+}
+
+async fn page(app: &TestApp, path: &str, cookies: &str) -> Page {
+    request(app, path, cookies, None).await
+}
+
+async fn post_form(app: &TestApp, path: &str, cookies: &str, form: &str) -> Page {
+    request(app, path, cookies, Some(form)).await
 }
 
 fn session(who: &Who) -> String {
@@ -192,23 +209,6 @@ async fn language_is_remembered_and_amounts_follow_it() {
     let home = page(&app, EVENT, "").await;
     assert!(home.headers["content-security-policy"].to_str().unwrap_or_default().starts_with("default-src 'self'"));
     assert!(!home.html.contains("http://") && !home.html.contains("https://"), "no outside address in a page");
-}
-
-/// POSTs a form as a same-site browser with these cookies; redirects are not followed.
-async fn post_form(app: &TestApp, path: &str, cookies: &str, body: &str) -> Page {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let mut request = client
-        .post(format!("{}{path}", app.base))
-        .header("sec-fetch-site", "same-origin")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_owned());
-    if !cookies.is_empty() {
-        request = request.header("cookie", cookies);
-    }
-    let response = request.send().await.expect("post");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    Page { status, headers, html: response.text().await.expect("body") }
 }
 
 #[tokio::test]
