@@ -232,7 +232,6 @@ impl Store {
         Ok(())
     }
 
-    /// An event's slots in time order.
     /// An event's sessions as they were set, in local dates and times, by start.
     pub async fn sessions(&self, event: &Event) -> Result<Vec<SessionSpec>> {
         let zone = event::time_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -261,6 +260,7 @@ impl Store {
             .collect()
     }
 
+    /// An event's slots in time order.
     pub async fn slots(&self, event_id: i64) -> Result<Vec<Slot>> {
         let rows = slots::Entity::find()
             .filter(slots::Column::EventId.eq(event_id))
