@@ -158,32 +158,24 @@ impl Browser {
         }
     }
 
-    /// Waits until the page's text contains `text`.
-    pub async fn wait_for_text(&self, text: &str) {
+    /// Waits until `done` holds for the page, failing with `what` and the page's text.
+    async fn wait_until(&self, what: &str, done: impl AsyncFn(&Browser) -> bool) {
         let started = Instant::now();
-        while !self.body_text().await.contains(text) {
-            assert!(
-                started.elapsed() < PATIENCE,
-                "{text:?} never showed on {}: {}",
-                self.url().await,
-                self.body_text().await
-            );
+        while !done(self).await {
+            assert!(started.elapsed() < PATIENCE, "{what}; at {}: {}", self.url().await, self.body_text().await);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
+    /// Waits until the page's text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        self.wait_until(&format!("{text:?} never showed"), async |b: &Browser| b.body_text().await.contains(text))
+            .await;
+    }
+
     /// Waits until the address contains `part`.
     pub async fn wait_for_url(&self, part: &str) {
-        let started = Instant::now();
-        while !self.url().await.contains(part) {
-            assert!(
-                started.elapsed() < PATIENCE,
-                "never reached {part}; at {}: {}",
-                self.url().await,
-                self.body_text().await
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until(&format!("never reached {part}"), async |b: &Browser| b.url().await.contains(part)).await;
     }
 
     pub async fn body_text(&self) -> String {

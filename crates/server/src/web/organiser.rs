@@ -391,10 +391,15 @@ fn current_slot(slots: &[Slot]) -> Option<&Slot> {
     slots.iter().find(|s| s.ends_at > now).or_else(|| slots.first())
 }
 
-/// The event's organization names by id.
-async fn names(state: &AppState, meetings: &[Meeting]) -> Result<HashMap<i64, String>, WebError> {
-    let ids: Vec<i64> = meetings.iter().flat_map(|m| [m.startup_id, m.investor_id]).collect();
+/// The names of the organizations `ids`, by id (one query).
+async fn names(state: &AppState, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, String>, WebError> {
+    let ids: Vec<i64> = ids.into_iter().collect();
     Ok(state.store.organizations_by_ids(&ids).await?.into_iter().map(|o| (o.id, o.profile.name)).collect())
+}
+
+/// Both sides of each meeting.
+fn sides(meetings: &[Meeting]) -> impl Iterator<Item = i64> + '_ {
+    meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])
 }
 
 /// `GET /e/{slug}/organise/checkin?slot=`: one slot's meetings by table, for a phone at the tables.
@@ -426,7 +431,7 @@ async fn checkin_page(
         None => Vec::new(),
     };
     meetings.sort_by_key(|m| m.table);
-    let names = names(state, &meetings).await?;
+    let names = names(state, sides(&meetings)).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let items: Vec<Value> = meetings
         .iter()
@@ -485,7 +490,7 @@ pub async fn table_sheets(State(state): State<AppState>, ctx: Ctx, Path(slug): P
         .filter(|m| m.slot_id.is_some() && m.table.is_some())
         .collect();
     meetings.sort_by_key(|m| (m.table, m.slot_id.and_then(|s| slots.get(&s)).map(|s| s.starts_at)));
-    let names = names(&state, &meetings).await?;
+    let names = names(&state, sides(&meetings)).await?;
     let zone = zone(&event);
     let mut sheets: Vec<(u32, Vec<Value>)> = Vec::new();
     for m in &meetings {
@@ -543,9 +548,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path((slug, file)):
         }
         "requests.csv" => {
             let requests = state.store.event_requests(event.id).await?;
-            let ids: Vec<i64> = requests.iter().flat_map(|r| [r.requester_id, r.recipient_id]).collect();
-            let names: HashMap<i64, String> =
-                state.store.organizations_by_ids(&ids).await?.into_iter().map(|o| (o.id, o.profile.name)).collect();
+            let names = names(&state, requests.iter().flat_map(|r| [r.requester_id, r.recipient_id])).await?;
             csv.push_str("id,from,to,status,priority,created,message,note\n");
             for r in requests {
                 let created = jiff::Timestamp::from_second(r.created_at)
@@ -566,7 +569,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path((slug, file)):
         "meetings.csv" => {
             let meetings = state.store.meetings(event.id).await?;
             let slots: HashMap<i64, Slot> = state.store.slots(event.id).await?.into_iter().map(|s| (s.id, s)).collect();
-            let names = names(&state, &meetings).await?;
+            let names = names(&state, sides(&meetings)).await?;
             csv.push_str("id,slot,start,table,startup,investor,status,published,startup_outcome,investor_outcome\n");
             for m in meetings {
                 let slot = m.slot_id.and_then(|s| slots.get(&s));
