@@ -33,11 +33,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         DataLocation { data_dir: dir.path().to_owned(), database_url: std::env::var("KETNOI_BENCH_DATABASE_URL").ok() };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let store = location.open().await?;
+        let app = ketnoi_app::App::new(location.open().await?, ketnoi_app::Settings::default());
         let event = event_for(EventSlug::parse("bench-import")?, None);
         for pass in ["first import (all created)", "re-import (all unchanged)"] {
             let started = Instant::now();
-            let summary = import::run(&store, &event, &sources, &()).await?;
+            let summary = import::run(&app, &event, &sources, &()).await?;
             let seconds = started.elapsed().as_secs_f64();
             let rows = summary.created + summary.updated + summary.unchanged;
             println!(

@@ -9,9 +9,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ketnoi_app::{Indexer, Limit};
 use ketnoi_domain::validate::Email;
-use ketnoi_server::auth::{AuthConfig, Limit};
-use ketnoi_server::indexer::Indexer;
+use ketnoi_server::auth::AuthConfig;
 use ketnoi_server::{AppState, Server};
 use ketnoi_store::{NewUser, Role, Store};
 
@@ -48,8 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Limits out of the way: this measures the work of a sign-in, not the limiter.
         let mut auth = AuthConfig::default();
         let open = Limit { max: usize::MAX, window: Duration::from_secs(1) };
-        auth.limits.login_per_account = open;
-        auth.limits.login_per_address = open;
+        auth.settings.limits.login_per_account = open;
+        auth.settings.limits.login_per_address = open;
         let server = Server::bind("127.0.0.1:0".parse()?, AppState::with_auth(store, indexer, auth)).await?;
         let base = format!("http://{}/api/v1/auth/login", server.local_addr()?);
         tokio::spawn(server.run(std::future::pending()));

@@ -1,9 +1,11 @@
 //! `ketnoi demo`: the Techfest Hải Phòng 2023 demo event, loaded through the same import path
 //! as real events, with one login per role.
 
+use ketnoi_app::App;
 use ketnoi_domain::event::{EventSlug, techfest_sessions};
 use ketnoi_domain::money::Rates;
 use ketnoi_domain::profile::OrgKind;
+use ketnoi_domain::rules::{Priority, RequestEvent};
 use ketnoi_domain::validate::Email;
 use ketnoi_store::{Event, ImportProgress, ImportSummary, NewEvent, NewUser, OrganizationQuery, Role, Store};
 
@@ -25,7 +27,7 @@ pub struct DemoLogin {
 /// The demo event's description.
 pub fn demo_event() -> Result<NewEvent, CommandError> {
     Ok(NewEvent {
-        slug: EventSlug::parse(DEMO_SLUG).map_err(CommandError::Usage)?,
+        slug: EventSlug::parse(DEMO_SLUG).map_err(|issue| CommandError::Usage(issue.to_string()))?,
         name: "Techfest Hải Phòng 2023".to_owned(),
         venue: "Trung tâm Hội nghị thành phố Hải Phòng".to_owned(),
         time_zone: "Asia/Ho_Chi_Minh".to_owned(),
@@ -34,18 +36,21 @@ pub fn demo_event() -> Result<NewEvent, CommandError> {
     })
 }
 
-/// Loads (or refreshes) the demo event and its logins; running it twice changes nothing.
+/// Loads (or refreshes) the demo event and its logins; running it twice changes nothing. The
+/// participants come in through the import's use case; the seeded requests and logins are the
+/// operator's, written straight to the store.
 pub async fn load(
     store: &Store,
     progress: &dyn ImportProgress,
 ) -> Result<(Event, ImportSummary, Vec<DemoLogin>), CommandError> {
+    let app = App::new(store.clone(), ketnoi_app::Settings::default());
     let csv = ketnoi_domain::demo::techfest_haiphong_2023();
     let sources = ImportSources {
         startups: Some(("demo startups".to_owned(), csv.startups.into_bytes())),
         investors: Some(("demo investors".to_owned(), csv.investors.into_bytes())),
     };
     let new_event = demo_event()?;
-    let summary = run(store, &new_event, &sources, progress).await?;
+    let summary = run(&app, &new_event, &sources, progress).await?;
     let event = store.event(&new_event.slug).await?;
 
     let first = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), limit: 1, ..Default::default() };
@@ -82,7 +87,7 @@ pub async fn load(
     }
     let mut shown = Vec::new();
     for (role, email, kind, organization_id, event_id) in logins {
-        let email = Email::parse(email).map_err(CommandError::Usage)?;
+        let email = Email::parse(email).map_err(|issue| CommandError::Usage(issue.to_string()))?;
         store
             .upsert_user(&NewUser {
                 email: email.clone(),
@@ -121,13 +126,14 @@ async fn seed_requests(store: &Store, event: &Event) -> Result<usize, CommandErr
         let best = recommend(&me, &investors, &Default::default(), REQUESTS_PER_STARTUP, &event.weights);
         for (rank, (investor, _)) in best.into_iter().enumerate() {
             // The best match is the one a startup most wants.
-            let priority = if rank == 0 { 2 } else { 1 };
+            let priority = if rank == 0 { Priority::new(2) } else { Ok(Priority::LOWEST) };
+            let priority = priority.map_err(|issue| CommandError::Usage(issue.to_string()))?;
             let request = store
                 .create_request(event, startup.id, investor, "Xin được gặp quý quỹ tại Techfest.", priority)
                 .await?;
             created += 1;
             if !(startup.id as usize + rank).is_multiple_of(3) {
-                store.answer_request(event, request.id, true, "Hẹn gặp tại bàn.").await?;
+                store.change_request(event, request.id, RequestEvent::Accept, "Hẹn gặp tại bàn.").await?;
             }
         }
     }

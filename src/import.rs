@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use ketnoi_app::App;
 use ketnoi_domain::event::EventSlug;
-use ketnoi_store::{ImportProgress, ImportSummary, NewEvent, Store};
+use ketnoi_store::{ImportProgress, ImportSummary, NewEvent};
 
-use crate::{CommandError, current_year};
+use crate::CommandError;
 
 /// CSV files to import, as bytes with the name to show in messages.
 #[derive(Debug, Clone, Default)]
@@ -44,14 +45,12 @@ impl ImportSources {
 /// Validates every row, then imports them into the event `slug` (created from `new_event`
 /// when missing). Validation problems of both files are reported together.
 pub async fn run(
-    store: &Store,
+    app: &App,
     new_event: &NewEvent,
     sources: &ImportSources,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, CommandError> {
-    Ok(store
-        .import_csv(new_event, file(&sources.startups), file(&sources.investors), current_year(), progress, true)
-        .await?)
+    Ok(app.import_files(new_event, file(&sources.startups), file(&sources.investors), progress).await?)
 }
 
 fn file(source: &Option<(String, Vec<u8>)>) -> Option<(&str, &[u8])> {

@@ -1,5 +1,6 @@
 //! The `ketnoi` command's building blocks, shared by the binary, its tests and its benchmarks:
-//! where the data lives, opening the store, importing CSV files and the demo event.
+//! where the data lives, opening the store, importing CSV files and the demo event. Commands go
+//! through the use cases of `ketnoi-app`; only `serve` and `demo` need the server.
 
 pub mod demo;
 pub mod import;
@@ -16,13 +17,15 @@ pub enum CommandError {
     #[error("{0}")]
     Store(#[from] ketnoi_store::StoreError),
     #[error("{0}")]
+    App(#[from] ketnoi_app::AppError),
+    #[error("{0}")]
     Usage(String),
     #[error("{what} {path}: {source}")]
     File { what: &'static str, path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
-    Index(#[from] ketnoi_server::indexer::IndexerError),
+    Index(#[from] ketnoi_app::IndexerError),
 }
 
 /// Where the data lives: the data directory and, unless a URL is given, the SQLite file in it.
@@ -71,23 +74,16 @@ impl DataLocation {
     }
 }
 
-pub use ketnoi_server::current_year;
-
 /// An event's participant named by `name_or_id`: an id, or a name compared without case or
 /// diacritics. An unknown name is an error that suggests the closest participant.
-pub async fn find_participant(store: &Store, event_id: i64, name_or_id: &str) -> Result<i64, CommandError> {
-    let participants = store.event_participants(event_id).await?;
-    if let Ok(id) = name_or_id.trim().parse::<i64>()
-        && participants.iter().any(|o| o.id == id)
-    {
-        return Ok(id);
+pub async fn find_participant(app: &ketnoi_app::App, slug: &str, name_or_id: &str) -> Result<i64, CommandError> {
+    match app.find_participant(slug, name_or_id).await? {
+        Ok(id) => Ok(id),
+        Err(nearest) => {
+            let hint = nearest.map(|name| format!(" (did you mean {name:?}?)")).unwrap_or_default();
+            Err(CommandError::Usage(format!(
+                "--org: no participant of this event is named or numbered {name_or_id:?}{hint}"
+            )))
+        }
     }
-    let key = ketnoi_domain::text::fold(name_or_id);
-    if let Some(found) = participants.iter().find(|o| ketnoi_domain::text::fold(&o.profile.name) == key) {
-        return Ok(found.id);
-    }
-    let hint = ketnoi_domain::text::nearest(name_or_id, participants.iter().map(|o| o.profile.name.as_str()))
-        .map(|name| format!(" (did you mean {name:?}?)"))
-        .unwrap_or_default();
-    Err(CommandError::Usage(format!("--org: no participant of this event is named or numbered {name_or_id:?}{hint}")))
 }

@@ -11,12 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use ketnoi::import::{ImportSources, event_for};
 use ketnoi::{CommandError, DataLocation, demo};
+use ketnoi_app::{App, Indexer, Settings};
 use ketnoi_domain::event::EventSlug;
-use ketnoi_domain::validate::Email;
 use ketnoi_server::auth::AuthConfig;
-use ketnoi_server::indexer::Indexer;
 use ketnoi_server::{AppState, Server};
-use ketnoi_store::{ImportProgress, ImportSummary, NewUser, OrganizationQuery, Role, Store};
+use ketnoi_store::{ImportProgress, ImportSummary, OrganizationQuery, Store};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -122,7 +121,7 @@ enum Command {
         #[arg(long)]
         text: Option<f64>,
     },
-    /// Schedule meetings: read DESIGN.md's scheduling JSON from FILE (or standard input with
+    /// Schedule meetings: read the scheduling JSON of docs/scheduling.md from FILE (or standard input with
     /// `-`) and print the assignments, the unscheduled meetings with reasons, and the figures.
     Schedule {
         #[arg(long)]
@@ -185,7 +184,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Serve(args) => serve(&location, location.open().await?, &args, None).await,
-        Command::User(command) => user(&location.open().await?, command).await,
+        Command::User(command) => user(&App::new(location.open().await?, Settings::default()), command).await,
         Command::Schedule { instance, greedy } => schedule(&instance, greedy),
         Command::Reindex => {
             let store = location.open().await?;
@@ -220,14 +219,12 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Recommend { event, org, limit, json } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
-            if !(1..=ketnoi_server::recommendations::LIMIT_MAX).contains(&limit) {
+            if !(1..=ketnoi_app::recommendations::LIMIT_MAX).contains(&limit) {
                 return Err(CommandError::Usage(format!("--limit: must be 1 to 50, got {limit}")));
             }
-            let store = location.open().await?;
-            let event = store.event(&slug).await?;
-            let id = ketnoi::find_participant(&store, event.id, &org).await?;
-            let found =
-                ketnoi_server::recommendations::for_organization(&store, id, Some(&slug), limit as usize).await?;
+            let app = App::new(location.open().await?, Settings::default());
+            let id = ketnoi::find_participant(&app, slug.as_str(), &org).await?;
+            let found = app.recommend(id, Some(&slug), limit as usize).await?;
             if json {
                 let items: Vec<serde_json::Value> = found
                     .items
@@ -236,8 +233,8 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
                     .collect();
                 println!("{}", serde_json::json!({ "items": items }));
             } else {
-                let subject = store.organization(id).await?;
-                println!("best counterparts of {} at {}:", subject.profile.name, found.event);
+                let subject = app.organization(&ketnoi_app::Caller::ANONYMOUS, id).await?;
+                println!("best counterparts of {} at {}:", subject.name, found.event);
                 for (rank, r) in found.items.iter().enumerate() {
                     println!("{:>3}. {} ({}) {:.3}", rank + 1, r.name, r.kind, r.score);
                     let reasons: Vec<&str> = r.reasons.iter().map(|reason| reason.en.as_str()).collect();
@@ -248,25 +245,23 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Weights { event, sector, stage, ticket, geography, text } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
-            let store = location.open().await?;
-            let mut weights = store.event(&slug).await?.weights;
-            let changes = [
-                (&mut weights.sector, sector),
-                (&mut weights.stage, stage),
-                (&mut weights.ticket, ticket),
-                (&mut weights.geography, geography),
-                (&mut weights.text, text),
-            ];
-            let mut changed = false;
-            for (slot, value) in changes {
-                if let Some(value) = value {
-                    *slot = value;
-                    changed = true;
-                }
-            }
-            if changed {
-                store.set_matching_weights(&slug, &weights).await?;
-            }
+            let app = App::new(location.open().await?, Settings::default());
+            let weights = app
+                .change_weights(slug.as_str(), |weights| {
+                    let changes = [
+                        (&mut weights.sector, sector),
+                        (&mut weights.stage, stage),
+                        (&mut weights.ticket, ticket),
+                        (&mut weights.geography, geography),
+                        (&mut weights.text, text),
+                    ];
+                    for (slot, value) in changes {
+                        if let Some(value) = value {
+                            *slot = value;
+                        }
+                    }
+                })
+                .await?;
             println!(
                 "matching weights of {slug}: sector {} · stage {} · ticket {} · geography {} · text {}",
                 weights.sector, weights.stage, weights.ticket, weights.geography, weights.text
@@ -276,10 +271,10 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Import { event, event_name, startups, investors } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
             let sources = ImportSources::read(startups.as_deref(), investors.as_deref())?;
-            let store = location.open().await?;
+            let app = App::new(location.open().await?, Settings::default());
             let started = Instant::now();
             let bar = Bar::new(sources.row_count_hint() as u64);
-            let summary = ketnoi::import::run(&store, &event_for(slug.clone(), event_name), &sources, &bar).await;
+            let summary = ketnoi::import::run(&app, &event_for(slug.clone(), event_name), &sources, &bar).await;
             bar.finish();
             let summary = summary?;
             println!(
@@ -327,24 +322,35 @@ fn schedule(path: &std::path::Path, greedy: bool) -> Result<(), CommandError> {
     };
     let input: ketnoi_domain::schedule::InstanceInput = serde_json::from_str(&text)
         .map_err(|e| CommandError::Usage(format!("{}: not a scheduling instance: {e}", path.display())))?;
-    let instance = ketnoi_domain::schedule::Instance::from_input(&input)
+    let output = ketnoi_app::schedule::schedule_instance(&input, greedy)
         .map_err(|errors| CommandError::Usage(format!("{}: the instance is invalid:\n{errors}", path.display())))?;
-    let started = Instant::now();
-    let outcome =
-        if greedy { ketnoi_domain::schedule::greedy(&instance) } else { ketnoi_domain::schedule::schedule(&instance) };
-    let output = outcome.output(&instance, started.elapsed().as_millis() as u64);
     println!("{}", serde_json::to_string_pretty(&output).map_err(|e| CommandError::Usage(e.to_string()))?);
     Ok(())
 }
 
+/// A refused option, named as the command line names it: `--email: "x" is not an e-mail address`.
+fn option_error(error: ketnoi_app::AppError) -> CommandError {
+    match &error {
+        ketnoi_app::AppError::Invalid(errors) => CommandError::Usage(
+            errors
+                .0
+                .iter()
+                .map(|e| {
+                    let option = if e.field == "password" { "password".to_owned() } else { format!("--{}", e.field) };
+                    format!("{option}: {}", e.issue)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        _ => error.into(),
+    }
+}
+
 /// `ketnoi user …`
-async fn user(store: &Store, command: UserCommand) -> Result<(), CommandError> {
-    let email_of = |email: &str| Email::parse(email).map_err(|e| CommandError::Usage(format!("--email: {e}")));
+async fn user(app: &App, command: UserCommand) -> Result<(), CommandError> {
     match command {
         UserCommand::AddOrganiser { event, email, name } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
-            let email = email_of(&email)?;
-            let event = store.event(&slug).await?;
             let password = match std::env::var("KETNOI_PASSWORD") {
                 Ok(password) => password,
                 Err(_) => {
@@ -353,26 +359,16 @@ async fn user(store: &Store, command: UserCommand) -> Result<(), CommandError> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            ketnoi_domain::password::check(&password, email.as_str())
-                .map_err(|e| CommandError::Usage(format!("password: {e}")))?;
-            let name = if name.trim().is_empty() { email.as_str().to_owned() } else { name };
-            let new = NewUser {
-                email,
-                display_name: name,
-                password,
-                role: Role::Organiser,
-                organization_id: None,
-                event_id: Some(event.id),
-            };
-            let user = store.upsert_user(&new).await?;
-            println!("organiser {} of {} is ready (user {})", user.email, event.slug, user.id);
+            let (user, event) =
+                app.add_organiser(slug.as_str(), &email, &name, &password).await.map_err(option_error)?;
+            println!("organiser {} of {event} is ready (user {})", user.email, user.id);
         }
         UserCommand::Disable { email } => {
-            let user = store.set_disabled(&email_of(&email)?, true).await?;
+            let user = app.set_disabled(&email, true).await.map_err(option_error)?;
             println!("{} is disabled: its sessions ended and its API tokens are revoked", user.email);
         }
         UserCommand::Enable { email } => {
-            let user = store.set_disabled(&email_of(&email)?, false).await?;
+            let user = app.set_disabled(&email, false).await.map_err(option_error)?;
             println!("{} is enabled", user.email);
         }
     }

@@ -6,6 +6,7 @@ mod m20261127_000001_initial;
 mod m20261127_000002_matching_weights;
 mod m20261127_000003_accounts;
 mod m20261127_000004_meetings;
+mod m20261129_000005_event_log;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_matching_weights::Migration),
             Box::new(m20261127_000003_accounts::Migration),
             Box::new(m20261127_000004_meetings::Migration),
+            Box::new(m20261129_000005_event_log::Migration),
         ]
     }
 }

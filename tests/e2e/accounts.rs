@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, TestApp, Who};
+use crate::support::{PASSWORD, SETTLE, TestApp, Who};
 
 fn registration(email: &str, password: &str) -> Value {
     json!({
@@ -59,7 +59,7 @@ async fn a_startup_registers_signs_in_and_is_found() {
     assert_eq!(private.body["funding_ask"]["amount"], 3_000_000_000_i64);
 
     // Searchable, without diacritics, once the indexer has caught up.
-    app.indexer.catch_up().await.expect("index");
+    app.indexer.sync(SETTLE).await.expect("index");
     let found = app.json("/api/v1/organizations?q=ca%20bien%20tuoi", 200).await;
     assert_eq!(found["items"][0]["name"], "Cá Biển Tươi");
 
@@ -160,7 +160,7 @@ async fn deleting_an_organization_removes_it_from_the_database_and_the_index() {
     app.json(&path, 404).await;
     // Its member went with it.
     assert_eq!(app.send("GET", "/api/v1/me", &member, None).await.status, 401);
-    app.indexer.catch_up().await.expect("index");
+    app.indexer.sync(SETTLE).await.expect("index");
     let found = app.json("/api/v1/organizations?q=cang%20so", 200).await;
     assert!(found["items"].as_array().expect("items").iter().all(|item| item["name"] != "Cảng Số"), "{found}");
     assert!(app.indexer.index().stored().expect("stored").iter().all(|(id, _)| *id != a), "still in the index");
@@ -190,7 +190,7 @@ async fn a_member_edits_the_profile_with_errors_named_by_field() {
     let answer = app.send("PUT", &path, &member, Some(&good)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["stage"], "series-a");
-    app.indexer.catch_up().await.expect("index");
+    app.indexer.sync(SETTLE).await.expect("index");
     let found = app.json("/api/v1/organizations?q=dinh%20vu", 200).await;
     assert_eq!(found["items"][0]["name"], "Cảng Số");
 }

@@ -1,6 +1,6 @@
 //! The HTTP API over a real socket.
 
-use crate::support::{TestApp, names};
+use crate::support::{TestApp, Who, names};
 
 #[tokio::test]
 async fn healthz_answers_when_the_database_does() {
@@ -40,6 +40,38 @@ async fn lists_organizations_by_name_with_total_and_filters() {
 
     let in_event = app.json("/api/v1/organizations?event=techfest-test&kind=investor", 200).await;
     assert_eq!(in_event["total"], 3);
+}
+
+/// What GET returns, PUT accepts: each profile of the fixtures, sent back unchanged by an
+/// organiser of its event, is accepted and stays the same profile.
+#[tokio::test]
+async fn profiles_round_trip_from_get_to_put() {
+    let app = TestApp::with_fixtures().await;
+    let event = app.event_id("techfest-test").await;
+    let organiser = app.account("organiser@roundtrip.vn", None, Some(event)).await;
+    let all = app.json("/api/v1/organizations?limit=100", 200).await;
+    let ids: Vec<i64> = all["items"].as_array().expect("items").iter().map(|o| o["id"].as_i64().expect("id")).collect();
+    assert_eq!(ids.len(), 8);
+    let mut kinds = std::collections::BTreeSet::new();
+    for id in ids {
+        let path = format!("/api/v1/organizations/{id}");
+        let fetched = app.send("GET", &path, &organiser, None).await;
+        assert_eq!(fetched.status, 200);
+        assert!(fetched.body.get("phone").is_some(), "the organiser sees the private profile: {}", fetched.body);
+        let sent = app.send("PUT", &path, &organiser, Some(&fetched.body)).await;
+        assert_eq!(sent.status, 200, "{} refused {}", fetched.body, sent.body);
+        assert_eq!(sent.body, fetched.body, "a profile sent back unchanged stays the same");
+        kinds.insert(fetched.body["kind"].as_str().expect("kind").to_owned());
+    }
+    assert_eq!(kinds.len(), 2, "startups and investors");
+    // The id of another organization is refused, naming the field.
+    let first = all["items"][0]["id"].as_i64().expect("id");
+    let second = all["items"][1]["id"].as_i64().expect("id");
+    let mut other = app.send("GET", &format!("/api/v1/organizations/{first}"), &organiser, None).await.body;
+    other["id"] = serde_json::json!(second);
+    let refused = app.send("PUT", &format!("/api/v1/organizations/{first}"), &organiser, Some(&other)).await;
+    assert_eq!((refused.status, &refused.body["errors"][0]["field"]), (400, &serde_json::json!("id")));
+    assert!(Who::Anonymous != organiser);
 }
 
 #[tokio::test]

@@ -221,10 +221,11 @@ fn schedule_reads_the_contract_and_writes_a_valid_schedule() {
     assert_eq!(result.stats.upper_bound, 120);
     assert!(result.unscheduled.is_empty());
     // Checked against the instance by the same rules as the scheduler's own tests.
-    let problem = Instance::from_input(&input).expect("valid");
+    let (problem, labels) = Instance::from_input(&input).expect("valid");
     let mut seen = std::collections::HashSet::new();
     for a in &result.assignments {
-        let m = problem.meetings.iter().find(|m| m.id == a.meeting).expect("known meeting");
+        let index = labels.meetings.iter().position(|id| id == &a.meeting).expect("known meeting");
+        let m = &problem.meetings[index];
         assert!(seen.insert((a.slot.clone(), m.a)) && seen.insert((a.slot.clone(), m.b)), "double booking");
         assert!(seen.insert((a.slot.clone(), usize::MAX - a.table as usize)), "table used twice");
     }

@@ -180,9 +180,10 @@ async fn from_a_request_to_a_published_table_plan_and_a_calendar() {
         .text()
         .await
         .expect("body");
-    assert!(sheet.starts_with("slot,start,table,startup,investor,status\n"), "{sheet}");
+    // UTF-8 with a byte-order mark, so that a spreadsheet reads the names.
+    assert!(sheet.starts_with("\u{feff}slot,start,table,startup,investor,status\n"), "{sheet}");
     assert!(
-        sheet.contains(&format!("{to},2023-11-24T")) && sheet.contains("\"Cảng Số\",\"Han River Ventures\",held"),
+        sheet.contains(&format!("{to},2023-11-24T")) && sheet.contains(",Cảng Số,Han River Ventures,held\n"),
         "{sheet}"
     );
 
@@ -227,13 +228,22 @@ fn first_event(text: &str) -> (String, String, (String, String)) {
 async fn bad_requests_and_moves_are_refused_and_change_nothing() {
     let e = event().await;
     let app = &e.app;
-    assert_eq!(post(app, &e.cang_so.1, e.cang_so.0).await.body["errors"][0]["field"], "to");
+    let to_self = post(app, &e.cang_so.1, e.cang_so.0).await;
+    assert_eq!(to_self.body["errors"][0]["field"], "to");
+    assert_eq!((to_self.status, &to_self.body["code"]), (400, &json!("request-to-self")));
+    assert_eq!(to_self.body["type"], "https://ketnoi.dev/problems/request-to-self");
     let two_startups = post(app, &e.cang_so.1, e.portlink.0).await;
     assert_eq!(two_startups.status, 400);
     assert!(two_startups.body["detail"].as_str().expect("d").contains("between a startup and an investor"));
-    assert_eq!(post(app, &e.cang_so.1, 999_999).await.status, 400);
+    assert_eq!((&two_startups.body["code"], &two_startups.body["kind"]), (&json!("same-kind"), &json!("startup")));
+    let stranger = post(app, &e.cang_so.1, 999_999).await;
+    assert_eq!((stranger.status, &stranger.body["code"]), (400, &json!("not-a-participant")));
+    assert_eq!(stranger.body["organization"], 999_999);
     let first = request(&e, &e.cang_so.1, e.han_river.0).await;
-    assert_eq!(post(app, &e.cang_so.1, e.han_river.0).await.status, 409, "twice");
+    let twice = post(app, &e.cang_so.1, e.han_river.0).await;
+    assert_eq!(twice.status, 409, "twice");
+    assert_eq!((&twice.body["code"], &twice.body["request"]), (&json!("request-exists"), &first["id"]));
+    assert_eq!(twice.body["request_status"], "pending");
     assert_eq!(post(app, &e.han_river.1, e.cang_so.0).await.status, 409, "the other way round");
     assert_eq!(post(app, &e.organiser, e.han_river.0).await.status, 404, "organisers do not request");
 
@@ -243,6 +253,7 @@ async fn bad_requests_and_moves_are_refused_and_change_nothing() {
     let over = post(app, &e.cang_so.1, e.rotterdam).await;
     assert_eq!(over.status, 409);
     assert!(over.body["detail"].as_str().expect("d").contains("quota of 1"));
+    assert_eq!((&over.body["code"], &over.body["quota"]), (&json!("request-quota-reached"), &json!(1)));
 
     // Only the recipient accepts; the requester can cancel; then nobody can accept.
     let id = &first["id"];
@@ -255,6 +266,10 @@ async fn bad_requests_and_moves_are_refused_and_change_nothing() {
     let late = app.send("POST", &format!("{BASE}/requests/{id}/accept"), &e.han_river.1, Some(&json!({}))).await;
     assert_eq!(late.status, 409);
     assert!(late.body["detail"].as_str().expect("d").contains("no longer pending"));
+    assert_eq!(
+        (&late.body["code"], &late.body["request_status"]),
+        (&json!("request-not-pending"), &json!("cancelled"))
+    );
 
     // Two meetings; moving one onto the other's table, or into a slot a side cannot attend.
     app.send("PUT", &format!("{BASE}/rules"), &e.organiser, Some(&json!({}))).await;
@@ -267,19 +282,41 @@ async fn bad_requests_and_moves_are_refused_and_change_nothing() {
     assert_eq!(same_table.status, 409, "{}", same_table.body);
     let same_investor = put(&e, &b, "d1-0900", 2).await;
     assert_eq!(same_investor.status, 409, "Han River meets Cảng Số then");
-    assert_eq!(put(&e, &b, "d1-0900", 3).await.body["errors"][0]["field"], "table");
-    assert_eq!(put(&e, &b, "d9-0900", 1).await.body["errors"][0]["field"], "slot");
+    // Who is in the way, named.
+    assert_eq!(same_investor.body["code"], "participant-busy", "{}", same_investor.body);
+    assert_eq!(same_investor.body["organization"]["name"], "Han River Ventures");
+    assert_eq!((&same_investor.body["meeting"], &same_investor.body["slot"]), (&a, &json!("d1-0900")));
+    let wrong_table = put(&e, &b, "d1-0900", 3).await;
+    assert_eq!(wrong_table.body["errors"][0]["field"], "table");
+    assert_eq!((&wrong_table.body["code"], &wrong_table.body["tables"]), (&json!("unknown-table"), &json!(2)));
+    let wrong_slot = put(&e, &b, "d9-0900", 1).await;
+    assert_eq!(wrong_slot.body["errors"][0]["field"], "slot");
+    assert_eq!(wrong_slot.body["code"], "unknown-slot");
     let busy = json!({"unavailable": ["d1-0920"]});
     app.send("PUT", &format!("{BASE}/availability"), &e.portlink.1, Some(&busy)).await;
     let unavailable = put(&e, &b, "d1-0920", 1).await;
     assert_eq!(unavailable.status, 409);
     assert!(unavailable.body["detail"].as_str().expect("d").contains("cannot attend"));
+    assert_eq!(
+        (&unavailable.body["code"], &unavailable.body["organization"]["name"]),
+        (&json!("slot-unavailable"), &json!("PortLink"))
+    );
+    // A meeting of two others at a table in use: the table is taken, by which meeting.
+    let c = request(&e, &e.portlink.1, e.rotterdam).await;
+    let rotterdam_member = app.account("member@rotterdam-moves.nl", Some(e.rotterdam), None).await;
+    let c = accept(&e, &rotterdam_member, &c["id"]).await["meeting"]["id"].clone();
+    let taken = put(&e, &c, "d1-0900", 1).await;
+    assert_eq!((taken.status, &taken.body["code"], &taken.body["meeting"]), (409, &json!("table-taken"), &a));
     let grid = app.send("GET", &format!("{BASE}/schedule"), &e.organiser, None).await;
     assert_eq!(grid.body["placed"], 1, "a refused move moved something");
     assert_eq!(grid.body["unplaced"][0]["reason"], "a place is free for it: run the scheduler");
     let bad_slot = json!({"unavailable": ["d7-0700"]});
     let refused = app.send("PUT", &format!("{BASE}/availability"), &e.portlink.1, Some(&bad_slot)).await;
     assert_eq!(refused.body["errors"][0]["field"], "unavailable");
+    assert_eq!(
+        (&refused.body["code"], &refused.body["errors"][0]["code"]),
+        (&json!("invalid-field"), &json!("not-slot"))
+    );
 }
 
 #[tokio::test]

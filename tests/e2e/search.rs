@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use ketnoi_server::indexer::Indexer;
+use ketnoi_app::Indexer;
 use ketnoi_store::Store;
 use ketnoi_store::testing::TestDatabase;
 
-use crate::support::{TestApp, fixture, import_fixtures, ketnoi, names, stderr};
+use crate::support::{SETTLE, TestApp, fixture, import_fixtures, ketnoi, names, stderr};
 
 /// (id, name) of every organization in the database, by id.
 async fn database_contents(store: &Store) -> Vec<(i64, String)> {
@@ -56,12 +56,12 @@ async fn a_changed_profile_is_found_by_its_new_text_only() {
     let output =
         ketnoi(app.database(), &["import", "--event", "techfest-test", "--startups", path.to_str().expect("path")]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(app.indexer.catch_up().await.expect("catch up"), 1);
+    assert_eq!(app.indexer.sync(SETTLE).await.expect("catch up"), 1);
     assert_eq!(names(&app.json("/api/v1/organizations?q=vi%20sinh", 200).await), ["Đồng Xanh Agri"]);
     assert_eq!(app.json("/api/v1/organizations?q=cam%20bien%20do%20am", 200).await["total"], 0);
 }
 
-/// The indexer stops after committing part of the outbox (a crash); on restart it resumes
+/// The indexer stops after committing part of the event log (a crash); on restart it resumes
 /// from the committed position and ends equal to the database.
 #[tokio::test]
 async fn a_crash_mid_way_loses_nothing() {
@@ -79,15 +79,17 @@ async fn a_crash_mid_way_loses_nothing() {
         std::fs::write(&path, renamed.replace("Cảng Số,", "Cảng Số Mới,")).expect("write");
         let output = ketnoi(&db, &["import", "--event", "techfest-test", "--startups", path.to_str().expect("path")]);
         assert!(output.status.success(), "{}", stderr(&output));
-        let pending = store.outbox_after(indexer.position(), 100).await.expect("outbox");
+        let pending = store.log_after(indexer.position(), 100).await.expect("log");
         assert_eq!(pending.len(), 2);
-        let first = store.organization(pending[0].organization_id).await.expect("organization");
+        let changed = pending[0].change.profile_changed().expect("a profile changed");
+        let first = store.organization(changed).await.expect("organization");
         let document = ketnoi_search::Document::from_profile(first.id, &first.profile, vec![1]);
-        indexer.index().apply([ketnoi_search::Change::Upsert(document)], pending[0].position).expect("apply");
+        let position = pending[0].position.to_string();
+        indexer.index().apply([ketnoi_search::Change::Upsert(document)], &position).expect("apply");
     }
     let restarted = Indexer::open(store.clone(), &index_dir, &|_| {}).await.expect("reopen");
     assert_eq!(restarted.index().stored().expect("stored"), database_contents(&store).await);
-    assert_eq!(restarted.position(), store.outbox_position().await.expect("position"));
+    assert_eq!(restarted.position(), store.log_head().await.expect("position"));
 }
 
 #[tokio::test]

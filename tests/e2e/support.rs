@@ -5,14 +5,18 @@ use std::process::{Command, Output};
 
 use std::sync::Arc;
 
+use ketnoi_app::Indexer;
 use ketnoi_domain::validate::Email;
 use ketnoi_server::auth::AuthConfig;
-use ketnoi_server::indexer::Indexer;
 use ketnoi_store::testing::TestDatabase;
 use ketnoi_store::{NewUser, OrganizationQuery, Role, Store};
 use reqwest::Method;
 use serde_json::Value;
 use tokio::sync::oneshot;
+
+/// How long a test waits for the search index to take in what was committed: on PostgreSQL a
+/// transaction of another test (of the same cluster) may hold the event log back meanwhile.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The password of every account the tests create.
 pub const PASSWORD: &str = "correct horse battery staple";

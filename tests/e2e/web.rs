@@ -5,7 +5,7 @@
 use reqwest::header::HeaderMap;
 use serde_json::json;
 
-use crate::support::{TestApp, Who};
+use crate::support::{SETTLE, TestApp, Who};
 
 const EVENT: &str = "/e/techfest-test";
 
@@ -138,7 +138,7 @@ async fn search_filters_by_investor_type_and_ticket_and_pages() {
     let import = json!({"startups": csv});
     let answer = app.send("POST", "/api/v1/events/techfest-test/import", &organiser, Some(&import)).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
-    app.indexer.catch_up().await.expect("index");
+    app.indexer.sync(SETTLE).await.expect("index");
     let first = page(&app, &format!("{EVENT}/search?q=trang+trai"), "").await;
     assert_eq!(names(&first.html).len(), 10);
     assert!(first.html.contains("25 kết quả") && first.html.contains("Trang 1 / 3"), "{}", first.html);

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
-use crate::validate::ValidationErrors;
+use crate::validate::{Issue, ValidationErrors};
 
 /// An event's URL name: 3–64 of `a-z`, `0-9` and inner hyphens (`techfest-haiphong-2023`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -15,20 +15,14 @@ use crate::validate::ValidationErrors;
 pub struct EventSlug(String);
 
 impl EventSlug {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Issue> {
         let slug = input.trim();
         let valid = (3..=64).contains(&slug.len())
             && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !slug.starts_with('-')
             && !slug.ends_with('-')
             && !slug.contains("--");
-        if valid {
-            Ok(EventSlug(slug.to_owned()))
-        } else {
-            Err(format!(
-                "{slug:?} is not an event slug: use 3 to 64 lower-case letters, digits and single hyphens, such as techfest-haiphong-2023"
-            ))
-        }
+        if valid { Ok(EventSlug(slug.to_owned())) } else { Err(Issue::NotEventSlug { value: slug.to_owned() }) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -37,7 +31,7 @@ impl EventSlug {
 }
 
 impl TryFrom<String> for EventSlug {
-    type Error = String;
+    type Error = Issue;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         EventSlug::parse(&value)
     }
@@ -86,9 +80,8 @@ impl EventStatus {
 }
 
 /// Parses an IANA time-zone name (`Asia/Ho_Chi_Minh`).
-pub fn time_zone(name: &str) -> Result<TimeZone, String> {
-    TimeZone::get(name.trim())
-        .map_err(|_| format!("{:?} is not an IANA time zone such as Asia/Ho_Chi_Minh", name.trim()))
+pub fn time_zone(name: &str) -> Result<TimeZone, Issue> {
+    TimeZone::get(name.trim()).map_err(|_| Issue::NotTimeZone { value: name.trim().to_owned() })
 }
 
 /// A day's block of meetings as an organiser describes it, in the event's local time.
@@ -139,42 +132,45 @@ pub fn plan_slots(
     for (index, session) in sessions.iter().enumerate() {
         let at = |time: Time| session.date.to_datetime(time).to_zoned_datetime(zone.clone()).map(|z| z.timestamp());
         let span = (at(session.start), at(session.end));
+        let field = |name: &str| format!("sessions[{index}].{name}");
         if session.name.trim().is_empty() {
-            errors.add("sessions.name", format!("session {} has no name", index + 1));
+            errors.add(field("name"), Issue::Empty);
         }
-        if !SLOT_MINUTES_RANGE.contains(&session.slot_minutes) {
-            errors.add(
-                "sessions.slot_minutes",
-                format!(
-                    "session {:?}: slot length must be 5 to 240 minutes, got {}",
-                    session.name, session.slot_minutes
-                ),
-            );
+        let (shortest, longest) = (*SLOT_MINUTES_RANGE.start(), *SLOT_MINUTES_RANGE.end());
+        if session.slot_minutes < shortest {
+            errors
+                .add(field("slot_minutes"), Issue::TooSmall { min: shortest.into(), got: session.slot_minutes.into() });
+        } else if session.slot_minutes > longest {
+            errors
+                .add(field("slot_minutes"), Issue::TooLarge { max: longest.into(), got: session.slot_minutes.into() });
         }
-        if !(1..=TABLES_MAX).contains(&session.tables) {
-            errors.add(
-                "sessions.tables",
-                format!("session {:?}: tables must be 1 to {TABLES_MAX}, got {}", session.name, session.tables),
-            );
+        if session.tables == 0 {
+            errors.add(field("tables"), Issue::TooSmall { min: 1, got: 0 });
+        } else if session.tables > TABLES_MAX {
+            errors.add(field("tables"), Issue::TooLarge { max: TABLES_MAX.into(), got: session.tables.into() });
         }
         match span {
-            (Ok(starts_at), Ok(ends_at)) if starts_at < ends_at => resolved.push(ResolvedSession {
-                name: session.name.trim().to_owned(),
-                starts_at,
-                ends_at,
-                slot_minutes: session.slot_minutes,
-                tables: session.tables,
-            }),
-            _ => errors.add("sessions.end", format!("session {:?} must end after it starts", session.name)),
+            (Ok(starts_at), Ok(ends_at)) if starts_at < ends_at => resolved.push((
+                index,
+                ResolvedSession {
+                    name: session.name.trim().to_owned(),
+                    starts_at,
+                    ends_at,
+                    slot_minutes: session.slot_minutes,
+                    tables: session.tables,
+                },
+            )),
+            _ => errors.add(field("end"), Issue::EndsBeforeStart),
         }
     }
-    for (i, a) in resolved.iter().enumerate() {
-        for b in &resolved[i + 1..] {
+    for (i, (_, a)) in resolved.iter().enumerate() {
+        for (index, b) in &resolved[i + 1..] {
             if a.starts_at < b.ends_at && b.starts_at < a.ends_at {
-                errors.add("sessions", format!("sessions {:?} and {:?} overlap", a.name, b.name));
+                errors.add(format!("sessions[{index}].start"), Issue::Overlaps { other: a.name.clone() });
             }
         }
     }
+    let resolved: Vec<ResolvedSession> = resolved.into_iter().map(|(_, session)| session).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -202,7 +198,7 @@ pub fn plan_slots(
         }
     }
     if slots.is_empty() {
-        errors.add("sessions", "no session is long enough for one slot");
+        errors.add("sessions", Issue::NoSlot);
         return Err(errors);
     }
     Ok((resolved, slots))
@@ -262,8 +258,10 @@ mod tests {
         sessions[2].slot_minutes = 1;
         sessions[3].tables = 0;
         let errors = plan_slots(&sessions, &zone).unwrap_err();
-        let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
-        assert_eq!(fields, vec!["sessions.slot_minutes", "sessions.tables", "sessions"]);
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["sessions[2].slot_minutes", "sessions[3].tables", "sessions[1].start"]);
+        assert_eq!(errors.0[0].issue, Issue::TooSmall { min: 5, got: 1 });
+        assert_eq!(errors.0[2].issue, Issue::Overlaps { other: sessions[0].name.clone() });
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::profile::{InvestorInput, Profile, StartupInput, ValidationContext};
 use crate::text::{fold, nearest};
+use crate::validate::Issue;
 
 /// The startups file's columns, in the documented order.
 pub const STARTUP_COLUMNS: [&str; 12] = [
@@ -51,7 +52,8 @@ pub struct ImportIssue {
     pub line: Option<u64>,
     pub column: Option<String>,
     pub value: Option<String>,
-    pub message: String,
+    #[serde(flatten)]
+    pub issue: Issue,
 }
 
 impl fmt::Display for ImportIssue {
@@ -68,7 +70,7 @@ impl fmt::Display for ImportIssue {
             let ellipsis = if shown.len() < value.len() { "…" } else { "" };
             write!(f, " = {shown:?}{ellipsis}")?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", self.issue)
     }
 }
 
@@ -177,21 +179,16 @@ fn parse(
     validate: impl Fn(&HashMap<&'static str, String>) -> Result<Profile, crate::validate::ValidationErrors>,
 ) -> Result<Vec<ImportRow>, ImportErrors> {
     let mut errors = ImportErrors::new();
-    let issue = |line: Option<u64>, column: Option<&str>, value: Option<String>, message: String| ImportIssue {
+    let issue = |line: Option<u64>, column: Option<&str>, value: Option<String>, issue: Issue| ImportIssue {
         file: file.to_owned(),
         line,
         column: column.map(str::to_owned),
         value,
-        message,
+        issue,
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        errors.push(issue(
-            None,
-            None,
-            None,
-            format!("the file is empty: expected a header line `{}`", columns.join(",")),
-        ));
+        errors.push(issue(None, None, None, Issue::EmptyFile { header: columns.join(",") }));
         return Err(errors);
     }
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
@@ -199,44 +196,38 @@ fn parse(
     let header = match records.next() {
         Some(Ok(header)) => header,
         Some(Err(error)) => {
-            errors.push(issue(Some(1), None, None, format!("unreadable CSV: {error}")));
+            errors.push(issue(Some(1), None, None, Issue::UnreadableCsv { detail: error.to_string() }));
             return Err(errors);
         }
         None => {
-            errors.push(issue(None, None, None, "the file has no header line".to_owned()));
+            errors.push(issue(None, None, None, Issue::NoHeader));
             return Err(errors);
         }
     };
     let mut positions: HashMap<&'static str, usize> = HashMap::new();
     for (index, raw) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(raw) else {
-            errors.push(issue(Some(1), None, None, "the file is not UTF-8 text: save it as CSV UTF-8".to_owned()));
+            errors.push(issue(Some(1), None, None, Issue::NotUtf8));
             return Err(errors);
         };
         let name = name.trim();
         match columns.iter().find(|column| **column == fold(name).replace(' ', "_")) {
             Some(column) if positions.contains_key(column) => {
-                errors.push(issue(Some(1), Some(column), None, "this column appears twice".to_owned()));
+                errors.push(issue(Some(1), Some(column), None, Issue::ColumnTwice));
             }
             Some(column) => {
                 positions.insert(column, index);
             }
             None => {
-                let hint = nearest(name, columns.iter().copied())
-                    .map(|c| format!(" (did you mean {c:?}?)"))
-                    .unwrap_or_default();
-                errors.push(issue(
-                    Some(1),
-                    Some(name),
-                    None,
-                    format!("unknown column{hint}; expected {}", columns.join(",")),
-                ));
+                let suggestion = nearest(name, columns.iter().copied()).map(str::to_owned);
+                let unknown = Issue::UnknownColumn { suggestion, expected: columns.join(",") };
+                errors.push(issue(Some(1), Some(name), None, unknown));
             }
         }
     }
     for column in columns {
         if !positions.contains_key(column) {
-            errors.push(issue(Some(1), Some(column), None, "missing column".to_owned()));
+            errors.push(issue(Some(1), Some(column), None, Issue::MissingColumn));
         }
     }
     if errors.total > 0 {
@@ -252,7 +243,7 @@ fn parse(
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map(|p| lines.line_at(p.byte()));
-                errors.push(issue(line, None, None, format!("unreadable CSV: {}", error.kind_message())));
+                errors.push(issue(line, None, None, Issue::UnreadableCsv { detail: error.kind_message() }));
                 continue;
             }
         };
@@ -261,12 +252,7 @@ fn parse(
             continue;
         }
         if record.len() != header.len() {
-            errors.push(issue(
-                Some(line),
-                None,
-                None,
-                format!("has {} cells, the header has {}", record.len(), header.len()),
-            ));
+            errors.push(issue(Some(line), None, None, Issue::CellCount { got: record.len(), expected: header.len() }));
             continue;
         }
         let mut cells: HashMap<&'static str, String> = HashMap::with_capacity(columns.len());
@@ -278,12 +264,7 @@ fn parse(
                 }
                 Err(_) => {
                     let shown = String::from_utf8_lossy(&record[*index]).into_owned();
-                    errors.push(issue(
-                        Some(line),
-                        Some(column),
-                        Some(shown),
-                        "not UTF-8 text: save the file as CSV UTF-8".to_owned(),
-                    ));
+                    errors.push(issue(Some(line), Some(column), Some(shown), Issue::NotUtf8));
                     readable = false;
                 }
             }
@@ -295,12 +276,8 @@ fn parse(
             Ok(profile) => {
                 let mut duplicate = |key: String, seen: &mut HashMap<String, u64>, column: &str, value: &str| {
                     if let Some(first) = seen.insert(key, line) {
-                        errors.push(issue(
-                            Some(line),
-                            Some(column),
-                            Some(value.to_owned()),
-                            format!("same {column} as line {first}"),
-                        ));
+                        let same = Issue::SameAsLine { column: column.to_owned(), line: first };
+                        errors.push(issue(Some(line), Some(column), Some(value.to_owned()), same));
                     }
                 };
                 duplicate(fold(&profile.name), &mut seen_names, "name", &profile.name);
@@ -311,8 +288,8 @@ fn parse(
             }
             Err(invalid) => {
                 for field in invalid.0 {
-                    let value = cells.get(field.field).cloned();
-                    errors.push(issue(Some(line), Some(field.field), value, field.message));
+                    let value = cells.get(field.field.as_str()).cloned();
+                    errors.push(issue(Some(line), Some(&field.field), value, field.issue));
                 }
             }
         }
@@ -399,7 +376,7 @@ mod tests {
         assert_eq!(issue.to_string(), "startups.csv:2: column funding_ask = \"-5\": must not be negative, got -5");
         let issue = only_issue(startups("A,fintek,seed,VN,,,,,,,,\n"));
         assert_eq!(issue.column.as_deref(), Some("sectors"));
-        assert!(issue.message.contains("did you mean \"fintech\""), "{issue}");
+        assert!(issue.issue.to_string().contains("did you mean \"fintech\""), "{issue}");
     }
 
     #[test]
@@ -415,7 +392,7 @@ mod tests {
     fn empty_and_non_utf8_files() {
         let rates = Rates::vietnam_default();
         let issue = only_issue(parse_startups("s.csv", b"", &context(&rates)));
-        assert!(issue.message.starts_with("the file is empty"), "{issue}");
+        assert!(matches!(issue.issue, Issue::EmptyFile { .. }), "{issue}");
         let latin1 = [HEADER.as_bytes(), b"N\xf4ng,agritech,seed,VN,,,,,,,,\n"].concat();
         let issue = only_issue(parse_startups("s.csv", &latin1, &context(&rates)));
         assert_eq!((issue.line, issue.column.as_deref()), (Some(2), Some("name")));
@@ -424,14 +401,14 @@ mod tests {
     #[test]
     fn duplicates_within_a_file() {
         let issue = only_issue(startups("Cảng Số,logistics,seed,,,,,,,,,\nCANG SO,logistics,seed,,,,,,,,,\n"));
-        assert_eq!(issue.message, "same name as line 2");
+        assert_eq!(issue.issue.to_string(), "same name as line 2");
         assert_eq!(issue.line, Some(3));
     }
 
     #[test]
     fn wrong_cell_count() {
         let issue = only_issue(startups("A,fintech,seed\n"));
-        assert_eq!(issue.message, "has 3 cells, the header has 12");
+        assert_eq!(issue.issue, Issue::CellCount { got: 3, expected: 12 });
     }
 
     #[test]

@@ -46,14 +46,19 @@ impl Weights {
             ("text", self.text),
         ] {
             if !(value.is_finite() && (0.0..=10.0).contains(&value)) {
-                errors.add(field, format!("must be a number from 0 to 10, got {value}"));
+                let range = crate::validate::Issue::OutOfRange {
+                    min: "0".to_owned(),
+                    max: "10".to_owned(),
+                    got: value.to_string(),
+                };
+                errors.add(field, range);
             }
         }
         if errors.is_empty() && self.sector + self.stage + self.ticket == 0.0 {
-            errors.add("ticket", "the startup's side needs some weight: sector, stage or ticket");
+            errors.add("ticket", crate::validate::Issue::StartupSideWeightless);
         }
         if errors.is_empty() && self.sector + self.stage + self.geography + self.text == 0.0 {
-            errors.add("sector", "the investor's side needs some weight: sector, stage, geography or text");
+            errors.add("sector", crate::validate::Issue::InvestorSideWeightless);
         }
         errors.into_result(|| ())
     }

@@ -12,8 +12,14 @@ pub struct Currency([u8; 3]);
 
 /// Why a text is not a currency code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a currency code: expected three letters such as VND or USD")]
+#[error("{}", crate::validate::Issue::from(self.clone()))]
 pub struct InvalidCurrency(pub String);
+
+impl From<InvalidCurrency> for crate::validate::Issue {
+    fn from(invalid: InvalidCurrency) -> Self {
+        crate::validate::Issue::NotCurrency { value: invalid.0 }
+    }
+}
 
 impl Currency {
     pub const USD: Currency = Currency(*b"USD");

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, Money, Rates};
 use crate::taxonomy::{InvestorType, Sector, Stage};
-use crate::validate::{self, Country, Email, ValidationErrors, WebUrl, list_items};
+use crate::validate::{self, Country, Email, Issue, ValidationErrors, WebUrl, list_items};
 
 /// Whether an organization raises money or invests it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -24,11 +24,11 @@ impl OrgKind {
         }
     }
 
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Issue> {
         match input.trim().to_ascii_lowercase().as_str() {
             "startup" => Ok(OrgKind::Startup),
             "investor" => Ok(OrgKind::Investor),
-            other => Err(format!("{other:?} is not a kind: expected startup or investor")),
+            other => Err(Issue::NotKind { value: other.to_owned() }),
         }
     }
 
@@ -157,12 +157,12 @@ pub struct InvestorInput {
     pub thesis: String,
 }
 
-fn optional<T>(cell: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<Option<T>, String> {
+fn optional<T>(cell: &str, parse: impl FnOnce(&str) -> Result<T, Issue>) -> Result<Option<T>, Issue> {
     if cell.trim().is_empty() { Ok(None) } else { parse(cell).map(Some) }
 }
 
 /// Parses a `;`-separated cell, dropping repeated items and recording bad ones under `field`.
-fn parse_list<T: PartialEq, E: std::fmt::Display>(
+fn parse_list<T: PartialEq, E: Into<Issue>>(
     errors: &mut ValidationErrors,
     field: &'static str,
     cell: &str,
@@ -181,11 +181,11 @@ fn parse_list<T: PartialEq, E: std::fmt::Display>(
 
 fn sectors(errors: &mut ValidationErrors, cell: &str) -> Vec<Sector> {
     let parsed = parse_list(errors, "sectors", cell, Sector::parse);
-    if parsed.is_empty() && errors.0.iter().all(|e| e.field != "sectors") {
-        errors.add("sectors", "must name at least one sector");
+    if parsed.is_empty() && !errors.has("sectors") {
+        errors.add("sectors", Issue::NoSector);
     }
     if parsed.len() > limits::SECTORS_MAX {
-        errors.add("sectors", format!("must name at most {} sectors, got {}", limits::SECTORS_MAX, parsed.len()));
+        errors.add("sectors", Issue::TooManySectors { max: limits::SECTORS_MAX, got: parsed.len() });
     }
     parsed
 }
@@ -198,7 +198,7 @@ fn currency(
 ) -> Option<Currency> {
     if cell.trim().is_empty() {
         if needed {
-            errors.add("currency", "must be given with an amount (VND, USD…)");
+            errors.add("currency", Issue::CurrencyNeeded);
         }
         return None;
     }
@@ -207,8 +207,7 @@ fn currency(
         && !rates.knows(currency)
     {
         let known: Vec<String> = rates.iter().map(|(c, _)| c.to_string()).collect();
-        errors
-            .add("currency", format!("the event has no conversion rate for {currency} (known: {})", known.join(", ")));
+        errors.add("currency", Issue::NoRate { currency: currency.to_string(), known });
         return None;
     }
     Some(currency)
@@ -224,7 +223,7 @@ impl StartupInput {
         let name = errors.check("name", validate::text(&self.name, 1, limits::NAME_MAX));
         let sectors = sectors(&mut errors, &self.sectors);
         let stage = if self.stage.trim().is_empty() {
-            errors.add("stage", "must not be empty");
+            errors.add("stage", Issue::Empty);
             None
         } else {
             errors.check("stage", Stage::parse(&self.stage))
@@ -240,8 +239,9 @@ impl StartupInput {
             .check(
                 "founded",
                 optional(&self.founded, |c| {
-                    validate::whole_number(c, limits::FOUNDED_MIN, year_now).map_err(|e| {
-                        if e.starts_with("must be at most") { format!("must not be in the future ({e})") } else { e }
+                    validate::whole_number(c, limits::FOUNDED_MIN, year_now).map_err(|issue| match issue {
+                        Issue::TooLarge { max, got } => Issue::InFuture { max, got },
+                        other => other,
                     })
                 }),
             )
@@ -278,7 +278,7 @@ impl InvestorInput {
         let mut errors = ValidationErrors::default();
         let name = errors.check("name", validate::text(&self.name, 1, limits::NAME_MAX));
         let investor_type = if self.investor_type.trim().is_empty() {
-            errors.add("investor_type", "must not be empty");
+            errors.add("investor_type", Issue::Empty);
             None
         } else {
             errors.check("investor_type", InvestorType::parse(&self.investor_type))
@@ -286,22 +286,18 @@ impl InvestorInput {
         let sectors = sectors(&mut errors, &self.sectors);
         let mut stages = parse_list(&mut errors, "stages", &self.stages, Stage::parse);
         stages.sort();
-        if stages.is_empty() && errors.0.iter().all(|e| e.field != "stages") {
-            errors.add("stages", "must name at least one stage");
+        if stages.is_empty() && !errors.has("stages") {
+            errors.add("stages", Issue::NoStage);
         }
         let amount = |c: &str| validate::whole_number(c, 0, limits::AMOUNT_MAX);
         let min = errors.check("ticket_min", optional(&self.ticket_min, amount)).flatten();
         let max = errors.check("ticket_max", optional(&self.ticket_max, amount)).flatten();
         match (min, max) {
             (Some(min), Some(max)) if min > max => {
-                errors.add("ticket_min", format!("must not exceed ticket_max ({min} > {max})"));
+                errors.add("ticket_min", Issue::ExceedsTicketMax { min, max });
             }
-            (Some(_), None) if self.ticket_max.trim().is_empty() => {
-                errors.add("ticket_max", "must be given with ticket_min")
-            }
-            (None, Some(_)) if self.ticket_min.trim().is_empty() => {
-                errors.add("ticket_min", "must be given with ticket_max")
-            }
+            (Some(_), None) if self.ticket_max.trim().is_empty() => errors.add("ticket_max", Issue::GivenWithTicketMin),
+            (None, Some(_)) if self.ticket_min.trim().is_empty() => errors.add("ticket_min", Issue::GivenWithTicketMax),
             _ => {}
         }
         let currency = currency(&mut errors, context, &self.currency, min.is_some() || max.is_some());
@@ -373,8 +369,8 @@ mod tests {
         }
     }
 
-    fn fields(errors: ValidationErrors) -> Vec<&'static str> {
-        errors.0.iter().map(|e| e.field).collect()
+    fn fields(errors: ValidationErrors) -> Vec<String> {
+        errors.0.into_iter().map(|e| e.field).collect()
     }
 
     #[test]
@@ -428,7 +424,7 @@ mod tests {
         let mut input = startup();
         input.founded = "2099".into();
         let errors = input.validate(&context(&rates)).unwrap_err();
-        assert!(errors.0[0].message.contains("future"), "{errors}");
+        assert_eq!(errors.0[0].issue, Issue::InFuture { max: 2026, got: 2099 }, "{errors}");
     }
 
     #[test]
@@ -438,7 +434,7 @@ mod tests {
         input.ticket_min = "2000000".into();
         let errors = input.validate(&context(&rates)).unwrap_err();
         assert_eq!(fields(errors.clone()), vec!["ticket_min"]);
-        assert_eq!(errors.0[0].message, "must not exceed ticket_max (2000000 > 1000000)");
+        assert_eq!(errors.0[0].issue.to_string(), "must not exceed ticket_max (2000000 > 1000000)");
     }
 
     #[test]

@@ -9,16 +9,52 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::{fold, nearest};
 
+pub use crate::i18n::Language;
+use crate::validate::Issue;
+
+/// Which taxonomy a term is looked up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Term {
+    Sector,
+    Stage,
+    InvestorType,
+}
+
+impl Term {
+    /// The taxonomy's name in `language`, as a message uses it ("unknown sector").
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Term::Sector, Language::Vi) => "lĩnh vực",
+            (Term::Sector, Language::En) => "sector",
+            (Term::Stage, Language::Vi) => "giai đoạn",
+            (Term::Stage, Language::En) => "stage",
+            (Term::InvestorType, Language::Vi) => "loại nhà đầu tư",
+            (Term::InvestorType, Language::En) => "investor type",
+        }
+    }
+}
+
 /// A value that is not in the taxonomy, with the closest known code when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {value:?}{}", suggestion.map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default())]
+#[error("{}", Issue::from(self.clone()))]
 pub struct UnknownTerm {
-    pub what: &'static str,
+    pub term: Term,
     pub value: String,
     pub suggestion: Option<&'static str>,
 }
 
-struct Term<T> {
+impl From<UnknownTerm> for Issue {
+    fn from(unknown: UnknownTerm) -> Issue {
+        Issue::UnknownTerm {
+            term: unknown.term,
+            value: unknown.value,
+            suggestion: unknown.suggestion.map(str::to_owned),
+        }
+    }
+}
+
+struct Entry<T> {
     value: T,
     code: &'static str,
     vi: &'static str,
@@ -32,7 +68,7 @@ fn term_key(name: &str) -> String {
 }
 
 /// Every code, label and alias of a taxonomy by its key, built once.
-fn term_index<T: Copy>(terms: &[Term<T>]) -> HashMap<String, T> {
+fn term_index<T: Copy>(terms: &[Entry<T>]) -> HashMap<String, T> {
     let mut index = HashMap::new();
     for term in terms {
         for name in [term.code, term.vi, term.en].iter().chain(term.aliases) {
@@ -43,13 +79,13 @@ fn term_index<T: Copy>(terms: &[Term<T>]) -> HashMap<String, T> {
 }
 
 fn parse_term<T: Copy>(
-    what: &'static str,
-    terms: &[Term<T>],
+    term: Term,
+    terms: &[Entry<T>],
     index: &HashMap<String, T>,
     input: &str,
 ) -> Result<T, UnknownTerm> {
     index.get(&term_key(input)).copied().ok_or_else(|| UnknownTerm {
-        what,
+        term,
         value: input.trim().to_owned(),
         suggestion: nearest(input, terms.iter().flat_map(|t| [t.code, t.vi, t.en]))
             .and_then(|name| terms.iter().find(|t| [t.code, t.vi, t.en].contains(&name)))
@@ -58,7 +94,7 @@ fn parse_term<T: Copy>(
 }
 
 macro_rules! taxonomy {
-    ($(#[$meta:meta])* $name:ident, $what:literal, $table:ident {
+    ($(#[$meta:meta])* $name:ident, $term:expr, $table:ident {
         $($variant:ident => ($code:literal, $vi:literal, $en:literal, [$($alias:literal),*])),+ $(,)?
     }) => {
         $(#[$meta])*
@@ -66,8 +102,8 @@ macro_rules! taxonomy {
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
 
-        const $table: &[Term<$name>] = &[
-            $(Term { value: $name::$variant, code: $code, vi: $vi, en: $en, aliases: &[$($alias),*] }),+
+        const $table: &[Entry<$name>] = &[
+            $(Entry { value: $name::$variant, code: $code, vi: $vi, en: $en, aliases: &[$($alias),*] }),+
         ];
 
         impl $name {
@@ -78,10 +114,10 @@ macro_rules! taxonomy {
             /// diacritic-insensitively.
             pub fn parse(input: &str) -> Result<Self, UnknownTerm> {
                 static INDEX: OnceLock<HashMap<String, $name>> = OnceLock::new();
-                parse_term($what, $table, INDEX.get_or_init(|| term_index($table)), input)
+                parse_term($term, $table, INDEX.get_or_init(|| term_index($table)), input)
             }
 
-            fn term(self) -> &'static Term<$name> {
+            fn term(self) -> &'static Entry<$name> {
                 &$table[self as usize]
             }
 
@@ -103,18 +139,9 @@ macro_rules! taxonomy {
     };
 }
 
-/// A language ketnoi speaks: Vietnamese by default, English on request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    Vi,
-    En,
-}
-
 taxonomy!(
     /// The business sector of a startup, or one an investor invests in.
-    Sector, "sector", SECTORS {
+    Sector, Term::Sector, SECTORS {
         Agritech => ("agritech", "Nông nghiệp", "Agriculture", ["nong nghiep cong nghe cao", "agriculture technology", "agtech"]),
         Fintech => ("fintech", "Tài chính", "Fintech", ["cong nghe tai chinh", "financial technology", "finance"]),
         Edtech => ("edtech", "Giáo dục", "Education", ["cong nghe giao duc", "education technology"]),
@@ -140,7 +167,7 @@ taxonomy!(
 
 taxonomy!(
     /// A startup's stage of development; ordered from idea to growth.
-    Stage, "stage", STAGES {
+    Stage, Term::Stage, STAGES {
         Idea => ("idea", "Ý tưởng", "Idea", []),
         PreSeed => ("pre-seed", "Tiền hạt giống", "Pre-seed", ["preseed"]),
         Seed => ("seed", "Hạt giống", "Seed", []),
@@ -153,7 +180,7 @@ taxonomy!(
 
 taxonomy!(
     /// What kind of investor an organization is.
-    InvestorType, "investor type", INVESTOR_TYPES {
+    InvestorType, Term::InvestorType, INVESTOR_TYPES {
         Vc => ("vc", "Quỹ đầu tư mạo hiểm", "Venture capital", ["venture capital fund"]),
         Angel => ("angel", "Nhà đầu tư thiên thần", "Angel investor", ["thien than", "business angel"]),
         Cvc => ("cvc", "Quỹ đầu tư doanh nghiệp", "Corporate venture capital", ["corporate"]),

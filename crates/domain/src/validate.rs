@@ -1,14 +1,703 @@
-//! Validation of what users send: every error names the field it is about.
+//! Validation of what users send: every problem names the field it is about and says what is
+//! wrong as a typed [`Issue`], which each language writes in its own words.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// One invalid field: its name as the user sent it (CSV column or JSON key) and what is wrong.
+use crate::i18n::{Args, Language, Message, Text, quoted};
+use crate::profile::OrgKind;
+use crate::taxonomy::Term;
+
+/// What is wrong with one value a user sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum Issue {
+    Empty,
+    TooShort {
+        min: usize,
+        got: usize,
+    },
+    TooLong {
+        max: usize,
+        got: usize,
+    },
+    ControlCharacters,
+    OnlySpaces,
+    NotWholeNumber {
+        value: String,
+    },
+    Negative {
+        got: i64,
+    },
+    TooSmall {
+        min: i64,
+        got: i64,
+    },
+    TooLarge {
+        max: i64,
+        got: i64,
+    },
+    InFuture {
+        max: i64,
+        got: i64,
+    },
+    /// A number outside `min..=max` (weights: `0` to `10`, written as typed).
+    OutOfRange {
+        min: String,
+        max: String,
+        got: String,
+    },
+    NotEmail {
+        value: String,
+    },
+    NotWebAddress {
+        value: String,
+    },
+    NotCountry {
+        value: String,
+    },
+    NotCurrency {
+        value: String,
+    },
+    /// The event converts only the currencies it has rates for.
+    NoRate {
+        currency: String,
+        known: Vec<String>,
+    },
+    /// An amount was given without its currency.
+    CurrencyNeeded,
+    NotKind {
+        value: String,
+    },
+    UnknownTerm {
+        term: Term,
+        value: String,
+        suggestion: Option<String>,
+    },
+    NoSector,
+    TooManySectors {
+        max: usize,
+        got: usize,
+    },
+    NoStage,
+    ExceedsTicketMax {
+        min: i64,
+        max: i64,
+    },
+    GivenWithTicketMin,
+    GivenWithTicketMax,
+    NotPhone {
+        max: usize,
+    },
+    CommonPassword,
+    PasswordIsEmail,
+    NotYourPassword,
+    NotYourCurrentPassword,
+    NotTheOrganizationsName,
+    /// A field of the other kind of organization.
+    NotForKind {
+        kind: OrgKind,
+    },
+    /// An organization's kind is set once.
+    KindFixed {
+        kind: OrgKind,
+    },
+    NotEventSlug {
+        value: String,
+    },
+    NotTimeZone {
+        value: String,
+    },
+    NotDate {
+        value: String,
+    },
+    NotTime {
+        value: String,
+    },
+    NotId {
+        value: String,
+    },
+    EndsBeforeStart,
+    Overlaps {
+        other: String,
+    },
+    NoSlot,
+    NotPriority {
+        got: String,
+    },
+    NotOneOf {
+        value: String,
+        allowed: Vec<String>,
+    },
+    NotSlot {
+        value: String,
+    },
+    /// A limit of 0: at least 1, or none for no limit.
+    ZeroLimit,
+    /// The startup's side of the matching weights sums to nothing.
+    StartupSideWeightless,
+    /// The investor's side of the matching weights sums to nothing.
+    InvestorSideWeightless,
+    NoFile,
+    UnknownParameter {
+        name: String,
+        allowed: Vec<String>,
+    },
+    Repeated,
+    // The CSV import's own problems.
+    EmptyFile {
+        header: String,
+    },
+    UnreadableCsv {
+        detail: String,
+    },
+    NoHeader,
+    NotUtf8,
+    ColumnTwice,
+    UnknownColumn {
+        suggestion: Option<String>,
+        expected: String,
+    },
+    MissingColumn,
+    CellCount {
+        got: usize,
+        expected: usize,
+    },
+    /// The same name or e-mail as an earlier line of the file.
+    SameAsLine {
+        column: String,
+        line: u64,
+    },
+    /// The same name or e-mail as a row of another file of the import.
+    SameAs {
+        column: String,
+        file: String,
+        line: u64,
+    },
+    /// The organization matched belongs to the other kind.
+    OtherKind {
+        kind: OrgKind,
+        name: String,
+        file_kind: OrgKind,
+    },
+    /// The organization matched is updated by another row already.
+    UpdatedTwice {
+        name: String,
+        file: String,
+        line: u64,
+    },
+}
+
+/// How many kinds of issue there are (a test checks that each has a sample).
+#[cfg(test)]
+const ISSUE_VARIANTS: usize = 62;
+
+/// The text of each issue, by its code.
+const ISSUES: &[Text] = &[
+    Text { key: "empty", vi: "không được để trống", en: "must not be empty" },
+    Text {
+        key: "too-short",
+        vi: "phải có ít nhất {min} ký tự, nhận được {got}",
+        en: "must have at least {min} characters, got {got}",
+    },
+    Text {
+        key: "too-long",
+        vi: "tối đa {max} ký tự, nhận được {got}",
+        en: "must be at most {max} characters, got {got}",
+    },
+    Text {
+        key: "control-characters",
+        vi: "không được chứa ký tự điều khiển",
+        en: "must not contain control characters",
+    },
+    Text { key: "only-spaces", vi: "không được chỉ có khoảng trắng", en: "must not be only spaces" },
+    Text { key: "not-whole-number", vi: "{value} không phải số nguyên", en: "{value} is not a whole number" },
+    Text { key: "negative", vi: "không được âm, nhận được {got}", en: "must not be negative, got {got}" },
+    Text {
+        key: "too-small", vi: "tối thiểu là {min}, nhận được {got}", en: "must be at least {min}, got {got}"
+    },
+    Text { key: "too-large", vi: "tối đa là {max}, nhận được {got}", en: "must be at most {max}, got {got}" },
+    Text {
+        key: "in-future",
+        vi: "không được ở tương lai (tối đa là {max}, nhận được {got})",
+        en: "must not be in the future (must be at most {max}, got {got})",
+    },
+    Text {
+        key: "out-of-range",
+        vi: "phải là số từ {min} đến {max}, nhận được {got}",
+        en: "must be a number from {min} to {max}, got {got}",
+    },
+    Text { key: "not-email", vi: "{value} không phải địa chỉ email", en: "{value} is not an e-mail address" },
+    Text {
+        key: "not-web-address",
+        vi: "{value} không phải địa chỉ web (http hoặc https)",
+        en: "{value} is not a web address (http or https)",
+    },
+    Text {
+        key: "not-country",
+        vi: "{value} không phải mã quốc gia hai chữ cái (như VN, KR, SG)",
+        en: "{value} is not an ISO 3166 alpha-2 country code (such as VN, KR, SG)",
+    },
+    Text {
+        key: "not-currency",
+        vi: "{value} không phải mã tiền tệ: cần ba chữ cái như VND hoặc USD",
+        en: "{value} is not a currency code: expected three letters such as VND or USD",
+    },
+    Text {
+        key: "no-rate",
+        vi: "sự kiện không có tỷ giá quy đổi cho {currency} (đã có: {known})",
+        en: "the event has no conversion rate for {currency} (known: {known})",
+    },
+    Text {
+        key: "currency-needed",
+        vi: "phải nhập khi có số tiền (VND, USD…)",
+        en: "must be given with an amount (VND, USD…)",
+    },
+    Text {
+        key: "not-kind",
+        vi: "{value} không phải loại tổ chức: cần startup hoặc nhà đầu tư",
+        en: "{value} is not a kind: expected startup or investor",
+    },
+    Text { key: "unknown-term", vi: "{term} không xác định: {value}", en: "unknown {term} {value}" },
+    Text {
+        key: "unknown-term.suggestion",
+        vi: "{term} không xác định: {value} (có phải là {suggestion}?)",
+        en: "unknown {term} {value} (did you mean {suggestion}?)",
+    },
+    Text { key: "no-sector", vi: "phải chọn ít nhất một lĩnh vực", en: "must name at least one sector" },
+    Text {
+        key: "too-many-sectors",
+        vi: "chỉ được chọn tối đa {max} lĩnh vực, nhận được {got}",
+        en: "must name at most {max} sectors, got {got}",
+    },
+    Text { key: "no-stage", vi: "phải chọn ít nhất một giai đoạn", en: "must name at least one stage" },
+    Text {
+        key: "exceeds-ticket-max",
+        vi: "không được lớn hơn khoản đầu tư tối đa ({min} > {max})",
+        en: "must not exceed ticket_max ({min} > {max})",
+    },
+    Text {
+        key: "given-with-ticket-min",
+        vi: "phải nhập cùng khoản đầu tư tối thiểu",
+        en: "must be given with ticket_min",
+    },
+    Text {
+        key: "given-with-ticket-max",
+        vi: "phải nhập cùng khoản đầu tư tối đa",
+        en: "must be given with ticket_max",
+    },
+    Text {
+        key: "not-phone",
+        vi: "tối đa {max} ký tự gồm chữ số, khoảng trắng và + - ( ) .",
+        en: "must be at most {max} digits, spaces and + - ( ) .",
+    },
+    Text {
+        key: "common-password",
+        vi: "là một mật khẩu quá phổ biến; hãy chọn mật khẩu khác",
+        en: "is one of the most common passwords; choose another",
+    },
+    Text { key: "password-is-email", vi: "không được trùng với email", en: "must not be your e-mail address" },
+    Text { key: "not-your-password", vi: "không đúng mật khẩu", en: "is not your password" },
+    Text {
+        key: "not-your-current-password", vi: "không đúng mật khẩu hiện tại", en: "is not your current password"
+    },
+    Text {
+        key: "not-the-organizations-name",
+        vi: "phải đúng tên tổ chức",
+        en: "must be the organization's name, exactly",
+    },
+    Text { key: "not-for-kind", vi: "không phải thông tin của {kind}", en: "is not a field of a {kind}" },
+    Text {
+        key: "kind-fixed",
+        vi: "tổ chức này là {kind}; không thể đổi loại",
+        en: "this organization is a {kind}; its kind cannot change",
+    },
+    Text {
+        key: "not-event-slug",
+        vi: "{value} không phải mã sự kiện: dùng 3 đến 64 chữ thường, chữ số và dấu gạch nối đơn, như techfest-haiphong-2023",
+        en: "{value} is not an event slug: use 3 to 64 lower-case letters, digits and single hyphens, such as techfest-haiphong-2023",
+    },
+    Text {
+        key: "not-time-zone",
+        vi: "{value} không phải múi giờ IANA như Asia/Ho_Chi_Minh",
+        en: "{value} is not an IANA time zone such as Asia/Ho_Chi_Minh",
+    },
+    Text {
+        key: "not-date",
+        vi: "phải là ngày dạng 2023-11-24, nhận được {value}",
+        en: "must be a date like 2023-11-24, got {value}",
+    },
+    Text {
+        key: "not-time",
+        vi: "phải là giờ dạng 09:00, nhận được {value}",
+        en: "must be a time like 09:00, got {value}",
+    },
+    Text { key: "not-id", vi: "{value} không phải mã số", en: "{value} is not an id" },
+    Text { key: "ends-before-start", vi: "phải sau giờ bắt đầu", en: "must be after the start" },
+    Text { key: "overlaps", vi: "trùng thời gian với phiên {other}", en: "overlaps the session {other}" },
+    Text {
+        key: "no-slot",
+        vi: "không phiên nào đủ dài cho một khung giờ",
+        en: "no session is long enough for one slot",
+    },
+    Text {
+        key: "not-priority", vi: "phải là 1, 2 hoặc 3, nhận được {got}", en: "must be 1, 2 or 3, got {got}"
+    },
+    Text {
+        key: "not-one-of",
+        vi: "phải là một trong {allowed}, nhận được {value}",
+        en: "must be one of {allowed}, got {value}",
+    },
+    Text {
+        key: "not-slot",
+        vi: "{value} không phải khung giờ của sự kiện này",
+        en: "{value} is not a slot of this event",
+    },
+    Text {
+        key: "zero-limit",
+        vi: "tối thiểu là 1, hoặc để trống nếu không giới hạn",
+        en: "must be at least 1, or left out for no limit",
+    },
+    Text {
+        key: "startup-side-weightless",
+        vi: "phía startup cần có trọng số: lĩnh vực, giai đoạn hoặc khoản đầu tư",
+        en: "the startup's side needs some weight: sector, stage or ticket",
+    },
+    Text {
+        key: "investor-side-weightless",
+        vi: "phía nhà đầu tư cần có trọng số: lĩnh vực, giai đoạn, địa lý hoặc nội dung",
+        en: "the investor's side needs some weight: sector, stage, geography or text",
+    },
+    Text {
+        key: "no-file",
+        vi: "hãy chọn tệp startup, tệp nhà đầu tư hoặc cả hai",
+        en: "give startups, investors or both",
+    },
+    Text {
+        key: "unknown-parameter",
+        vi: "tham số {name} không có ở đây; chỉ nhận {allowed}",
+        en: "unknown parameter {name}; this route accepts {allowed}",
+    },
+    Text { key: "repeated", vi: "được nhập nhiều lần", en: "is given more than once" },
+    Text {
+        key: "empty-file",
+        vi: "tệp trống: cần dòng tiêu đề `{header}`",
+        en: "the file is empty: expected a header line `{header}`",
+    },
+    // The reader's own detail is English: the Vietnamese text goes without it.
+    Text {
+        key: "unreadable-csv", vi: "không đọc được tệp CSV ở dòng này", en: "unreadable CSV: {detail}"
+    },
+    Text { key: "no-header", vi: "tệp không có dòng tiêu đề", en: "the file has no header line" },
+    Text {
+        key: "not-utf8",
+        vi: "không phải văn bản UTF-8: hãy lưu tệp dạng CSV UTF-8",
+        en: "not UTF-8 text: save the file as CSV UTF-8",
+    },
+    Text { key: "column-twice", vi: "cột này xuất hiện hai lần", en: "this column appears twice" },
+    Text {
+        key: "unknown-column",
+        vi: "cột không xác định; cần các cột {expected}",
+        en: "unknown column; expected {expected}",
+    },
+    Text {
+        key: "unknown-column.suggestion",
+        vi: "cột không xác định (có phải là {suggestion}?); cần các cột {expected}",
+        en: "unknown column (did you mean {suggestion}?); expected {expected}",
+    },
+    Text { key: "missing-column", vi: "thiếu cột", en: "missing column" },
+    Text {
+        key: "cell-count",
+        vi: "có {got} ô, dòng tiêu đề có {expected}",
+        en: "has {got} cells, the header has {expected}",
+    },
+    Text { key: "same-as-line", vi: "trùng {column} với dòng {line}", en: "same {column} as line {line}" },
+    Text { key: "same-as", vi: "trùng {column} với {file}:{line}", en: "same {column} as {file}:{line}" },
+    Text {
+        key: "other-kind",
+        vi: "đã thuộc về {kind} {name}, tệp này chứa các {file_kind}",
+        en: "already belongs to the {kind} {name}, this file holds {file_kind}s",
+    },
+    Text {
+        key: "updated-twice",
+        vi: "trùng với {name}, đã được {file}:{line} cập nhật",
+        en: "matches {name}, which {file}:{line} already updates",
+    },
+];
+
+/// An organization's kind as a language names it.
+pub fn kind_label(kind: OrgKind, language: Language) -> &'static str {
+    match (kind, language) {
+        (OrgKind::Startup, _) => "startup",
+        (OrgKind::Investor, Language::Vi) => "nhà đầu tư",
+        (OrgKind::Investor, Language::En) => "investor",
+    }
+}
+
+impl Issue {
+    /// The stable code: `too-long`, `unknown-term`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Issue::Empty => "empty",
+            Issue::TooShort { .. } => "too-short",
+            Issue::TooLong { .. } => "too-long",
+            Issue::ControlCharacters => "control-characters",
+            Issue::OnlySpaces => "only-spaces",
+            Issue::NotWholeNumber { .. } => "not-whole-number",
+            Issue::Negative { .. } => "negative",
+            Issue::TooSmall { .. } => "too-small",
+            Issue::TooLarge { .. } => "too-large",
+            Issue::InFuture { .. } => "in-future",
+            Issue::OutOfRange { .. } => "out-of-range",
+            Issue::NotEmail { .. } => "not-email",
+            Issue::NotWebAddress { .. } => "not-web-address",
+            Issue::NotCountry { .. } => "not-country",
+            Issue::NotCurrency { .. } => "not-currency",
+            Issue::NoRate { .. } => "no-rate",
+            Issue::CurrencyNeeded => "currency-needed",
+            Issue::NotKind { .. } => "not-kind",
+            Issue::UnknownTerm { .. } => "unknown-term",
+            Issue::NoSector => "no-sector",
+            Issue::TooManySectors { .. } => "too-many-sectors",
+            Issue::NoStage => "no-stage",
+            Issue::ExceedsTicketMax { .. } => "exceeds-ticket-max",
+            Issue::GivenWithTicketMin => "given-with-ticket-min",
+            Issue::GivenWithTicketMax => "given-with-ticket-max",
+            Issue::NotPhone { .. } => "not-phone",
+            Issue::CommonPassword => "common-password",
+            Issue::PasswordIsEmail => "password-is-email",
+            Issue::NotYourPassword => "not-your-password",
+            Issue::NotYourCurrentPassword => "not-your-current-password",
+            Issue::NotTheOrganizationsName => "not-the-organizations-name",
+            Issue::NotForKind { .. } => "not-for-kind",
+            Issue::KindFixed { .. } => "kind-fixed",
+            Issue::NotEventSlug { .. } => "not-event-slug",
+            Issue::NotTimeZone { .. } => "not-time-zone",
+            Issue::NotDate { .. } => "not-date",
+            Issue::NotTime { .. } => "not-time",
+            Issue::NotId { .. } => "not-id",
+            Issue::EndsBeforeStart => "ends-before-start",
+            Issue::Overlaps { .. } => "overlaps",
+            Issue::NoSlot => "no-slot",
+            Issue::NotPriority { .. } => "not-priority",
+            Issue::NotOneOf { .. } => "not-one-of",
+            Issue::NotSlot { .. } => "not-slot",
+            Issue::ZeroLimit => "zero-limit",
+            Issue::StartupSideWeightless => "startup-side-weightless",
+            Issue::InvestorSideWeightless => "investor-side-weightless",
+            Issue::NoFile => "no-file",
+            Issue::UnknownParameter { .. } => "unknown-parameter",
+            Issue::Repeated => "repeated",
+            Issue::EmptyFile { .. } => "empty-file",
+            Issue::UnreadableCsv { .. } => "unreadable-csv",
+            Issue::NoHeader => "no-header",
+            Issue::NotUtf8 => "not-utf8",
+            Issue::ColumnTwice => "column-twice",
+            Issue::UnknownColumn { .. } => "unknown-column",
+            Issue::MissingColumn => "missing-column",
+            Issue::CellCount { .. } => "cell-count",
+            Issue::SameAsLine { .. } => "same-as-line",
+            Issue::SameAs { .. } => "same-as",
+            Issue::OtherKind { .. } => "other-kind",
+            Issue::UpdatedTwice { .. } => "updated-twice",
+        }
+    }
+
+    /// One issue of each kind, for tests that every language writes every issue.
+    pub fn samples() -> Vec<Issue> {
+        let text = |value: &str| value.to_owned();
+        vec![
+            Issue::Empty,
+            Issue::TooShort { min: 8, got: 3 },
+            Issue::TooLong { max: 120, got: 130 },
+            Issue::ControlCharacters,
+            Issue::OnlySpaces,
+            Issue::NotWholeNumber { value: text("lots") },
+            Issue::Negative { got: -5 },
+            Issue::TooSmall { min: 1, got: 0 },
+            Issue::TooLarge { max: 100, got: 1000 },
+            Issue::InFuture { max: 2026, got: 2999 },
+            Issue::OutOfRange { min: text("0"), max: text("10"), got: text("11") },
+            Issue::NotEmail { value: text("x") },
+            Issue::NotWebAddress { value: text("x") },
+            Issue::NotCountry { value: text("Vietnam") },
+            Issue::NotCurrency { value: text("dong") },
+            Issue::NoRate { currency: text("THB"), known: vec![text("USD"), text("VND")] },
+            Issue::CurrencyNeeded,
+            Issue::NotKind { value: text("bank") },
+            Issue::UnknownTerm { term: Term::Sector, value: text("fintek"), suggestion: Some(text("fintech")) },
+            Issue::UnknownTerm { term: Term::InvestorType, value: text("quantum"), suggestion: None },
+            Issue::NoSector,
+            Issue::TooManySectors { max: 5, got: 6 },
+            Issue::NoStage,
+            Issue::ExceedsTicketMax { min: 900, max: 100 },
+            Issue::GivenWithTicketMin,
+            Issue::GivenWithTicketMax,
+            Issue::NotPhone { max: 40 },
+            Issue::CommonPassword,
+            Issue::PasswordIsEmail,
+            Issue::NotYourPassword,
+            Issue::NotYourCurrentPassword,
+            Issue::NotTheOrganizationsName,
+            Issue::NotForKind { kind: OrgKind::Investor },
+            Issue::KindFixed { kind: OrgKind::Startup },
+            Issue::NotEventSlug { value: text("Techfest 2023") },
+            Issue::NotTimeZone { value: text("Hanoi") },
+            Issue::NotDate { value: text("24/11") },
+            Issue::NotTime { value: text("9h") },
+            Issue::NotId { value: text("abc") },
+            Issue::EndsBeforeStart,
+            Issue::Overlaps { other: text("Ngày 1 – sáng") },
+            Issue::NoSlot,
+            Issue::NotPriority { got: text("7") },
+            Issue::NotOneOf { value: text("maybe"), allowed: vec![text("inbox"), text("outbox")] },
+            Issue::NotSlot { value: text("d9-0900") },
+            Issue::ZeroLimit,
+            Issue::StartupSideWeightless,
+            Issue::InvestorSideWeightless,
+            Issue::NoFile,
+            Issue::UnknownParameter { name: text("sort"), allowed: vec![text("q"), text("limit")] },
+            Issue::Repeated,
+            Issue::EmptyFile { header: text("name,sectors") },
+            Issue::UnreadableCsv { detail: text("found record with 3 fields") },
+            Issue::NoHeader,
+            Issue::NotUtf8,
+            Issue::ColumnTwice,
+            Issue::UnknownColumn { suggestion: Some(text("sectors")), expected: text("name,sectors") },
+            Issue::UnknownColumn { suggestion: None, expected: text("name,sectors") },
+            Issue::MissingColumn,
+            Issue::CellCount { got: 3, expected: 12 },
+            Issue::SameAsLine { column: text("email"), line: 2 },
+            Issue::SameAs { column: text("name"), file: text("startups.csv"), line: 4 },
+            Issue::OtherKind {
+                kind: OrgKind::Investor,
+                name: text("Sen and Lotus Ventures"),
+                file_kind: OrgKind::Startup,
+            },
+            Issue::UpdatedTwice { name: text("Cảng Số"), file: text("startups.csv"), line: 7 },
+        ]
+    }
+}
+
+impl Message for Issue {
+    fn catalogue(&self) -> &'static [Text] {
+        ISSUES
+    }
+
+    fn key(&self) -> &'static str {
+        match self {
+            Issue::UnknownTerm { suggestion: Some(_), .. } => "unknown-term.suggestion",
+            Issue::UnknownColumn { suggestion: Some(_), .. } => "unknown-column.suggestion",
+            other => other.code(),
+        }
+    }
+
+    fn args(&self, language: Language) -> Args {
+        let join = |items: &[String]| items.join(", ");
+        match self {
+            Issue::Empty
+            | Issue::ControlCharacters
+            | Issue::OnlySpaces
+            | Issue::CurrencyNeeded
+            | Issue::NoSector
+            | Issue::NoStage
+            | Issue::GivenWithTicketMin
+            | Issue::GivenWithTicketMax
+            | Issue::CommonPassword
+            | Issue::PasswordIsEmail
+            | Issue::NotYourPassword
+            | Issue::NotYourCurrentPassword
+            | Issue::NotTheOrganizationsName
+            | Issue::EndsBeforeStart
+            | Issue::NoSlot
+            | Issue::ZeroLimit
+            | Issue::StartupSideWeightless
+            | Issue::InvestorSideWeightless
+            | Issue::NoFile
+            | Issue::Repeated
+            | Issue::NoHeader
+            | Issue::NotUtf8
+            | Issue::ColumnTwice
+            | Issue::MissingColumn => Vec::new(),
+            Issue::TooShort { min, got } => vec![("min", min.to_string()), ("got", got.to_string())],
+            Issue::TooLong { max, got } | Issue::TooManySectors { max, got } => {
+                vec![("max", max.to_string()), ("got", got.to_string())]
+            }
+            Issue::NotWholeNumber { value }
+            | Issue::NotEmail { value }
+            | Issue::NotWebAddress { value }
+            | Issue::NotCountry { value }
+            | Issue::NotCurrency { value }
+            | Issue::NotKind { value }
+            | Issue::NotEventSlug { value }
+            | Issue::NotTimeZone { value }
+            | Issue::NotDate { value }
+            | Issue::NotTime { value }
+            | Issue::NotId { value }
+            | Issue::NotSlot { value } => vec![("value", quoted(value))],
+            Issue::Negative { got } => vec![("got", got.to_string())],
+            Issue::TooSmall { min, got } => vec![("min", min.to_string()), ("got", got.to_string())],
+            Issue::TooLarge { max, got } | Issue::InFuture { max, got } => {
+                vec![("max", max.to_string()), ("got", got.to_string())]
+            }
+            Issue::OutOfRange { min, max, got } => {
+                vec![("min", min.clone()), ("max", max.clone()), ("got", got.clone())]
+            }
+            Issue::NoRate { currency, known } => vec![("currency", currency.clone()), ("known", join(known))],
+            Issue::UnknownTerm { term, value, suggestion } => vec![
+                ("term", term.label(language).to_owned()),
+                ("value", quoted(value)),
+                ("suggestion", suggestion.as_deref().map(quoted).unwrap_or_default()),
+            ],
+            Issue::ExceedsTicketMax { min, max } => vec![("min", min.to_string()), ("max", max.to_string())],
+            Issue::NotPhone { max } => vec![("max", max.to_string())],
+            Issue::NotForKind { kind } | Issue::KindFixed { kind } => {
+                vec![("kind", kind_label(*kind, language).to_owned())]
+            }
+            Issue::Overlaps { other } => vec![("other", quoted(other))],
+            Issue::NotPriority { got } => vec![("got", got.clone())],
+            Issue::NotOneOf { value, allowed } => vec![("value", quoted(value)), ("allowed", join(allowed))],
+            Issue::UnknownParameter { name, allowed } => vec![("name", quoted(name)), ("allowed", join(allowed))],
+            Issue::EmptyFile { header } => vec![("header", header.clone())],
+            Issue::UnreadableCsv { detail } => vec![("detail", detail.clone())],
+            Issue::UnknownColumn { suggestion, expected } => vec![
+                ("suggestion", suggestion.as_deref().map(quoted).unwrap_or_default()),
+                ("expected", expected.clone()),
+            ],
+            Issue::CellCount { got, expected } => vec![("got", got.to_string()), ("expected", expected.to_string())],
+            Issue::SameAsLine { column, line } => vec![("column", column.clone()), ("line", line.to_string())],
+            Issue::SameAs { column, file, line } => {
+                vec![("column", column.clone()), ("file", file.clone()), ("line", line.to_string())]
+            }
+            Issue::OtherKind { kind, name, file_kind } => vec![
+                ("kind", kind_label(*kind, language).to_owned()),
+                ("name", quoted(name)),
+                ("file_kind", kind_label(*file_kind, language).to_owned()),
+            ],
+            Issue::UpdatedTwice { name, file, line } => {
+                vec![("name", quoted(name)), ("file", file.clone()), ("line", line.to_string())]
+            }
+        }
+    }
+}
+
+impl fmt::Display for Issue {
+    /// In English, for logs, the command line and the API's `detail`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Language::En))
+    }
+}
+
+impl std::error::Error for Issue {}
+
+/// One invalid field: its name as the user sent it (CSV column, JSON key or path such as
+/// `sessions[1].date`, query parameter) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
+    pub field: String,
+    #[serde(flatten)]
+    pub issue: Issue,
 }
 
 /// All the invalid fields of one input, in the order the fields were checked.
@@ -22,28 +711,46 @@ impl fmt::Display for ValidationErrors {
             if index > 0 {
                 f.write_str("; ")?;
             }
-            write!(f, "{}: {}", error.field, error.message)?;
+            write!(f, "{}: {}", error.field, error.issue)?;
         }
         Ok(())
     }
 }
 
 impl ValidationErrors {
-    pub fn single(field: &'static str, message: impl Into<String>) -> Self {
-        ValidationErrors(vec![FieldError { field, message: message.into() }])
+    pub fn single(field: impl Into<String>, issue: Issue) -> Self {
+        ValidationErrors(vec![FieldError { field: field.into(), issue }])
     }
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field, message: message.into() });
+    pub fn add(&mut self, field: impl Into<String>, issue: Issue) {
+        self.0.push(FieldError { field: field.into(), issue });
     }
 
-    /// Keeps the value when it is valid, records the error under `field` otherwise.
-    pub fn check<T, E: fmt::Display>(&mut self, field: &'static str, result: Result<T, E>) -> Option<T> {
-        result.map_err(|error| self.add(field, error.to_string())).ok()
+    /// Keeps the value when it is valid, records the issue under `field` otherwise.
+    pub fn check<T, E: Into<Issue>>(&mut self, field: impl Into<String>, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(issue) => {
+                self.add(field, issue.into());
+                None
+            }
+        }
+    }
+
+    /// Whether `field` has an issue already.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|error| error.field == field)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// These errors, then `inner`'s with their fields named `prefix.field`.
+    pub fn nested(mut self, prefix: &str, inner: ValidationErrors) -> Self {
+        self.0
+            .extend(inner.0.into_iter().map(|e| FieldError { field: format!("{prefix}.{}", e.field), issue: e.issue }));
+        self
     }
 
     /// `Ok(value)` when nothing was recorded.
@@ -53,40 +760,32 @@ impl ValidationErrors {
 }
 
 /// Trims `input` and checks its length in characters is within `min..=max`.
-pub fn text(input: &str, min: usize, max: usize) -> Result<String, String> {
+pub fn text(input: &str, min: usize, max: usize) -> Result<String, Issue> {
     let trimmed = input.trim();
     let length = trimmed.chars().count();
     if length < min {
-        return Err(if min == 1 {
-            "must not be empty".to_owned()
-        } else {
-            format!("must be at least {min} characters")
-        });
+        return Err(if min == 1 { Issue::Empty } else { Issue::TooShort { min, got: length } });
     }
     if length > max {
-        return Err(format!("must be at most {max} characters, got {length}"));
+        return Err(Issue::TooLong { max, got: length });
     }
     if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err("must not contain control characters".to_owned());
+        return Err(Issue::ControlCharacters);
     }
     Ok(trimmed.to_owned())
 }
 
 /// Parses a whole number within `min..=max`, naming what was wrong with the text.
-pub fn whole_number(input: &str, min: i64, max: i64) -> Result<i64, String> {
+pub fn whole_number(input: &str, min: i64, max: i64) -> Result<i64, Issue> {
     let trimmed = input.trim();
     let number: i64 = trimmed.parse().map_err(|_| {
-        if trimmed.is_empty() { "must not be empty".to_owned() } else { format!("{trimmed:?} is not a whole number") }
+        if trimmed.is_empty() { Issue::Empty } else { Issue::NotWholeNumber { value: trimmed.to_owned() } }
     })?;
     if number < min {
-        return Err(if min == 0 {
-            format!("must not be negative, got {number}")
-        } else {
-            format!("must be at least {min}, got {number}")
-        });
+        return Err(if min == 0 { Issue::Negative { got: number } } else { Issue::TooSmall { min, got: number } });
     }
     if number > max {
-        return Err(format!("must be at most {max}, got {number}"));
+        return Err(Issue::TooLarge { max, got: number });
     }
     Ok(number)
 }
@@ -97,11 +796,11 @@ pub fn whole_number(input: &str, min: i64, max: i64) -> Result<i64, String> {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Issue> {
         let trimmed = input.trim();
-        let invalid = || format!("{trimmed:?} is not an e-mail address");
+        let invalid = || Issue::NotEmail { value: trimmed.to_owned() };
         if trimmed.len() > 254 {
-            return Err("must be at most 254 characters".to_owned());
+            return Err(Issue::TooLong { max: 254, got: trimmed.chars().count() });
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or_else(invalid)?;
         let local_ok = !local.is_empty()
@@ -136,7 +835,7 @@ fn is_domain_name(domain: &str) -> bool {
 }
 
 impl TryFrom<String> for Email {
-    type Error = String;
+    type Error = Issue;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Email::parse(&value)
     }
@@ -160,11 +859,11 @@ impl fmt::Display for Email {
 pub struct WebUrl(String);
 
 impl WebUrl {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Issue> {
         let trimmed = input.trim();
-        let invalid = || format!("{trimmed:?} is not a web address (http or https)");
+        let invalid = || Issue::NotWebAddress { value: trimmed.to_owned() };
         if trimmed.len() > 300 {
-            return Err("must be at most 300 characters".to_owned());
+            return Err(Issue::TooLong { max: 300, got: trimmed.chars().count() });
         }
         let lower = trimmed.to_ascii_lowercase();
         let (url, rest) = if let Some(rest) = lower.strip_prefix("https://") {
@@ -191,7 +890,7 @@ impl WebUrl {
 }
 
 impl TryFrom<String> for WebUrl {
-    type Error = String;
+    type Error = Issue;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         WebUrl::parse(&value)
     }
@@ -219,11 +918,11 @@ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 impl Country {
     pub const VN: Country = Country(*b"VN");
 
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Issue> {
         let code = input.trim().to_ascii_uppercase();
         match code.as_bytes() {
             [a, b] if ISO_3166_ALPHA_2.split(' ').any(|known| known == code) => Ok(Country([*a, *b])),
-            _ => Err(format!("{:?} is not an ISO 3166 alpha-2 country code (such as VN, KR, SG)", input.trim())),
+            _ => Err(Issue::NotCountry { value: input.trim().to_owned() }),
         }
     }
 
@@ -233,7 +932,7 @@ impl Country {
 }
 
 impl TryFrom<String> for Country {
-    type Error = String;
+    type Error = Issue;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Country::parse(&value)
     }
@@ -262,6 +961,31 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn every_issue_reads_in_every_language() {
+        assert_eq!(crate::i18n::catalogue_problems(ISSUES), Vec::<String>::new());
+        let mut codes = std::collections::HashSet::new();
+        for issue in Issue::samples() {
+            codes.insert(issue.code());
+            let key = issue.key();
+            assert!(crate::i18n::find(ISSUES, key).is_some(), "{key} is not in the catalogue");
+            for language in Language::ALL {
+                let text = issue.text(language);
+                assert!(!text.contains('{'), "{key} in {language:?} leaves a placeholder: {text}");
+            }
+            let json = serde_json::to_value(&issue).expect("json");
+            assert_eq!(json["code"], issue.code());
+        }
+        // Every variant has a sample: the count of codes matches the count of variants.
+        assert_eq!(codes.len(), ISSUE_VARIANTS, "an issue has no sample");
+        let sen = Issue::OtherKind {
+            kind: OrgKind::Investor,
+            name: "Sen and Lotus Ventures".into(),
+            file_kind: OrgKind::Startup,
+        };
+        assert!(sen.text(Language::Vi).contains("\"Sen and Lotus Ventures\""), "{}", sen.text(Language::Vi));
+    }
+
+    #[test]
     fn emails() {
         assert_eq!(Email::parse(" Contact@PortLink.VN ").unwrap().as_str(), "contact@portlink.vn");
         for bad in ["", "no-at-sign", "a@b", "a@@b.vn", "a b@c.vn", "@c.vn", "a@-c.vn", "a@c.v1", "a..b@c.vn"] {
@@ -288,16 +1012,18 @@ mod tests {
 
     #[test]
     fn numbers_name_the_problem() {
-        assert_eq!(whole_number("-5", 0, 10), Err("must not be negative, got -5".to_owned()));
-        assert_eq!(whole_number("abc", 0, 10), Err("\"abc\" is not a whole number".to_owned()));
-        assert_eq!(whole_number("1.5", 0, 10), Err("\"1.5\" is not a whole number".to_owned()));
-        assert_eq!(whole_number("11", 0, 10), Err("must be at most 10, got 11".to_owned()));
+        let english = |result: Result<i64, Issue>| result.map_err(|issue| issue.to_string());
+        assert_eq!(english(whole_number("-5", 0, 10)), Err("must not be negative, got -5".to_owned()));
+        assert_eq!(english(whole_number("abc", 0, 10)), Err("\"abc\" is not a whole number".to_owned()));
+        assert_eq!(english(whole_number("1.5", 0, 10)), Err("\"1.5\" is not a whole number".to_owned()));
+        assert_eq!(english(whole_number("11", 0, 10)), Err("must be at most 10, got 11".to_owned()));
         assert_eq!(whole_number(" 7 ", 0, 10), Ok(7));
     }
 
     #[test]
     fn text_lengths() {
-        assert_eq!(text("  ", 1, 5), Err("must not be empty".to_owned()));
+        assert_eq!(text("  ", 1, 5), Err(Issue::Empty));
+        assert_eq!(text("ab", 3, 5), Err(Issue::TooShort { min: 3, got: 2 }));
         assert_eq!(text("Cảng Số", 1, 7), Ok("Cảng Số".to_owned()));
         assert!(text("Cảng Số!", 1, 7).is_err());
         assert!(text("a\u{0}b", 1, 7).is_err());

@@ -18,7 +18,7 @@ use crate::analyzer::{self, ACCENTED, FOLDED};
 use crate::{Result, SearchError};
 
 /// Bumped whenever the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Memory the writer may buffer before flushing a segment.
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
@@ -167,20 +167,20 @@ fn register_analyzers(index: &Index) {
 /// How an index on disk was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opened {
-    /// A current index: apply outbox rows after this position.
-    Resumed { position: i64 },
+    /// A current index: apply the log after this position (the caller's, as it wrote it).
+    Resumed { position: String },
     /// A new, empty index: rebuild it from the database. Says why.
     NeedsRebuild { reason: String },
 }
 
-fn payload(position: i64) -> String {
+fn payload(position: &str) -> String {
     format!("ketnoi-search v{SCHEMA_VERSION} position {position}")
 }
 
-fn parse_payload(payload: &str) -> Option<(u32, i64)> {
+fn parse_payload(payload: &str) -> Option<(u32, String)> {
     let rest = payload.strip_prefix("ketnoi-search v")?;
     let (version, position) = rest.split_once(" position ")?;
-    Some((version.parse().ok()?, position.parse().ok()?))
+    Some((version.parse().ok()?, position.to_owned()))
 }
 
 /// The organizations index.
@@ -237,12 +237,12 @@ impl SearchIndex {
         Ok((SearchIndex::from_index(index, fields, Some(dir.to_owned()))?, Opened::NeedsRebuild { reason }))
     }
 
-    fn open_existing(dir: &Path, fields: Fields) -> std::result::Result<(SearchIndex, i64), String> {
+    fn open_existing(dir: &Path, fields: Fields) -> std::result::Result<(SearchIndex, String), String> {
         let index = Index::open_in_dir(dir).map_err(|e| format!("cannot open it: {e}"))?;
         let metas = index.load_metas().map_err(|e| format!("cannot read its metadata: {e}"))?;
         let (version, position) = match metas.payload.as_deref().and_then(parse_payload) {
             Some(found) => found,
-            None => return Err("it records no outbox position".to_owned()),
+            None => return Err("it records no log position".to_owned()),
         };
         if version != SCHEMA_VERSION {
             return Err(format!("it has schema version {version}, this ketnoi uses {SCHEMA_VERSION}"));
@@ -262,8 +262,8 @@ impl SearchIndex {
         Ok((opened, position))
     }
 
-    /// The outbox position of the last commit, if any.
-    pub fn position(&self) -> Option<i64> {
+    /// The log position of the last commit, if any.
+    pub fn position(&self) -> Option<String> {
         self.index.load_metas().ok()?.payload.as_deref().and_then(parse_payload).map(|(_, position)| position)
     }
 
@@ -314,7 +314,7 @@ impl SearchIndex {
         self.writer.lock().map_err(|_| SearchError::Other("the index writer panicked earlier".to_owned()))
     }
 
-    fn commit(&self, writer: &mut IndexWriter, position: i64) -> Result<()> {
+    fn commit(&self, writer: &mut IndexWriter, position: &str) -> Result<()> {
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload(position));
         prepared.commit()?;
@@ -322,9 +322,9 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Applies changes in order and commits them with `position`, the outbox position they
-    /// bring the index to.
-    pub fn apply(&self, changes: impl IntoIterator<Item = Change>, position: i64) -> Result<()> {
+    /// Applies changes in order and commits them with `position`, the place in the caller's
+    /// log they bring the index to (kept as text, given back by [`SearchIndex::open`]).
+    pub fn apply(&self, changes: impl IntoIterator<Item = Change>, position: &str) -> Result<()> {
         let mut writer = self.lock()?;
         for change in changes {
             let id = match &change {
@@ -339,12 +339,12 @@ impl SearchIndex {
         self.commit(&mut writer, position)
     }
 
-    /// Replaces the whole index with `documents`, reflecting the outbox up to `position`.
+    /// Replaces the whole index with `documents`, reflecting the log up to `position`.
     /// `progress` is told how many documents are in, every thousand.
     pub fn rebuild(
         &self,
         documents: impl IntoIterator<Item = Document>,
-        position: i64,
+        position: &str,
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
         let mut writer = self.lock()?;
@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn payload_round_trip() {
-        assert_eq!(parse_payload(&payload(42)), Some((SCHEMA_VERSION, 42)));
+        assert_eq!(parse_payload(&payload("42.7")), Some((SCHEMA_VERSION, "42.7".to_owned())));
         assert_eq!(parse_payload("something else"), None);
     }
 
@@ -411,10 +411,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (index, opened) = SearchIndex::open(dir.path()).unwrap();
         assert_eq!(opened, Opened::NeedsRebuild { reason: "there is no index yet".to_owned() });
-        index.rebuild(Vec::new(), 7, &|_| {}).unwrap();
+        index.rebuild(Vec::new(), "7.1", &|_| {}).unwrap();
         drop(index);
         let (index, opened) = SearchIndex::open(dir.path()).unwrap();
-        assert_eq!(opened, Opened::Resumed { position: 7 });
+        assert_eq!(opened, Opened::Resumed { position: "7.1".to_owned() });
 
         // An index written by another schema version is rebuilt.
         {
@@ -429,7 +429,7 @@ mod tests {
             opened,
             Opened::NeedsRebuild { reason: format!("it has schema version 0, this ketnoi uses {SCHEMA_VERSION}") }
         );
-        index.rebuild(Vec::new(), 9, &|_| {}).unwrap();
+        index.rebuild(Vec::new(), "9.2", &|_| {}).unwrap();
         drop(index);
 
         std::fs::write(dir.path().join("meta.json"), b"garbage").unwrap();

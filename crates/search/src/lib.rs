@@ -4,7 +4,7 @@
 //! its diacritics, so that a query typed with accents ranks exact-accent matches first. Queries
 //! are built term by term from the user's words — never parsed as query syntax — with typo
 //! tolerance for longer words and prefix matching for the last one. The database is the source
-//! of truth: each commit carries the search-outbox position it reflects.
+//! of truth: each commit carries the position in the database's event log it reflects.
 
 mod analyzer;
 mod index;

@@ -214,7 +214,7 @@ mod tests {
             document(5, "startup", "Chợ Số", "retail", "Bán lẻ trực tuyến cho tiểu thương."),
             document(6, "investor", "Khởi Nghiệp Hub", "agritech", "Hỗ trợ khởi nghiệp đổi mới sáng tạo ở Hải Phòng."),
         ];
-        index.rebuild(documents, 6, &|_| {}).unwrap();
+        index.rebuild(documents, "0.6", &|_| {}).unwrap();
         index
     }
 
@@ -315,11 +315,11 @@ mod tests {
         let index = index();
         let mut renamed = document(3, "startup", "VietWallet", "fintech", "Ví điện tử.");
         renamed.body = "Thanh toán QR".to_owned();
-        index.apply([Change::Upsert(renamed), Change::Delete(5)], 8).unwrap();
+        index.apply([Change::Upsert(renamed), Change::Delete(5)], "0.8").unwrap();
         assert_eq!(ids(&index, "vietwallet"), [3]);
         assert!(ids(&index, "vietpay").is_empty());
         assert!(ids(&index, "cho so").is_empty());
-        assert_eq!(index.position(), Some(8));
+        assert_eq!(index.position().as_deref(), Some("0.8"));
         assert_eq!(index.len(), 5);
     }
 }

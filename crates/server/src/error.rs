@@ -1,202 +1,277 @@
-//! Errors as RFC 9457 problem+json. The one place where error kinds become HTTP statuses; the
-//! real cause is logged, the client gets a safe message.
+//! Errors as RFC 9457 problem+json: the one place where problems become HTTP statuses. Each
+//! answer has the problem's stable `code` (also the end of its `type`), an English `detail`,
+//! the problem's data as members, and for invalid input the offending fields. The real cause
+//! of a failure of ours is logged where it happened; the client never sees it.
 
 use axum::Json;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ketnoi_domain::access::Denied;
-use ketnoi_domain::validate::ValidationErrors;
-use ketnoi_store::{ErrorKind, StoreError};
+use ketnoi_app::{AppError, ProblemKind};
+use ketnoi_domain::i18n::{Language, Message};
+use ketnoi_domain::rules::Resource;
+use ketnoi_domain::validate::{Issue, ValidationErrors};
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-/// An error the API answers with.
+/// An error the API answers with: a use case's problem, or one of the request itself found
+/// before any use case ran (its body, its media type, its method).
 #[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    detail: String,
-    errors: Vec<FieldProblem>,
-    header: Option<Box<(HeaderName, HeaderValue)>>,
+pub enum ApiError {
+    App(AppError),
+    Request(RequestProblem),
+}
+
+/// What is wrong with the request as HTTP: not a use case's business.
+#[derive(Debug)]
+pub enum RequestProblem {
+    /// The body is not JSON (or not said to be).
+    UnsupportedMediaType,
+    BodyTooLarge {
+        limit: usize,
+    },
+    /// The body is not valid JSON.
+    InvalidJson {
+        detail: String,
+    },
+    /// The JSON does not fit the route's body: `field` (a path into it) and serde's message.
+    InvalidBody {
+        field: String,
+        detail: String,
+    },
+    /// The query string is not URL encoding.
+    InvalidQuery,
+    MethodNotAllowed,
+    /// A write from another site, with the browser's cookie.
+    CrossSite,
 }
 
 /// One invalid field of a request: its name (a JSON key, a path into the body, or a query
-/// parameter) and what is wrong with it.
+/// parameter), the issue's code and what is wrong, in English.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldProblem {
     pub field: String,
+    pub code: String,
     pub message: String,
 }
 
-/// An error, as RFC 9457 problem details.
+/// An error, as RFC 9457 problem details. Beside these members, a problem carries its own
+/// data (the quota reached, the slot, who is busy…), named in docs/api.md.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
-    /// A URI naming the kind of problem.
+    /// `https://ketnoi.dev/problems/{code}`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The problem's stable code.
+    pub code: String,
     pub title: String,
     pub status: u16,
-    /// What went wrong, for a person to read.
+    /// What went wrong, for a person to read (in English).
     pub detail: String,
     /// For invalid input: each offending field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
 }
 
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError::App(error)
+    }
+}
+
+impl From<RequestProblem> for ApiError {
+    fn from(problem: RequestProblem) -> Self {
+        ApiError::Request(problem)
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::App(AppError::Invalid(errors))
+    }
+}
+
 impl ApiError {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        ApiError { status, detail: detail.into(), errors: Vec::new(), header: None }
+    pub fn not_found(resource: Resource) -> Self {
+        ApiError::App(AppError::NotFound(resource))
     }
 
-    /// What went wrong, for a person to read.
-    pub fn detail(&self) -> &str {
-        &self.detail
-    }
-
-    /// Each invalid field, for input that was refused.
-    pub fn field_problems(&self) -> &[FieldProblem] {
-        &self.errors
-    }
-
-    pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, format!("{what} not found"))
-    }
-
-    /// A bad parameter or field, named.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let (field, message) = (field.into(), message.into());
-        let mut error = Self::new(StatusCode::BAD_REQUEST, format!("{field}: {message}"));
-        error.errors.push(FieldProblem { field, message });
-        error
-    }
-
-    pub fn validation(errors: ValidationErrors) -> Self {
-        let mut error = Self::new(StatusCode::BAD_REQUEST, errors.to_string());
-        error.errors =
-            errors.0.into_iter().map(|e| FieldProblem { field: e.field.to_owned(), message: e.message }).collect();
-        error
-    }
-
-    /// The errors of an object's own fields, then those of a nested object, named `prefix.field`.
-    pub fn nested(outer: ValidationErrors, prefix: &str, inner: ValidationErrors) -> Self {
-        let mut error = Self::validation(outer);
-        let inner =
-            inner.0.into_iter().map(|e| FieldProblem { field: format!("{prefix}.{}", e.field), message: e.message });
-        error.errors.extend(inner);
-        error.detail =
-            error.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-        error
-    }
-
-    pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, detail)
-    }
-
-    /// No valid credentials: sign in, or send a live API token.
-    pub fn unauthenticated(detail: impl Into<String>) -> Self {
-        let mut error = Self::new(StatusCode::UNAUTHORIZED, detail);
-        error.header = Some(Box::new((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"ketnoi\""))));
-        error
-    }
-
-    /// Refused whoever asks: a cross-site write.
-    pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, detail)
-    }
-
-    pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, detail)
-    }
-
-    pub fn too_large(limit: usize) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than the limit of {limit} bytes"))
-    }
-
-    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)
-    }
-
-    /// Too many attempts; `retry_after` seconds until the next is accepted.
-    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
-        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, detail);
-        error.header = Some(Box::new((header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)))));
-        error
-    }
-
-    pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
-    }
-
-    /// A failure of ours: logged, and answered without details.
-    pub fn internal(error: &dyn std::fmt::Display) -> Self {
-        tracing::error!(%error, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side")
+    pub fn invalid(field: &str, issue: Issue) -> Self {
+        ApiError::App(AppError::invalid(field, issue))
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
-    }
-}
-
-impl From<Denied> for ApiError {
-    fn from(denied: Denied) -> Self {
-        match denied {
-            Denied::Unauthenticated => ApiError::unauthenticated("sign in, or send an API token, to do this"),
-            Denied::NotFound => ApiError::not_found("resource"),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error.kind() {
-            ErrorKind::NotFound => Self::new(StatusCode::NOT_FOUND, error.to_string()),
-            ErrorKind::Conflict => Self::new(StatusCode::CONFLICT, error.to_string()),
-            ErrorKind::Invalid => match error {
-                StoreError::Invalid(errors) => ApiError::validation(errors),
-                StoreError::Import(import) => {
-                    // Each problem named by file, line and column, as the command line names them.
-                    let mut error = Self::new(StatusCode::BAD_REQUEST, import.to_string().trim_end().to_owned());
-                    error.errors = import
-                        .issues
-                        .into_iter()
-                        .map(|issue| {
-                            let line = issue.line.map(|l| format!(":{l}")).unwrap_or_default();
-                            let column = issue.column.map(|c| format!(":{c}")).unwrap_or_default();
-                            let value = issue.value.map(|v| format!("{v:?}: ")).unwrap_or_default();
-                            FieldProblem {
-                                field: format!("{}{line}{column}", issue.file),
-                                message: format!("{value}{}", issue.message),
-                            }
-                        })
-                        .collect();
-                    error
-                }
-                other => Self::new(StatusCode::BAD_REQUEST, other.to_string()),
+        match self {
+            ApiError::App(error) => match error.kind() {
+                ProblemKind::NotFound => StatusCode::NOT_FOUND,
+                ProblemKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+                ProblemKind::Invalid => StatusCode::BAD_REQUEST,
+                ProblemKind::Conflict => StatusCode::CONFLICT,
+                ProblemKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+                ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            ErrorKind::Unavailable => {
-                tracing::error!(%error, "database unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "the database is not available, try again shortly")
-            }
-            ErrorKind::Internal => ApiError::internal(&error),
+            ApiError::Request(problem) => match problem {
+                RequestProblem::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                RequestProblem::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                RequestProblem::InvalidJson { .. }
+                | RequestProblem::InvalidBody { .. }
+                | RequestProblem::InvalidQuery => StatusCode::BAD_REQUEST,
+                RequestProblem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+                RequestProblem::CrossSite => StatusCode::FORBIDDEN,
+            },
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::App(error) => error.code(),
+            ApiError::Request(problem) => match problem {
+                RequestProblem::UnsupportedMediaType => "unsupported-media-type",
+                RequestProblem::BodyTooLarge { .. } => "body-too-large",
+                RequestProblem::InvalidJson { .. } => "invalid-json",
+                RequestProblem::InvalidBody { .. } => "invalid-body",
+                RequestProblem::InvalidQuery => "invalid-query",
+                RequestProblem::MethodNotAllowed => "method-not-allowed",
+                RequestProblem::CrossSite => "cross-site",
+            },
+        }
+    }
+
+    /// What went wrong, in English.
+    pub fn detail(&self) -> String {
+        match self {
+            ApiError::App(error) => error.text(Language::En),
+            ApiError::Request(problem) => match problem {
+                RequestProblem::UnsupportedMediaType => {
+                    "send the body as JSON, with Content-Type: application/json".to_owned()
+                }
+                RequestProblem::BodyTooLarge { limit } => {
+                    format!("the request body is larger than the limit of {limit} bytes")
+                }
+                RequestProblem::InvalidJson { detail } => format!("the body is not valid JSON: {detail}"),
+                RequestProblem::InvalidBody { field, detail } => format!("{field}: {detail}"),
+                RequestProblem::InvalidQuery => "the query string is not valid URL encoding".to_owned(),
+                RequestProblem::MethodNotAllowed => "this method is not allowed on this path".to_owned(),
+                RequestProblem::CrossSite => "cross-site requests may not change anything here".to_owned(),
+            },
+        }
+    }
+
+    /// Every code a problem may have, for the API document.
+    pub fn codes() -> Vec<&'static str> {
+        let mut codes: Vec<&'static str> = AppError::samples().iter().map(AppError::code).collect();
+        codes.extend([
+            "unsupported-media-type",
+            "body-too-large",
+            "invalid-json",
+            "invalid-body",
+            "invalid-query",
+            "method-not-allowed",
+            "cross-site",
+        ]);
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    }
+
+    /// The fields of the request that are wrong.
+    fn errors(&self) -> Vec<FieldProblem> {
+        match self {
+            ApiError::App(AppError::Import(import)) => import
+                .issues
+                .iter()
+                .map(|issue| {
+                    let line = issue.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    let column = issue.column.as_ref().map(|c| format!(":{c}")).unwrap_or_default();
+                    let value = issue.value.as_ref().map(|v| format!("{v:?}: ")).unwrap_or_default();
+                    FieldProblem {
+                        field: format!("{}{line}{column}", issue.file),
+                        code: issue.issue.code().to_owned(),
+                        message: format!("{value}{}", issue.issue.text(Language::En)),
+                    }
+                })
+                .collect(),
+            ApiError::App(error) => error
+                .fields()
+                .iter()
+                .map(|problem| FieldProblem {
+                    field: problem.field.clone(),
+                    code: problem.code().to_owned(),
+                    message: problem.text(Language::En),
+                })
+                .collect(),
+            ApiError::Request(RequestProblem::InvalidBody { field, detail }) => {
+                vec![FieldProblem { field: field.clone(), code: "invalid-body".to_owned(), message: detail.clone() }]
+            }
+            ApiError::Request(_) => Vec::new(),
+        }
+    }
+
+    /// The problem's own members: its data.
+    fn data(&self) -> Map<String, Value> {
+        let mut data = Map::new();
+        match self {
+            ApiError::App(AppError::NotFound(resource)) => {
+                data.insert("resource".to_owned(), json!(resource.as_str()));
+            }
+            ApiError::App(AppError::TooManyAttempts { retry_after, .. }) => {
+                data.insert("retry_after".to_owned(), json!(retry_after));
+            }
+            ApiError::App(AppError::Refused(refusal)) => {
+                if let Ok(Value::Object(members)) = serde_json::to_value(refusal) {
+                    data.extend(members.into_iter().filter(|(key, _)| key != "code"));
+                }
+            }
+            ApiError::App(AppError::Import(import)) => {
+                let problems: Vec<Value> = import
+                    .issues
+                    .iter()
+                    .map(|issue| {
+                        let mut problem = serde_json::to_value(issue).unwrap_or_default();
+                        problem["message"] = json!(issue.issue.text(Language::En));
+                        problem
+                    })
+                    .collect();
+                data.insert("problems".to_owned(), Value::Array(problems));
+                data.insert("total".to_owned(), json!(import.total));
+            }
+            ApiError::App(_) | ApiError::Request(_) => {}
+        }
+        data
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
         let problem = Problem {
-            kind: format!("https://ketnoi.dev/problems/{}", self.status.as_u16()),
-            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail,
-            errors: self.errors,
+            kind: format!("https://ketnoi.dev/problems/{code}"),
+            code: code.to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors: self.errors(),
         };
-        let mut response = (self.status, Json(problem)).into_response();
+        let mut body = match serde_json::to_value(&problem) {
+            Ok(Value::Object(members)) => members,
+            _ => Map::new(),
+        };
+        for (key, value) in self.data() {
+            body.entry(key).or_insert(value);
+        }
+        let mut response = (status, Json(Value::Object(body))).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let Some(extra) = self.header {
-            let (name, value) = *extra;
-            headers.insert(name, value);
+        match &self {
+            ApiError::App(AppError::Unauthenticated | AppError::InvalidToken | AppError::WrongCredentials) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"ketnoi\""));
+            }
+            ApiError::App(AppError::TooManyAttempts { retry_after, .. }) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from((*retry_after).max(1)));
+            }
+            _ => {}
         }
         response
     }

@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, RequestProblem};
 
 /// A JSON request body of type `T`.
 #[derive(Debug)]
@@ -30,13 +30,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(&request) {
-            return Err(ApiError::unsupported_media_type("send the body as JSON, with Content-Type: application/json"));
+            return Err(RequestProblem::UnsupportedMediaType.into());
         }
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::too_large(crate::BODY_LIMIT_BYTES)
+                RequestProblem::BodyTooLarge { limit: crate::BODY_LIMIT_BYTES }
             } else {
-                ApiError::bad_request("the request body could not be read")
+                RequestProblem::InvalidJson { detail: "the request body could not be read".to_owned() }
             }
         })?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
@@ -44,20 +44,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             let path = error.path().to_string();
             let inner = error.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                return ApiError::bad_request(format!("the body is not valid JSON: {inner}"));
+                return RequestProblem::InvalidJson { detail: inner.to_string() };
             }
             let message = inner.to_string();
-            let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+            let detail = message.split(" at line ").next().unwrap_or_default().to_owned();
             // A missing field is not on the path (serde stops at its parent): add its name.
-            let field = match quoted_field(&message) {
-                Some(name) if message.starts_with("missing field") && path == "." => name.to_owned(),
-                Some(name) if message.starts_with("missing field") => format!("{path}.{name}"),
+            let field = match quoted_field(&detail) {
+                Some(name) if detail.starts_with("missing field") && path == "." => name.to_owned(),
+                Some(name) if detail.starts_with("missing field") => format!("{path}.{name}"),
                 _ if path == "." => "body".to_owned(),
                 _ => path,
             };
-            ApiError::invalid(field, message)
+            RequestProblem::InvalidBody { field, detail }
         })?;
-        deserializer.end().map_err(|error| ApiError::bad_request(format!("the body is not valid JSON: {error}")))?;
+        deserializer.end().map_err(|error| RequestProblem::InvalidJson { detail: error.to_string() })?;
         Ok(Body(value))
     }
 }

@@ -1,18 +1,18 @@
-//! ketnoi's HTTP service: the only crate that knows axum. Builds the application once, for
-//! `main` and for tests alike; the listener is bound before serving so its port is known.
+//! ketnoi's HTTP service: the only crate that knows axum. Two adapters over the use cases of
+//! `ketnoi-app`: the JSON API (`/api/v1`) and the web pages (`web`). Neither calls the other.
+//! Builds the application once, for `main` and for tests alike; the listener is bound before
+//! serving so its port is known.
 
 mod accounts;
 pub mod auth;
 mod error;
 mod events;
-mod ical;
-pub mod indexer;
 mod json;
-pub mod meetings;
+mod meetings;
 mod openapi;
 mod organizations;
 mod params;
-pub mod recommendations;
+mod schedule;
 mod web;
 
 use std::future::Future;
@@ -25,6 +25,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ketnoi_app::{App, Indexer};
+use ketnoi_domain::rules::Resource;
 use ketnoi_store::Store;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -35,8 +37,8 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthConfig, Limiters};
-use crate::indexer::Indexer;
+use crate::auth::AuthConfig;
+use crate::error::RequestProblem;
 
 pub use error::ApiError;
 
@@ -53,22 +55,21 @@ const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 /// What every handler can reach; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    inner: Arc<App>,
+    inner: Arc<Shared>,
 }
 
 #[derive(Debug)]
-pub struct App {
-    pub store: Store,
-    pub indexer: Arc<Indexer>,
+pub struct Shared {
+    /// The use cases.
+    pub app: App,
     pub auth: AuthConfig,
-    pub limiters: Limiters,
     /// The API document, rendered once.
     openapi: String,
 }
 
 impl std::ops::Deref for AppState {
-    type Target = App;
-    fn deref(&self) -> &App {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
         &self.inner
     }
 }
@@ -79,9 +80,9 @@ impl AppState {
     }
 
     pub fn with_auth(store: Store, indexer: Arc<Indexer>, auth: AuthConfig) -> Self {
-        let limiters = Limiters::new(&auth.limits);
+        let app = App::with_index(store, indexer, auth.settings);
         let openapi = api_doc().to_pretty_json().unwrap_or_default();
-        AppState { inner: Arc::new(App { store, indexer, auth, limiters, openapi }) }
+        AppState { inner: Arc::new(Shared { app, auth, openapi }) }
     }
 }
 
@@ -90,7 +91,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .routes(routes!(organizations::list))
         .routes(routes!(organizations::get, organizations::update, organizations::delete))
-        .routes(routes!(recommendations::get))
+        .routes(routes!(organizations::recommendations))
         .routes(routes!(organizations::invite))
         .routes(routes!(events::get))
         .routes(routes!(events::participants))
@@ -114,13 +115,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::agenda))
         .routes(routes!(meetings::agenda_ics))
         .routes(routes!(meetings::outcome))
-        .routes(routes!(meetings::set_rules))
-        .routes(routes!(meetings::run, meetings::show))
-        .routes(routes!(meetings::move_meeting))
-        .routes(routes!(meetings::publish))
-        .routes(routes!(meetings::set_status))
-        .routes(routes!(meetings::table_sheet))
-        .routes(routes!(meetings::figures));
+        .routes(routes!(events::set_rules))
+        .routes(routes!(schedule::run, schedule::show))
+        .routes(routes!(schedule::move_meeting))
+        .routes(routes!(schedule::publish))
+        .routes(routes!(schedule::set_status))
+        .routes(routes!(schedule::table_sheet))
+        .routes(routes!(events::figures));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
@@ -165,7 +166,7 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
-        return ApiError::too_large(BODY_LIMIT_BYTES).into_response();
+        return ApiError::Request(RequestProblem::BodyTooLarge { limit: BODY_LIMIT_BYTES }).into_response();
     }
     response
 }
@@ -202,26 +203,18 @@ async fn not_found(State(state): State<AppState>, request: Request) -> Response 
     if wants_page {
         return web::not_found(&state, request).await;
     }
-    ApiError::not_found("page").into_response()
+    ApiError::not_found(Resource::Page).into_response()
 }
 
 async fn method_not_allowed() -> Response {
-    let mut response = ApiError::bad_request("this method is not allowed on this path").into_response();
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
+    ApiError::Request(RequestProblem::MethodNotAllowed).into_response()
 }
 
 /// `GET /healthz`: 200 when the database answers and the index can be searched, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    state.store.ping().await?;
-    let index = Arc::clone(state.indexer.index());
-    let probe = ketnoi_search::SearchQuery { text: "healthz", limit: 1, ..Default::default() };
-    match tokio::task::spawn_blocking(move || index.search(&probe)).await {
-        Ok(Ok(_)) => Ok("ok\n"),
-        failed => {
-            tracing::error!(?failed, "search index unusable");
-            Err(ApiError::unavailable("the search index is not available"))
-        }
+    match state.app.health().await {
+        Ok(()) => Ok("ok\n"),
+        Err(_) => Err(ApiError::App(ketnoi_app::AppError::Unavailable)),
     }
 }
 
@@ -247,9 +240,4 @@ impl Server {
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await
     }
-}
-
-/// The current year, for validating founding years.
-pub fn current_year() -> i16 {
-    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
 }

@@ -17,7 +17,7 @@ use crate::auth::SESSION_COOKIE;
         title = "ketnoi",
         description = "Investor–startup matchmaking for innovation events. Public reads need no sign-in; \
             everything else takes the `ketnoi_session` cookie (browsers) or `Authorization: Bearer <API token>` \
-            (scripts). Errors are RFC 9457 problem+json. See docs/api.md.",
+            (scripts). Errors are RFC 9457 problem+json with a stable `code` and the problem's data. See docs/api.md.",
         license(name = "MIT OR Apache-2.0")
     ),
     components(schemas(crate::error::Problem)),
@@ -51,25 +51,39 @@ impl Modify for CommonAnswers {
         let anyone = SecurityRequirement::default();
         let token = SecurityRequirement::new("token", Vec::<String>::new());
         let session = SecurityRequirement::new("session", Vec::<String>::new());
+        // Every problem's code, in the schema of its `code`.
+        if let Some(RefOr::T(utoipa::openapi::schema::Schema::Object(problem))) = components.schemas.get_mut("Problem")
+            && let Some(RefOr::T(utoipa::openapi::schema::Schema::Object(code))) = problem.properties.get_mut("code")
+        {
+            code.enum_values = Some(crate::ApiError::codes().into_iter().map(serde_json::Value::from).collect());
+        }
         for item in openapi.paths.paths.values_mut() {
             let writes = [&mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
             for operation in writes.into_iter().flatten() {
-                add(operation, "403", "A cross-site write from a browser");
+                add(operation, "403", "`cross-site`: a cross-site write from a browser");
             }
             let all = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
             for operation in all.into_iter().flatten() {
                 operation.security = Some(vec![anyone.clone(), token.clone(), session.clone()]);
                 let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
                 if has_parameters || operation.request_body.is_some() {
-                    add(operation, "400", "A parameter or a field of the body is invalid; `errors` names it");
+                    add(
+                        operation,
+                        "400",
+                        "`invalid-field`, `invalid-body`, `invalid-json`: a parameter or a field of the body is invalid; `errors` names it",
+                    );
                 }
                 if operation.request_body.is_some() {
-                    add(operation, "413", "The body is larger than 1 MiB");
-                    add(operation, "415", "The body is not JSON");
+                    add(operation, "413", "`body-too-large`: the body is larger than 1 MiB");
+                    add(operation, "415", "`unsupported-media-type`: the body is not JSON");
                 }
-                add(operation, "401", "Not signed in, or the API token is invalid, expired or revoked");
-                add(operation, "404", "Not found, or not yours to see");
-                add(operation, "503", "The database is not available");
+                add(
+                    operation,
+                    "401",
+                    "`unauthenticated`: not signed in; `invalid-token`: the API token is invalid, expired or revoked",
+                );
+                add(operation, "404", "`not-found`: not found, or not yours to see");
+                add(operation, "503", "`unavailable`: the database is not available");
             }
         }
     }

@@ -1,74 +1,73 @@
-//! Query-string parameters, parsed by hand so that each error names the parameter and value.
+//! Query-string parameters, read by serde into one struct per route — the struct the API
+//! document shows. A parameter the route does not know, or one given twice, is refused by
+//! name before the struct is read.
 
 use axum::extract::{FromRequestParts, RawQuery};
 use axum::http::request::Parts;
+use ketnoi_domain::validate::{Issue, ValidationErrors};
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, RequestProblem};
 
-/// The query string's pairs, checked against the names a route accepts.
+/// A route's query parameters.
 #[derive(Debug, Default)]
-pub struct Params(Vec<(String, String)>);
+pub struct Query<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Params {
+/// The names of the fields of the struct `T` deserializes from, as serde sees them.
+fn fields<T: DeserializeOwned>() -> &'static [&'static str] {
+    /// A deserializer that only asks a struct for its field names.
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = de::value::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(de::Error::custom("probed"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let RawQuery(query) = RawQuery::from_request_parts(parts, state).await.unwrap_or(RawQuery(None));
-        let pairs = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
-            .map_err(|_| ApiError::bad_request("the query string is not valid URL encoding"))?;
-        Ok(Params(pairs))
-    }
-}
-
-impl Params {
-    /// Parameters given by the web app's own handlers rather than read from a query string.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Params {
-        Params(pairs.into_iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect())
-    }
-
-    /// Refuses parameters the route does not know, and any given twice, naming them.
-    pub fn allow(&self, known: &[&str]) -> Result<(), ApiError> {
-        if let Some((name, _)) = self.0.iter().find(|(name, _)| !known.contains(&name.as_str())) {
-            return Err(ApiError::bad_request(format!(
-                "unknown parameter {name:?}; this route accepts {}",
-                known.join(", ")
-            )));
-        }
-        for (index, (name, _)) in self.0.iter().enumerate() {
-            if self.0[..index].iter().any(|(earlier, _)| earlier == name) {
-                return Err(ApiError::invalid(name.clone(), "is given more than once"));
+        let query = query.unwrap_or_default();
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(&query).map_err(|_| RequestProblem::InvalidQuery)?;
+        let known = fields::<T>();
+        let mut errors = ValidationErrors::default();
+        for (index, (name, _)) in pairs.iter().enumerate() {
+            if !known.contains(&name.as_str()) {
+                let allowed = known.iter().map(|f| (*f).to_owned()).collect();
+                errors.add(name.clone(), Issue::UnknownParameter { name: name.clone(), allowed });
+            } else if pairs[..index].iter().any(|(earlier, _)| earlier == name) && !errors.has(name) {
+                errors.add(name.clone(), Issue::Repeated);
             }
         }
-        Ok(())
-    }
-
-    /// The last value given for `name`, if it is not empty.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.trim()).filter(|v| !v.is_empty())
-    }
-
-    /// Parses `name` with `parse`, naming the parameter in the error.
-    pub fn parse<T, E: std::fmt::Display>(
-        &self,
-        name: &'static str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<Option<T>, ApiError> {
-        self.get(name).map(|value| parse(value).map_err(|error| ApiError::invalid(name, error.to_string()))).transpose()
-    }
-
-    /// A whole number in `0..=max`, or `default` when absent.
-    pub fn bounded(&self, name: &'static str, default: u64, max: u64) -> Result<u64, ApiError> {
-        let value = self.parse(name, |value| {
-            let number: i64 = value.parse().map_err(|_| format!("{value:?} is not a whole number"))?;
-            if number < 0 {
-                return Err(format!("must not be negative, got {number}"));
-            }
-            let number = number as u64;
-            if number > max {
-                return Err(format!("must be at most {max}, got {number}"));
-            }
-            Ok(number)
-        })?;
-        Ok(value.unwrap_or(default))
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let parsed = serde_urlencoded::from_str::<T>(&query).map_err(|_| RequestProblem::InvalidQuery)?;
+        Ok(Query(parsed))
     }
 }

@@ -1,6 +1,7 @@
-//! The store's one error type, with the kind the server maps to an HTTP status.
+//! The store's one error type, with the kind the use cases map to a problem.
 
 use ketnoi_domain::import::ImportErrors;
+use ketnoi_domain::rules::{Refusal, Resource};
 use ketnoi_domain::validate::ValidationErrors;
 use sea_orm::{DbErr, SqlErr};
 
@@ -16,10 +17,14 @@ pub enum ErrorKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{what} not found")]
-    NotFound { what: &'static str },
+    #[error("{} not found", what.as_str())]
+    NotFound { what: Resource },
+    /// A rule of the domain refused the change; nothing was written.
     #[error("{0}")]
-    Conflict(String),
+    Refused(Refusal),
+    /// A unique index refused the change: another writer got there first.
+    #[error("this conflicts with an existing record")]
+    Duplicate,
     #[error("invalid input: {0}")]
     Invalid(ValidationErrors),
     #[error("import rejected, nothing was written:\n{0}")]
@@ -36,26 +41,38 @@ impl StoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             StoreError::NotFound { .. } => ErrorKind::NotFound,
-            StoreError::Conflict(_) => ErrorKind::Conflict,
+            StoreError::Refused(refusal) if refusal.is_invalid_input() => ErrorKind::Invalid,
+            StoreError::Refused(_) | StoreError::Duplicate => ErrorKind::Conflict,
             StoreError::Invalid(_) | StoreError::Import(_) => ErrorKind::Invalid,
             StoreError::Unavailable(_) => ErrorKind::Unavailable,
             StoreError::Corrupt(_) | StoreError::Database(_) => ErrorKind::Internal,
         }
     }
+
+    pub(crate) fn not_found(what: Resource) -> StoreError {
+        StoreError::NotFound { what }
+    }
+}
+
+impl From<Refusal> for StoreError {
+    fn from(refusal: Refusal) -> Self {
+        StoreError::Refused(refusal)
+    }
 }
 
 impl From<DbErr> for StoreError {
-    /// Unique-constraint violations become conflicts on both SQLite and PostgreSQL; failures to
-    /// reach the database become `Unavailable`.
+    /// Unique-constraint violations become [`StoreError::Duplicate`] on both SQLite and
+    /// PostgreSQL; failures to reach the database become `Unavailable`.
     fn from(error: DbErr) -> Self {
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
                 tracing::debug!(%detail, "unique constraint violated");
-                return StoreError::Conflict("this conflicts with an existing record".to_owned());
+                return StoreError::Duplicate;
             }
             Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
+                // A row referred to was deleted meanwhile: another writer got there first.
                 tracing::debug!(%detail, "foreign key violated");
-                return StoreError::Conflict("this refers to a record that does not exist".to_owned());
+                return StoreError::Duplicate;
             }
             _ => {}
         }

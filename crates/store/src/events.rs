@@ -4,6 +4,8 @@ use jiff::Timestamp;
 use ketnoi_domain::event::{self, EventSlug, EventStatus, SessionSpec};
 use ketnoi_domain::matching::Weights;
 use ketnoi_domain::money::{Currency, Rates};
+use ketnoi_domain::rules::{Refusal, RequestRules, Resource};
+use ketnoi_domain::validate::ValidationErrors;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -25,17 +27,6 @@ pub struct Event {
     pub rates: Rates,
     pub weights: Weights,
     pub rules: RequestRules,
-}
-
-/// What an organiser sets for meeting requests at an event.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RequestRules {
-    /// Requests a startup may have pending or accepted.
-    pub request_quota: Option<u32>,
-    /// Meetings an investor will take.
-    pub meeting_quota: Option<u32>,
-    /// Hours until a pending request expires.
-    pub request_ttl_hours: Option<u32>,
 }
 
 /// What an organiser gives to create an event.
@@ -94,7 +85,7 @@ fn rates_from_json(base: &str, json: &str) -> Result<Rates> {
 fn to_event(model: events::Model) -> Result<Event> {
     Ok(Event {
         id: model.id,
-        slug: EventSlug::parse(&model.slug).map_err(StoreError::Corrupt)?,
+        slug: EventSlug::parse(&model.slug).map_err(|e| StoreError::Corrupt(format!("events.slug: {e}")))?,
         status: EventStatus::parse(&model.status).map_err(StoreError::Corrupt)?,
         rates: rates_from_json(&model.base_currency, &model.currency_rates)?,
         weights: if model.matching_weights.is_empty() {
@@ -124,11 +115,10 @@ pub(crate) async fn find_by_slug(db: &impl ConnectionTrait, slug: &EventSlug) ->
 
 /// Inserts an event and its sessions and slots; the caller owns the transaction.
 pub(crate) async fn insert(db: &impl ConnectionTrait, new: &NewEvent) -> Result<Event> {
-    let zone = event::time_zone(&new.time_zone).map_err(|message| {
-        StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single("time_zone", message))
-    })?;
+    let zone = event::time_zone(&new.time_zone)
+        .map_err(|issue| StoreError::Invalid(ValidationErrors::single("time_zone", issue)))?;
     let name = ketnoi_domain::validate::text(&new.name, 1, 200)
-        .map_err(|message| StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single("name", message)))?;
+        .map_err(|issue| StoreError::Invalid(ValidationErrors::single("name", issue)))?;
     let timestamp = now();
     let model = events::ActiveModel {
         slug: Set(new.slug.as_str().to_owned()),
@@ -195,14 +185,14 @@ impl Store {
     }
 
     pub async fn event(&self, slug: &EventSlug) -> Result<Event> {
-        self.find_event(slug).await?.ok_or(StoreError::NotFound { what: "event" })
+        self.find_event(slug).await?.ok_or(StoreError::not_found(Resource::Event))
     }
 
     /// Creates an event with its sessions and their slots, all or nothing.
     pub async fn create_event(&self, new: &NewEvent) -> Result<Event> {
         let txn = self.begin_write().await?;
         if find_by_slug(&txn, &new.slug).await?.is_some() {
-            return Err(StoreError::Conflict(format!("an event with slug {} already exists", new.slug)));
+            return Err(Refusal::EventExists { slug: new.slug.to_string() }.into());
         }
         let event = insert(&txn, new).await?;
         txn.commit().await?;
@@ -213,18 +203,17 @@ impl Store {
     /// (the database's foreign keys would otherwise orphan them).
     pub async fn replace_sessions(&self, slug: &EventSlug, sessions: &[SessionSpec]) -> Result<()> {
         let txn = self.begin_write().await?;
-        let event = find_by_slug(&txn, slug).await?.ok_or(StoreError::NotFound { what: "event" })?;
+        let event = find_by_slug(&txn, slug).await?.ok_or(StoreError::not_found(Resource::Event))?;
         let placed = meetings::Entity::find()
             .filter(meetings::Column::EventId.eq(event.id))
             .filter(meetings::Column::SlotId.is_not_null())
             .count(&txn)
             .await?;
         if placed > 0 {
-            return Err(StoreError::Conflict(format!(
-                "{placed} meetings are placed in this event's slots: unplace them before changing sessions"
-            )));
+            return Err(Refusal::SessionsLocked { placed }.into());
         }
-        let zone = event::time_zone(&event.time_zone).map_err(StoreError::Corrupt)?;
+        let zone =
+            event::time_zone(&event.time_zone).map_err(|e| StoreError::Corrupt(format!("events.time_zone: {e}")))?;
         slots::Entity::delete_many().filter(slots::Column::EventId.eq(event.id)).exec(&txn).await?;
         event_sessions::Entity::delete_many().filter(event_sessions::Column::EventId.eq(event.id)).exec(&txn).await?;
         insert_sessions(&txn, event.id, sessions, &zone).await?;
@@ -296,7 +285,7 @@ impl Store {
         weights.validate().map_err(StoreError::Invalid)?;
         let json = serde_json::to_string(weights).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let txn = self.begin_write().await?;
-        let event = find_by_slug(&txn, slug).await?.ok_or(StoreError::NotFound { what: "event" })?;
+        let event = find_by_slug(&txn, slug).await?.ok_or(StoreError::not_found(Resource::Event))?;
         events::ActiveModel {
             id: Set(event.id),
             matching_weights: Set(json),
@@ -346,7 +335,10 @@ impl Store {
                     .add(Column::RequesterId.eq(organization_id))
                     .add(Column::RecipientId.eq(organization_id)),
             )
-            .filter(Column::Status.is_not_in(["cancelled", "expired"]))
+            .filter(
+                Column::Status
+                    .is_in(ketnoi_domain::rules::RequestStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str())),
+            )
             .all(&self.db)
             .await?;
         Ok(rows

@@ -4,14 +4,15 @@
 use std::collections::{HashMap, HashSet};
 
 use ketnoi_domain::import::{ImportErrors, ImportIssue, ImportRow};
+use ketnoi_domain::log::Change;
 use ketnoi_domain::text::fold;
+use ketnoi_domain::validate::Issue;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{organizations, participations};
 use crate::events::{self, NewEvent};
 use crate::organizations::{from_model, profile_columns};
-use crate::outbox::{self, OutboxOp};
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError, log, now};
 
 /// One validated file: its name for messages and its rows.
 #[derive(Debug, Clone)]
@@ -97,7 +98,7 @@ impl Store {
         commit: bool,
     ) -> Result<ImportSummary> {
         let txn = self.begin_write().await?;
-        outbox::lock_writers(&txn).await?;
+        lock_import(&txn, &new_event.slug).await?;
         let mut summary = ImportSummary::default();
         let event = match events::find_by_slug(&txn, &new_event.slug).await? {
             Some(event) => event,
@@ -148,12 +149,12 @@ impl Store {
         for file in files {
             for row in &file.rows {
                 let profile = &row.profile;
-                let issue = |column: &str, value: &str, message: String| ImportIssue {
+                let issue = |column: &str, value: &str, issue: Issue| ImportIssue {
                     file: file.label.clone(),
                     line: Some(row.line),
                     column: Some(column.to_owned()),
                     value: Some(value.to_owned()),
-                    message,
+                    issue,
                 };
                 let email = profile.email.as_ref().map(|e| e.as_str());
                 let name_key = fold(&profile.name);
@@ -171,25 +172,25 @@ impl Store {
                     });
                     match earlier {
                         Some((column, value, (label, line))) => {
-                            errors.push(issue(column, value, format!("same {column} as {label}:{line}")));
+                            let same = Issue::SameAs { column: column.to_owned(), file: label, line };
+                            errors.push(issue(column, value, same));
                         }
                         None => to_create.push(profile),
                     }
                     continue;
                 };
                 if current.kind != profile.kind().as_str() {
-                    let message = format!(
-                        "already belongs to the {} {:?}, this file holds {}s",
-                        current.kind,
-                        current.name,
-                        profile.kind()
-                    );
-                    errors.push(issue(key_column, key, message));
+                    let other = Issue::OtherKind {
+                        kind: profile.kind().counterpart(),
+                        name: current.name.clone(),
+                        file_kind: profile.kind(),
+                    };
+                    errors.push(issue(key_column, key, other));
                     continue;
                 }
                 if let Some((label, line)) = claimed.insert(current.id, (file.label.clone(), row.line)) {
-                    let message = format!("matches {:?}, which {label}:{line} already updates", current.name);
-                    errors.push(issue(key_column, key, message));
+                    let twice = Issue::UpdatedTwice { name: current.name.clone(), file: label, line };
+                    errors.push(issue(key_column, key, twice));
                     continue;
                 }
                 if !errors.is_empty() {
@@ -209,7 +210,8 @@ impl Store {
                 }
                 if changed || joined {
                     // A new event is a change too: the index filters by event.
-                    outbox::record(&txn, &[current.id], OutboxOp::Upsert).await?;
+                    let change = Change::OrganizationChanged { organization: current.id };
+                    log::record(&txn, Some(event.id), &[change]).await?;
                     summary.updated += 1;
                 } else {
                     summary.unchanged += 1;
@@ -235,7 +237,9 @@ impl Store {
                 participations::Entity::insert_many(ids.iter().map(|id| participation(event.id, *id, timestamp)))
                     .exec(&txn)
                     .await?;
-                outbox::record(&txn, &ids, OutboxOp::Upsert).await?;
+                let changes: Vec<Change> =
+                    ids.iter().map(|id| Change::OrganizationCreated { organization: *id }).collect();
+                log::record(&txn, Some(event.id), &changes).await?;
                 summary.created += created.len();
                 done += created.len();
                 progress.rows_done(done);
@@ -256,6 +260,29 @@ impl Store {
         tracing::info!(event = %event.slug, created = summary.created, updated = summary.updated, unchanged = summary.unchanged, "import committed");
         Ok(summary)
     }
+}
+
+/// The first half of the PostgreSQL advisory lock of an event's imports (a hash of the slug is
+/// the second: the event may not exist yet). Two imports into one event wait for each other,
+/// so that neither creates what the other does; imports into other events go on.
+const IMPORT_LOCK: i32 = 0x6b69_6d70; // "kimp"
+
+async fn lock_import(db: &impl sea_orm::ConnectionTrait, slug: &ketnoi_domain::event::EventSlug) -> Result<()> {
+    use sea_orm::{DbBackend, Statement};
+    if db.get_database_backend() == DbBackend::Postgres {
+        // FNV-1a: stable across builds and platforms.
+        let hash = slug
+            .as_str()
+            .bytes()
+            .fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            [IMPORT_LOCK.into(), (hash as i32).into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 fn participation(event_id: i64, organization_id: i64, at: i64) -> participations::ActiveModel {

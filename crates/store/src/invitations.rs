@@ -2,6 +2,8 @@
 //! organization. The invitation code is the secret; whoever holds it sets a password and
 //! becomes a member. ketnoi sends no e-mail: the inviter passes the code on.
 
+use ketnoi_domain::log::Change;
+use ketnoi_domain::rules::{Refusal, Resource};
 use ketnoi_domain::validate::Email;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -40,9 +42,10 @@ impl Store {
     /// e-mail that already has an account is a conflict.
     pub async fn invite(&self, organization_id: i64, email: &Email, invited_by: i64) -> Result<(Invitation, String)> {
         if self.user_by_email(email).await?.is_some() {
-            return Err(StoreError::Conflict("this e-mail address has an account already".to_owned()));
+            return Err(Refusal::EmailTaken.into());
         }
         self.organization(organization_id).await?;
+        let txn = self.begin_write().await?;
         let secret = new_secret("inv_")?;
         let at = now();
         let row = invitations::ActiveModel {
@@ -55,8 +58,11 @@ impl Store {
             accepted_at: Set(None),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let change = Change::UserInvited { organization: organization_id, invitation: row.id };
+        crate::log::record(&txn, None, &[change]).await?;
+        txn.commit().await?;
         Ok((invitation(row), secret.clear))
     }
 
@@ -70,11 +76,13 @@ impl Store {
             .one(&txn)
             .await?
             .filter(|row| row.accepted_at.is_none() && row.expires_at > now())
-            .ok_or(StoreError::NotFound { what: "invitation" })?;
+            .ok_or(StoreError::not_found(Resource::Invitation))?;
         let user = insert_member(&txn, &row.email, display_name, password_hash, row.organization_id).await?;
         invitations::ActiveModel { id: Set(row.id), accepted_at: Set(Some(now())), ..Default::default() }
             .update(&txn)
             .await?;
+        let change = Change::UserRegistered { user: user.id, organization: Some(row.organization_id) };
+        crate::log::record(&txn, None, &[change]).await?;
         txn.commit().await?;
         to_user(user)
     }

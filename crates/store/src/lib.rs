@@ -7,9 +7,9 @@ mod events;
 mod import;
 mod invitations;
 mod lists;
+mod log;
 mod meetings;
 mod organizations;
-mod outbox;
 mod secrets;
 mod sessions;
 #[cfg(feature = "testing")]
@@ -27,12 +27,13 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use error::{ErrorKind, Result, StoreError};
-pub use events::{Event, NewEvent, RequestRules, Slot};
+pub use events::{Event, NewEvent, Slot};
 pub use import::{ImportFile, ImportProgress, ImportSummary};
 pub use invitations::{INVITATION_SECONDS, Invitation};
-pub use meetings::{Figures, Mailbox, Meeting, MeetingRequest, MeetingStatus, OUTCOMES, Placement, RequestStatus};
+pub use ketnoi_domain::rules::RequestRules;
+pub use log::{LogEntry, LogPosition};
+pub use meetings::{Figures, Mailbox, Meeting, MeetingRequest, Placement};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
-pub use outbox::OutboxEntry;
 pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
 pub use users::{NewUser, Registration, Role, User};
 

@@ -1,52 +1,25 @@
 //! Meeting requests, availability and meetings: a request is accepted into a meeting, the
 //! scheduler gives meetings a slot and a table, the organiser moves, pins, publishes and checks
-//! them in. The database's unique indexes are the last guard against double booking: of two
-//! concurrent changes that collide, one commits and the other is a conflict.
+//! them in. The rules are the domain's ([`ketnoi_domain::rules`]), applied here inside the
+//! transaction that writes, with the domain events of each change. The database's unique
+//! indexes are the last guard against double booking: of two concurrent changes that collide,
+//! one commits and the other is refused.
 
 use std::collections::{HashMap, HashSet};
 
+use ketnoi_domain::log::{Change, Place};
+use ketnoi_domain::profile::OrgKind;
+use ketnoi_domain::rules::{
+    self, MeetingStatus, Named, Outcome, Party, Priority, Refusal, RequestEvent, RequestStatus, Resource,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, Statement,
 };
 
 use crate::entity::{meeting_requests, meetings, organizations, participations, slots, unavailable_slots};
-use crate::events::RequestRules;
-use crate::{Event, Result, Store, StoreError, now};
-
-/// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestStatus {
-    Pending,
-    Accepted,
-    Declined,
-    Cancelled,
-    Expired,
-}
-
-impl RequestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Accepted => "accepted",
-            RequestStatus::Declined => "declined",
-            RequestStatus::Cancelled => "cancelled",
-            RequestStatus::Expired => "expired",
-        }
-    }
-
-    fn parse(text: &str) -> Result<Self> {
-        Ok(match text {
-            "pending" => RequestStatus::Pending,
-            "accepted" => RequestStatus::Accepted,
-            "declined" => RequestStatus::Declined,
-            "cancelled" => RequestStatus::Cancelled,
-            "expired" => RequestStatus::Expired,
-            other => return Err(StoreError::Corrupt(format!("meeting_requests.status: {other:?}"))),
-        })
-    }
-}
+use crate::{Event, Result, Slot, Store, StoreError, log, now};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetingRequest {
@@ -57,15 +30,15 @@ pub struct MeetingRequest {
     pub message: String,
     pub note: String,
     pub status: RequestStatus,
-    /// 1 (default) to 3: how much the requester wants the meeting; the scheduler's weight.
-    pub priority: u8,
+    pub priority: Priority,
     pub expires_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 fn request(row: meeting_requests::Model, at: i64) -> Result<MeetingRequest> {
-    let mut status = RequestStatus::parse(&row.status)?;
+    let mut status = RequestStatus::parse(&row.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("meeting_requests.status: {:?}", row.status)))?;
     if status == RequestStatus::Pending && row.expires_at.is_some_and(|end| end <= at) {
         status = RequestStatus::Expired;
     }
@@ -77,48 +50,26 @@ fn request(row: meeting_requests::Model, at: i64) -> Result<MeetingRequest> {
         message: row.message,
         note: row.note,
         status,
-        priority: u8::try_from(row.priority.clamp(1, 3)).unwrap_or(1),
+        priority: Priority::clamped(i64::from(row.priority)),
         expires_at: row.expires_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
 }
 
-/// A meeting's life: scheduled (placed or not yet) → checked-in → held | no-show; or cancelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MeetingStatus {
-    Scheduled,
-    CheckedIn,
-    Held,
-    NoShow,
-    Cancelled,
-}
-
-impl MeetingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeetingStatus::Scheduled => "scheduled",
-            MeetingStatus::CheckedIn => "checked-in",
-            MeetingStatus::Held => "held",
-            MeetingStatus::NoShow => "no-show",
-            MeetingStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, String> {
-        Ok(match text {
-            "scheduled" => MeetingStatus::Scheduled,
-            "checked-in" => MeetingStatus::CheckedIn,
-            "held" => MeetingStatus::Held,
-            "no-show" => MeetingStatus::NoShow,
-            "cancelled" => MeetingStatus::Cancelled,
-            other => return Err(format!("{other:?} is not scheduled, checked-in, held, no-show or cancelled")),
+impl MeetingRequest {
+    /// The change that records this request reaching `status`.
+    fn change(&self, status: RequestStatus, meeting: Option<i64>) -> Option<Change> {
+        let (request, from, to) = (self.id, self.requester_id, self.recipient_id);
+        Some(match status {
+            RequestStatus::Pending => Change::RequestSent { request, from, to },
+            RequestStatus::Accepted => Change::RequestAccepted { request, from, to, meeting: meeting? },
+            RequestStatus::Declined => Change::RequestDeclined { request, from, to },
+            RequestStatus::Cancelled => Change::RequestCancelled { request, from, to },
+            RequestStatus::Expired => Change::RequestExpired { request, from, to },
         })
     }
 }
-
-/// What each side says came of a meeting.
-pub const OUTCOMES: [&str; 4] = ["follow-up", "term-sheet", "not-a-fit", "invested"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
@@ -133,8 +84,32 @@ pub struct Meeting {
     pub published: bool,
     pub sequence: u32,
     pub status: MeetingStatus,
-    pub startup_outcome: Option<String>,
-    pub investor_outcome: Option<String>,
+    pub startup_outcome: Option<Outcome>,
+    pub investor_outcome: Option<Outcome>,
+}
+
+impl Meeting {
+    /// Where it sits, once placed.
+    pub fn place(&self) -> Option<Place> {
+        self.slot_id.zip(self.table).map(|(slot, table)| Place { slot, table })
+    }
+
+    /// The outcome `organization` recorded, if it is a side of the meeting.
+    pub fn outcome_of(&self, organization: i64) -> Option<Outcome> {
+        if organization == self.startup_id {
+            self.startup_outcome
+        } else if organization == self.investor_id {
+            self.investor_outcome
+        } else {
+            None
+        }
+    }
+}
+
+fn outcome(column: &str, value: Option<String>) -> Result<Option<Outcome>> {
+    value
+        .map(|code| Outcome::parse(&code).map_err(|_| StoreError::Corrupt(format!("meetings.{column}: {code:?}"))))
+        .transpose()
 }
 
 fn meeting(row: meetings::Model) -> Result<Meeting> {
@@ -149,9 +124,10 @@ fn meeting(row: meetings::Model) -> Result<Meeting> {
         pinned: row.pinned,
         published: row.published,
         sequence: u32::try_from(row.sequence).unwrap_or(0),
-        status: MeetingStatus::parse(&row.status).map_err(StoreError::Corrupt)?,
-        startup_outcome: row.startup_outcome,
-        investor_outcome: row.investor_outcome,
+        status: MeetingStatus::parse(&row.status)
+            .map_err(|_| StoreError::Corrupt(format!("meetings.status: {:?}", row.status)))?,
+        startup_outcome: outcome("startup_outcome", row.startup_outcome)?,
+        investor_outcome: outcome("investor_outcome", row.investor_outcome)?,
     })
 }
 
@@ -179,26 +155,40 @@ pub struct Figures {
     pub checked_in: u64,
     pub held: u64,
     pub no_show: u64,
-    /// Outcomes reported by either side, by name.
-    pub outcomes: Vec<(String, u64)>,
+    /// Outcomes reported by either side.
+    pub outcomes: Vec<(Outcome, u64)>,
 }
 
-fn conflict(message: impl Into<String>) -> StoreError {
-    StoreError::Conflict(message.into())
-}
+/// The first halves of the PostgreSQL advisory locks that count a quota and use it: one lock
+/// per organization (the second half), so that only writers counting the same quota wait.
+const REQUEST_QUOTA_LOCK: i32 = 0x6b71_7271; // "kqrq"
+const MEETING_QUOTA_LOCK: i32 = 0x6b71_6d71; // "kqmq"
 
-fn invalid(field: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single(field, message))
-}
-
-/// A unique-index violation on a meeting's slot, in words.
-fn taken(error: StoreError) -> StoreError {
-    match error {
-        StoreError::Conflict(_) => {
-            conflict("that slot is taken: a participant already meets someone then, or the table is in use")
-        }
-        other => other,
+/// Makes this transaction the only one counting `lock`'s quota of `organization` until it
+/// ends. SQLite write transactions are one at a time already.
+async fn lock_quota(db: &impl ConnectionTrait, lock: i32, organization: i64) -> Result<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            [lock.into(), (organization as i32).into()],
+        ))
+        .await?;
     }
+    Ok(())
+}
+
+/// An organization as a request's side: its kind and whether it takes part in the event.
+async fn party(db: &impl ConnectionTrait, event_id: i64, id: i64) -> Result<Option<Party>> {
+    let Some(org) = organizations::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let kind =
+        OrgKind::parse(&org.kind).map_err(|_| StoreError::Corrupt(format!("organizations.kind: {:?}", org.kind)))?;
+    Ok(Some(Party { id, kind, takes_part: participates(db, event_id, id).await?.is_some() }))
+}
+
+async fn named(db: &impl ConnectionTrait, id: i64) -> Result<Named> {
+    let org = organizations::Entity::find_by_id(id).one(db).await?;
+    Ok(Named { id, name: org.map(|o| o.name).unwrap_or_default() })
 }
 
 async fn participates(
@@ -213,9 +203,26 @@ async fn participates(
         .await?)
 }
 
+/// The pending or accepted request of the pair, if any.
+async fn open_request(
+    db: &impl ConnectionTrait,
+    event_id: i64,
+    low: i64,
+    high: i64,
+) -> Result<Option<meeting_requests::Model>> {
+    let open: Vec<&str> = RequestStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+    Ok(meeting_requests::Entity::find()
+        .filter(meeting_requests::Column::EventId.eq(event_id))
+        .filter(meeting_requests::Column::PairLow.eq(low))
+        .filter(meeting_requests::Column::PairHigh.eq(high))
+        .filter(meeting_requests::Column::Status.is_in(open))
+        .one(db)
+        .await?)
+}
+
 impl Store {
     /// Sets an event's quotas and request expiry.
-    pub async fn set_request_rules(&self, event_id: i64, rules: RequestRules) -> Result<()> {
+    pub async fn set_request_rules(&self, event_id: i64, rules: rules::RequestRules) -> Result<()> {
         let to_db = |value: Option<u32>| value.map(|v| i32::try_from(v).unwrap_or(i32::MAX));
         crate::entity::events::ActiveModel {
             id: Set(event_id),
@@ -230,83 +237,61 @@ impl Store {
         Ok(())
     }
 
-    /// `requester` asks `recipient` for a meeting at `event`, with a priority from 1 to 3. Both
-    /// must take part, one a startup and the other an investor; one open request per pair; the
-    /// startup's quota holds.
+    /// `requester` asks `recipient` for a meeting at `event`. The domain's rules decide
+    /// ([`rules::may_meet`], one open request per pair, the startup's quota); the quota is
+    /// counted and used under a lock of the requester's alone.
     pub async fn create_request(
         &self,
         event: &Event,
         requester: i64,
         recipient: i64,
         message: &str,
-        priority: u8,
+        priority: Priority,
     ) -> Result<MeetingRequest> {
-        if requester == recipient {
-            return Err(invalid("to", "an organization cannot ask itself for a meeting"));
-        }
+        rules::may_request(requester, recipient)?;
         let txn = self.begin_write().await?;
-        // Quotas are counted, then written: one writer at a time on PostgreSQL too.
-        crate::outbox::lock_writers(&txn).await?;
+        lock_quota(&txn, REQUEST_QUOTA_LOCK, requester).await?;
         let at = now();
-        let mut kinds = HashMap::new();
-        for (field, id) in [("from", requester), ("to", recipient)] {
-            if participates(&txn, event.id, id).await?.is_none() {
-                return Err(invalid(field, format!("organization {id} does not take part in {}", event.slug)));
-            }
-            let org = organizations::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or(StoreError::NotFound { what: "organization" })?;
-            kinds.insert(field, org.kind);
-        }
-        if kinds["from"] == kinds["to"] {
-            return Err(invalid(
-                "to",
-                format!("a meeting is between a startup and an investor; both are {}s", kinds["to"]),
-            ));
-        }
+        let missing = |id| Party { id, kind: OrgKind::Startup, takes_part: false };
+        let from = party(&txn, event.id, requester).await?.unwrap_or(missing(requester));
+        let to = party(&txn, event.id, recipient).await?.unwrap_or(missing(recipient));
+        rules::may_meet(from, to)?;
         let (low, high) = (requester.min(recipient), requester.max(recipient));
         // A pending request past its expiry is expired now, so that the pair may ask again.
-        meeting_requests::Entity::update_many()
-            .col_expr(meeting_requests::Column::Status, Expr::value(RequestStatus::Expired.as_str()))
-            .col_expr(meeting_requests::Column::UpdatedAt, Expr::value(at))
+        let stale = meeting_requests::Entity::find()
             .filter(meeting_requests::Column::EventId.eq(event.id))
             .filter(meeting_requests::Column::PairLow.eq(low))
             .filter(meeting_requests::Column::PairHigh.eq(high))
             .filter(meeting_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
             .filter(meeting_requests::Column::ExpiresAt.lte(at))
-            .exec(&txn)
+            .all(&txn)
             .await?;
-        let open_or_met = meeting_requests::Entity::find()
-            .filter(meeting_requests::Column::EventId.eq(event.id))
-            .filter(meeting_requests::Column::PairLow.eq(low))
-            .filter(meeting_requests::Column::PairHigh.eq(high))
-            .filter(
-                meeting_requests::Column::Status
-                    .is_in([RequestStatus::Pending.as_str(), RequestStatus::Accepted.as_str()]),
-            )
-            .one(&txn)
-            .await?;
-        if let Some(existing) = open_or_met {
-            return Err(conflict(format!("these two already have a {} request (id {})", existing.status, existing.id)));
+        let mut changes = Vec::new();
+        for row in stale {
+            let expired = request(row, at)?;
+            meeting_requests::Entity::update_many()
+                .col_expr(meeting_requests::Column::Status, Expr::value(RequestStatus::Expired.as_str()))
+                .col_expr(meeting_requests::Column::UpdatedAt, Expr::value(at))
+                .filter(meeting_requests::Column::Id.eq(expired.id))
+                .exec(&txn)
+                .await?;
+            changes.extend(expired.change(RequestStatus::Expired, None));
         }
-        if kinds["from"] == "startup"
-            && let Some(quota) = event.rules.request_quota
-        {
+        if let Some(existing) = open_request(&txn, event.id, low, high).await? {
+            let status = request(existing.clone(), at)?.status;
+            return Err(Refusal::RequestExists { request: Some(existing.id), request_status: status }.into());
+        }
+        if from.kind == OrgKind::Startup {
+            let open: Vec<&str> = RequestStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
             let used = meeting_requests::Entity::find()
                 .filter(meeting_requests::Column::EventId.eq(event.id))
                 .filter(meeting_requests::Column::RequesterId.eq(requester))
-                .filter(
-                    meeting_requests::Column::Status
-                        .is_in([RequestStatus::Pending.as_str(), RequestStatus::Accepted.as_str()]),
-                )
+                .filter(meeting_requests::Column::Status.is_in(open))
                 .count(&txn)
                 .await?;
-            if used >= u64::from(quota) {
-                return Err(conflict(format!("the quota of {quota} requests per startup at this event is used up")));
-            }
+            rules::request_quota(used, event.rules.request_quota)?;
         }
-        let row = meeting_requests::ActiveModel {
+        let inserted = meeting_requests::ActiveModel {
             event_id: Set(event.id),
             requester_id: Set(requester),
             recipient_id: Set(recipient),
@@ -315,27 +300,39 @@ impl Store {
             message: Set(message.to_owned()),
             note: Set(String::new()),
             status: Set(RequestStatus::Pending.as_str().to_owned()),
-            priority: Set(i32::from(priority.clamp(1, 3))),
+            priority: Set(i32::from(priority.get())),
             expires_at: Set(event.rules.request_ttl_hours.map(|h| at + i64::from(h) * 3600)),
             created_at: Set(at),
             updated_at: Set(at),
             ..Default::default()
         }
         .insert(&txn)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => conflict("these two already have an open request"),
-            other => other,
-        })?;
+        .await;
+        let row = match inserted.map_err(StoreError::from) {
+            Ok(row) => row,
+            // Another request of the pair committed first: name it.
+            Err(StoreError::Duplicate) => {
+                drop(txn);
+                let existing = open_request(&self.db, event.id, low, high).await?;
+                let status = existing
+                    .as_ref()
+                    .map_or(Ok(RequestStatus::Pending), |r| request(r.clone(), at).map(|r| r.status))?;
+                return Err(Refusal::RequestExists { request: existing.map(|r| r.id), request_status: status }.into());
+            }
+            Err(other) => return Err(other),
+        };
+        let created = request(row, at)?;
+        changes.extend(created.change(RequestStatus::Pending, None));
+        log::record(&txn, Some(event.id), &changes).await?;
         txn.commit().await?;
-        request(row, at)
+        Ok(created)
     }
 
     pub async fn request(&self, id: i64) -> Result<MeetingRequest> {
         let row = meeting_requests::Entity::find_by_id(id)
             .one(&self.db)
             .await?
-            .ok_or(StoreError::NotFound { what: "request" })?;
+            .ok_or(StoreError::not_found(Resource::Request))?;
         request(row, now())
     }
 
@@ -366,56 +363,40 @@ impl Store {
         rows.into_iter().map(|row| request(row, at)).collect()
     }
 
-    /// The recipient accepts (creating the meeting) or declines a pending request. Of two
+    /// The request `id` changes by `event` (accept, decline, cancel) with `note`, in one
+    /// transaction: an acceptance creates the meeting, within the investor's quota. Of two
     /// concurrent answers, one wins; the other finds the request no longer pending.
-    pub async fn answer_request(
+    pub async fn change_request(
         &self,
         event: &Event,
         id: i64,
-        accept: bool,
+        on: RequestEvent,
         note: &str,
     ) -> Result<(MeetingRequest, Option<Meeting>)> {
         let txn = self.begin_write().await?;
-        crate::outbox::lock_writers(&txn).await?;
         let at = now();
         let row = meeting_requests::Entity::find_by_id(id)
+            .filter(meeting_requests::Column::EventId.eq(event.id))
             .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound { what: "request" })?;
-        let current = request(row.clone(), at)?;
-        if current.status != RequestStatus::Pending {
-            return Err(conflict(format!("the request is {}, no longer pending", current.status.as_str())));
-        }
-        let status = if accept { RequestStatus::Accepted } else { RequestStatus::Declined };
-        let changed = meeting_requests::Entity::update_many()
-            .col_expr(meeting_requests::Column::Status, Expr::value(status.as_str()))
-            .col_expr(meeting_requests::Column::Note, Expr::value(note))
-            .col_expr(meeting_requests::Column::UpdatedAt, Expr::value(at))
-            .filter(meeting_requests::Column::Id.eq(id))
-            .filter(meeting_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
-            .exec(&txn)
-            .await?;
-        if changed.rows_affected != 1 {
-            return Err(conflict("the request was answered meanwhile"));
-        }
+            .ok_or(StoreError::not_found(Resource::Request))?;
+        let current = request(row, at)?;
+        let status = current.status.after(id, on)?;
         let mut created = None;
-        if accept {
-            let requester = organizations::Entity::find_by_id(row.requester_id).one(&txn).await?;
-            let (startup, investor) = match requester.map(|o| o.kind) {
-                Some(kind) if kind == "startup" => (row.requester_id, row.recipient_id),
-                _ => (row.recipient_id, row.requester_id),
+        if status == RequestStatus::Accepted {
+            let requester = party(&txn, event.id, current.requester_id).await?;
+            let (startup, investor) = match requester.map(|p| p.kind) {
+                Some(OrgKind::Startup) => (current.requester_id, current.recipient_id),
+                _ => (current.recipient_id, current.requester_id),
             };
-            if let Some(quota) = event.rules.meeting_quota {
-                let taken = meetings::Entity::find()
-                    .filter(meetings::Column::EventId.eq(event.id))
-                    .filter(meetings::Column::InvestorId.eq(investor))
-                    .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
-                    .count(&txn)
-                    .await?;
-                if taken >= u64::from(quota) {
-                    return Err(conflict(format!("the investor's quota of {quota} meetings at this event is reached")));
-                }
-            }
+            lock_quota(&txn, MEETING_QUOTA_LOCK, investor).await?;
+            let taken = meetings::Entity::find()
+                .filter(meetings::Column::EventId.eq(event.id))
+                .filter(meetings::Column::InvestorId.eq(investor))
+                .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                .count(&txn)
+                .await?;
+            rules::meeting_quota(taken, event.rules.meeting_quota)?;
             let model = meetings::ActiveModel {
                 event_id: Set(event.id),
                 request_id: Set(id),
@@ -437,38 +418,36 @@ impl Store {
             .await?;
             created = Some(meeting(model)?);
         }
-        let row = meeting_requests::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound { what: "request" })?;
-        txn.commit().await?;
-        Ok((request(row, at)?, created))
-    }
-
-    /// The requester withdraws a pending request.
-    pub async fn cancel_request(&self, id: i64) -> Result<MeetingRequest> {
-        let at = now();
-        let changed = meeting_requests::Entity::update_many()
-            .col_expr(meeting_requests::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
-            .col_expr(meeting_requests::Column::UpdatedAt, Expr::value(at))
+        let mut update = meeting_requests::Entity::update_many()
+            .col_expr(meeting_requests::Column::Status, Expr::value(status.as_str()))
+            .col_expr(meeting_requests::Column::UpdatedAt, Expr::value(at));
+        if on != RequestEvent::Cancel {
+            update = update.col_expr(meeting_requests::Column::Note, Expr::value(note));
+        }
+        let changed = update
             .filter(meeting_requests::Column::Id.eq(id))
             .filter(meeting_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
-            .filter(
-                Condition::any()
-                    .add(meeting_requests::Column::ExpiresAt.is_null())
-                    .add(meeting_requests::Column::ExpiresAt.gt(at)),
-            )
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
-        let current = self.request(id).await?;
         if changed.rows_affected != 1 {
-            return Err(conflict(format!("the request is {}, no longer pending", current.status.as_str())));
+            drop(txn);
+            let now_status = self.request(id).await?.status;
+            return Err(Refusal::RequestNotPending { request: id, request_status: now_status }.into());
         }
-        Ok(current)
+        let answered = MeetingRequest {
+            status,
+            note: if on == RequestEvent::Cancel { current.note.clone() } else { note.to_owned() },
+            updated_at: at,
+            ..current
+        };
+        let change = answered.change(status, created.as_ref().map(|m| m.id));
+        log::record(&txn, Some(event.id), &change.into_iter().collect::<Vec<_>>()).await?;
+        txn.commit().await?;
+        Ok((answered, created))
     }
 
-    /// The priority of each accepted request's meeting: meeting id → 1 to 3.
-    pub async fn meeting_priorities(&self, event_id: i64) -> Result<HashMap<i64, u8>> {
+    /// The priority of each accepted request's meeting: meeting id → priority.
+    pub async fn meeting_priorities(&self, event_id: i64) -> Result<HashMap<i64, Priority>> {
         let requests: HashMap<i64, i32> = meeting_requests::Entity::find()
             .filter(meeting_requests::Column::EventId.eq(event_id))
             .filter(meeting_requests::Column::Status.eq(RequestStatus::Accepted.as_str()))
@@ -481,14 +460,14 @@ impl Store {
             .meetings(event_id)
             .await?
             .into_iter()
-            .map(|m| (m.id, u8::try_from(requests.get(&m.request_id).copied().unwrap_or(1).clamp(1, 3)).unwrap_or(1)))
+            .map(|m| (m.id, Priority::clamped(i64::from(requests.get(&m.request_id).copied().unwrap_or(1)))))
             .collect())
     }
 
     /// The slots an organization cannot attend at an event, by id.
     pub async fn unavailable(&self, event_id: i64, organization_id: i64) -> Result<Vec<i64>> {
         let Some(participation) = participates(&self.db, event_id, organization_id).await? else {
-            return Err(StoreError::NotFound { what: "participation" });
+            return Err(StoreError::not_found(Resource::Participation));
         };
         let rows = unavailable_slots::Entity::find()
             .filter(unavailable_slots::Column::ParticipationId.eq(participation.id))
@@ -501,7 +480,7 @@ impl Store {
     pub async fn set_unavailable(&self, event_id: i64, organization_id: i64, slot_ids: &[i64]) -> Result<()> {
         let txn = self.begin_write().await?;
         let Some(participation) = participates(&txn, event_id, organization_id).await? else {
-            return Err(StoreError::NotFound { what: "participation" });
+            return Err(StoreError::not_found(Resource::Participation));
         };
         unavailable_slots::Entity::delete_many()
             .filter(unavailable_slots::Column::ParticipationId.eq(participation.id))
@@ -550,26 +529,28 @@ impl Store {
 
     pub async fn meeting(&self, id: i64) -> Result<Meeting> {
         let row =
-            meetings::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "meeting" })?;
+            meetings::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::Meeting))?;
         meeting(row)
     }
 
     /// Applies a schedule to unpinned meetings in one transaction: all of them leave their
     /// slots first, so swaps never collide halfway. A published meeting that moves gets the
-    /// next calendar revision.
+    /// next calendar revision. Each move is logged, then the run.
     pub async fn apply_schedule(&self, event_id: i64, placements: &[Placement]) -> Result<()> {
         let txn = self.begin_write().await?;
         let ids: Vec<i64> = placements.iter().map(|(id, _)| *id).collect();
-        let current: HashMap<i64, meetings::Model> = meetings::Entity::find()
-            .filter(meetings::Column::EventId.eq(event_id))
-            .filter(meetings::Column::Id.is_in(ids.clone()))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
+        let mut current: HashMap<i64, meetings::Model> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = meetings::Entity::find()
+                .filter(meetings::Column::EventId.eq(event_id))
+                .filter(meetings::Column::Id.is_in(chunk.iter().copied()))
+                .all(&txn)
+                .await?;
+            current.extend(rows.into_iter().map(|row| (row.id, row)));
+        }
+        // Pinned meanwhile by hand: the run must not move it.
         if current.values().any(|row| row.pinned) {
-            return Err(conflict("a pinned meeting cannot be moved by the scheduler"));
+            return Err(StoreError::Duplicate);
         }
         let at = now();
         for chunk in ids.chunks(500) {
@@ -580,10 +561,13 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
+        let mut changes = Vec::new();
+        let mut placed = 0;
         for (id, place) in placements {
-            let Some(before) = current.get(id) else { return Err(StoreError::NotFound { what: "meeting" }) };
+            let Some(before) = current.get(id) else { return Err(StoreError::not_found(Resource::Meeting)) };
             let after = place.map(|(slot, table)| (slot, table as i32));
             let moved = before.slot_id.zip(before.table_no) != after;
+            placed += u64::from(after.is_some());
             meetings::ActiveModel {
                 id: Set(*id),
                 slot_id: Set(after.map(|(slot, _)| slot)),
@@ -594,57 +578,89 @@ impl Store {
                 ..Default::default()
             }
             .update(&txn)
-            .await
-            .map_err(|e| taken(e.into()))?;
+            .await?;
+            if moved {
+                let place_of = |place: Option<(i64, i32)>| {
+                    place.map(|(slot, table)| Place { slot, table: u32::try_from(table).unwrap_or(0) })
+                };
+                changes.push(Change::MeetingMoved {
+                    meeting: *id,
+                    from: place_of(before.slot_id.zip(before.table_no)),
+                    to: place_of(after),
+                    published: before.published,
+                });
+            }
         }
+        let moved = changes.len() as u64;
+        changes.push(Change::ScheduleRun { placed, moved });
+        log::record(&txn, Some(event_id), &changes).await?;
         txn.commit().await?;
         Ok(())
     }
 
-    /// Moves a meeting by hand, pinning it or not. A participant busy in the slot, a side that
-    /// cannot attend it, or a table in use is refused, and nothing changes.
-    pub async fn move_meeting(
-        &self,
-        event_id: i64,
-        id: i64,
-        slot_id: i64,
-        table: u32,
-        pinned: bool,
-    ) -> Result<Meeting> {
+    /// Moves a meeting by hand to `slot` and `table`, pinning it or not. A side that cannot
+    /// attend the slot or meets someone else then, or a table in use, is refused, naming who
+    /// or what is in the way, and nothing changes.
+    pub async fn move_meeting(&self, event_id: i64, id: i64, slot: &Slot, table: u32, pinned: bool) -> Result<Meeting> {
         let txn = self.begin_write().await?;
         let row = meetings::Entity::find_by_id(id)
             .filter(meetings::Column::EventId.eq(event_id))
             .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound { what: "meeting" })?;
-        if row.status == MeetingStatus::Cancelled.as_str() {
-            return Err(conflict("the meeting is cancelled"));
+            .ok_or(StoreError::not_found(Resource::Meeting))?;
+        let current = meeting(row.clone())?;
+        if current.status == MeetingStatus::Cancelled {
+            return Err(Refusal::MeetingCancelled { meeting: id }.into());
         }
-        let slot = slots::Entity::find_by_id(slot_id)
+        let stored = slots::Entity::find_by_id(slot.id)
             .filter(slots::Column::EventId.eq(event_id))
             .one(&txn)
             .await?
-            .ok_or_else(|| invalid("slot", "no such slot at this event"))?;
-        if table == 0 || table > u32::try_from(slot.tables).unwrap_or(0) {
-            return Err(invalid("table", format!("must be from 1 to {} in slot {}", slot.tables, slot.code)));
+            .ok_or_else(|| Refusal::UnknownSlot { slot: slot.code.clone() })?;
+        if table == 0 || table > u32::try_from(stored.tables).unwrap_or(0) {
+            return Err(Refusal::UnknownTable { slot: slot.code.clone(), table, tables: slot.tables }.into());
         }
-        let participations = participations::Entity::find()
-            .filter(participations::Column::EventId.eq(event_id))
-            .filter(participations::Column::OrganizationId.is_in([row.startup_id, row.investor_id]))
+        for side in [current.startup_id, current.investor_id] {
+            let blocked = match participates(&txn, event_id, side).await? {
+                Some(participation) => {
+                    unavailable_slots::Entity::find()
+                        .filter(unavailable_slots::Column::ParticipationId.eq(participation.id))
+                        .filter(unavailable_slots::Column::SlotId.eq(slot.id))
+                        .count(&txn)
+                        .await?
+                        > 0
+                }
+                None => true,
+            };
+            if blocked {
+                let organization = named(&txn, side).await?;
+                return Err(Refusal::SlotUnavailable { slot: slot.code.clone(), organization }.into());
+            }
+        }
+        let others = meetings::Entity::find()
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::SlotId.eq(slot.id))
+            .filter(meetings::Column::Id.ne(id))
+            .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
             .all(&txn)
             .await?;
-        let blocked = unavailable_slots::Entity::find()
-            .filter(unavailable_slots::Column::ParticipationId.is_in(participations.iter().map(|p| p.id)))
-            .filter(unavailable_slots::Column::SlotId.eq(slot_id))
-            .count(&txn)
-            .await?;
-        if blocked > 0 {
-            return Err(conflict(format!("a side of this meeting cannot attend slot {}", slot.code)));
+        for other in &others {
+            for side in [current.startup_id, current.investor_id] {
+                if other.startup_id == side || other.investor_id == side {
+                    let organization = named(&txn, side).await?;
+                    return Err(
+                        Refusal::ParticipantBusy { slot: slot.code.clone(), organization, meeting: other.id }.into()
+                    );
+                }
+            }
+            if other.table_no == Some(table as i32) {
+                return Err(Refusal::TableTaken { slot: slot.code.clone(), table, meeting: other.id }.into());
+            }
         }
-        let moved = row.slot_id != Some(slot_id) || row.table_no != Some(table as i32);
+        let moved = row.slot_id != Some(slot.id) || row.table_no != Some(table as i32);
         let updated = meetings::ActiveModel {
             id: Set(id),
-            slot_id: Set(Some(slot_id)),
+            slot_id: Set(Some(slot.id)),
             table_no: Set(Some(table as i32)),
             pinned: Set(pinned),
             sequence: Set(row.sequence + i32::from(moved && row.published)),
@@ -652,8 +668,16 @@ impl Store {
             ..Default::default()
         }
         .update(&txn)
-        .await
-        .map_err(|e| taken(e.into()))?;
+        .await?;
+        if moved {
+            let change = Change::MeetingMoved {
+                meeting: id,
+                from: current.place(),
+                to: Some(Place { slot: slot.id, table }),
+                published: current.published,
+            };
+            log::record(&txn, Some(event_id), &[change]).await?;
+        }
         txn.commit().await?;
         meeting(updated)
     }
@@ -677,20 +701,25 @@ impl Store {
         }
         .update(&txn)
         .await?;
+        let change = Change::SchedulePublished { meetings: published.rows_affected };
+        log::record(&txn, Some(event_id), &[change]).await?;
         txn.commit().await?;
         Ok(published.rows_affected)
     }
 
-    /// Sets a meeting's status (check-in, held, no-show, cancelled).
+    /// Changes a meeting's status (check-in, held, no-show, cancelled, back to scheduled) as
+    /// the domain's transitions allow, in one transaction.
     pub async fn set_meeting_status(&self, event_id: i64, id: i64, status: MeetingStatus) -> Result<Meeting> {
+        let txn = self.begin_write().await?;
         let row = meetings::Entity::find_by_id(id)
             .filter(meetings::Column::EventId.eq(event_id))
-            .one(&self.db)
+            .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound { what: "meeting" })?;
-        let at_table = matches!(status, MeetingStatus::CheckedIn | MeetingStatus::Held | MeetingStatus::NoShow);
-        if at_table && row.slot_id.is_none() {
-            return Err(conflict("the meeting has no slot yet"));
+            .ok_or(StoreError::not_found(Resource::Meeting))?;
+        let current = meeting(row.clone())?;
+        let status = current.status.change(id, current.slot_id.is_some(), status)?;
+        if status == current.status {
+            return Ok(current);
         }
         let updated = meetings::ActiveModel {
             id: Set(id),
@@ -699,22 +728,29 @@ impl Store {
             updated_at: Set(now()),
             ..Default::default()
         }
-        .update(&self.db)
+        .update(&txn)
         .await?;
+        let change = match status {
+            MeetingStatus::Cancelled => Change::MeetingCancelled { meeting: id },
+            to => Change::MeetingStatusChanged { meeting: id, from: current.status, to },
+        };
+        log::record(&txn, Some(event_id), &[change]).await?;
+        txn.commit().await?;
         meeting(updated)
     }
 
     /// Records what one side says came of a meeting.
-    pub async fn set_outcome(&self, id: i64, organization_id: i64, outcome: &str) -> Result<Meeting> {
+    pub async fn set_outcome(&self, id: i64, organization_id: i64, outcome: Outcome) -> Result<Meeting> {
         let row =
-            meetings::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "meeting" })?;
+            meetings::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::Meeting))?;
         let mut model = meetings::ActiveModel { id: Set(id), updated_at: Set(now()), ..Default::default() };
+        let value = Set(Some(outcome.as_str().to_owned()));
         if organization_id == row.startup_id {
-            model.startup_outcome = Set(Some(outcome.to_owned()));
+            model.startup_outcome = value;
         } else if organization_id == row.investor_id {
-            model.investor_outcome = Set(Some(outcome.to_owned()));
+            model.investor_outcome = value;
         } else {
-            return Err(StoreError::NotFound { what: "meeting" });
+            return Err(StoreError::not_found(Resource::Meeting));
         }
         meeting(model.update(&self.db).await?)
     }
@@ -740,7 +776,7 @@ impl Store {
                 RequestStatus::Cancelled | RequestStatus::Expired => {}
             }
         }
-        let mut outcomes: HashMap<String, u64> = HashMap::new();
+        let mut outcomes: HashMap<Outcome, u64> = HashMap::new();
         for m in self.meetings(event_id).await? {
             figures.meetings += 1;
             figures.placed += u64::from(m.slot_id.is_some());
@@ -754,8 +790,7 @@ impl Store {
                 *outcomes.entry(outcome).or_default() += 1;
             }
         }
-        figures.outcomes = outcomes.into_iter().collect();
-        figures.outcomes.sort();
+        figures.outcomes = Outcome::ALL.iter().filter_map(|o| outcomes.get(o).map(|n| (*o, *n))).collect();
         Ok(figures)
     }
 

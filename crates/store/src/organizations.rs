@@ -13,8 +13,11 @@ use sea_orm::{
 };
 
 use crate::entity::{events, organizations, participations, users};
-use crate::outbox::{self, OutboxOp};
+use crate::log;
 use crate::{Result, Store, StoreError, lists};
+use ketnoi_domain::log::Change;
+use ketnoi_domain::rules::Resource;
+use ketnoi_domain::validate::{Issue, ValidationErrors};
 
 /// A stored organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +177,7 @@ impl Store {
     /// One organization by id.
     pub async fn organization(&self, id: i64) -> Result<Organization> {
         let row = organizations::Entity::find_by_id(id).one(&self.db).await?;
-        from_model(row.ok_or(StoreError::NotFound { what: "organization" })?)
+        from_model(row.ok_or(StoreError::not_found(Resource::Organization))?)
     }
 
     /// Organizations matching the query, ordered by name then id, with the total count.
@@ -310,20 +313,17 @@ pub struct Member {
 }
 
 impl Store {
-    /// Replaces an organization's profile; the search index follows through the outbox. The
-    /// kind (startup or investor) cannot change.
+    /// Replaces an organization's profile; the search index follows through the event log.
+    /// The kind (startup or investor) cannot change.
     pub async fn update_organization(&self, id: i64, edit: &ProfileEdit) -> Result<Organization> {
         let txn = self.begin_write().await?;
-        outbox::lock_writers(&txn).await?;
         let current = organizations::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound { what: "organization" })?;
-        if current.kind != edit.profile.kind().as_str() {
-            return Err(StoreError::Invalid(ketnoi_domain::validate::ValidationErrors::single(
-                "kind",
-                format!("this organization is a {}; its kind cannot change", current.kind),
-            )));
+            .ok_or(StoreError::not_found(Resource::Organization))?;
+        let kind = from_model(current.clone())?.profile.kind();
+        if kind != edit.profile.kind() {
+            return Err(StoreError::Invalid(ValidationErrors::single("kind", Issue::KindFixed { kind })));
         }
         let mut update = profile_columns(&edit.profile);
         update.id = Set(id);
@@ -331,21 +331,20 @@ impl Store {
         update.funding_private = Set(edit.funding_private);
         update.updated_at = Set(crate::now());
         let row = update.update(&txn).await?;
-        outbox::record(&txn, &[id], OutboxOp::Upsert).await?;
+        log::record(&txn, None, &[Change::OrganizationChanged { organization: id }]).await?;
         txn.commit().await?;
         from_model(row)
     }
 
     /// Deletes an organization and everything it holds (members, participations, requests,
-    /// meetings, invitations); a `delete` outbox row takes it out of the search index.
+    /// meetings, invitations); its deletion in the event log takes it out of the search index.
     pub async fn delete_organization(&self, id: i64) -> Result<()> {
         let txn = self.begin_write().await?;
-        outbox::lock_writers(&txn).await?;
         let deleted = organizations::Entity::delete_by_id(id).exec(&txn).await?;
         if deleted.rows_affected == 0 {
-            return Err(StoreError::NotFound { what: "organization" });
+            return Err(StoreError::not_found(Resource::Organization));
         }
-        outbox::record(&txn, &[id], OutboxOp::Delete).await?;
+        log::record(&txn, None, &[Change::OrganizationDeleted { organization: id }]).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -175,7 +175,7 @@ impl Store {
             .filter(api_tokens::Column::UserId.eq(user_id))
             .one(&self.db)
             .await?
-            .ok_or(StoreError::NotFound { what: "token" })?;
+            .ok_or(StoreError::not_found(ketnoi_domain::rules::Resource::Token))?;
         if row.revoked_at.is_some() {
             return Ok(token(row));
         }

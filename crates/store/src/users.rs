@@ -10,9 +10,11 @@ use ketnoi_domain::validate::Email;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{api_tokens, participations, sessions, users};
+use crate::log;
 use crate::organizations::profile_columns;
-use crate::outbox::{self, OutboxOp};
 use crate::{Result, Store, StoreError, now};
+use ketnoi_domain::log::Change;
+use ketnoi_domain::rules::{Refusal, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -118,7 +120,7 @@ pub(crate) fn to_user(row: users::Model) -> Result<User> {
 }
 
 fn email_taken() -> StoreError {
-    StoreError::Conflict("an account with this e-mail address exists already; sign in instead".to_owned())
+    Refusal::EmailTaken.into()
 }
 
 /// Adds a member to an organization; a taken e-mail is a conflict.
@@ -133,7 +135,7 @@ pub(crate) async fn insert_member(
         return Err(email_taken());
     }
     let timestamp = now();
-    Ok(users::ActiveModel {
+    let inserted = users::ActiveModel {
         email: Set(email.to_owned()),
         password_hash: Set(password_hash),
         display_name: Set(display_name.to_owned()),
@@ -146,7 +148,12 @@ pub(crate) async fn insert_member(
         ..Default::default()
     }
     .insert(txn)
-    .await?)
+    .await;
+    // Another registration of the e-mail committed first.
+    inserted.map_err(|error| match StoreError::from(error) {
+        StoreError::Duplicate => email_taken(),
+        other => other,
+    })
 }
 
 impl Store {
@@ -202,7 +209,7 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<User> {
-        let row = users::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "user" })?;
+        let row = users::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::User))?;
         to_user(row)
     }
 
@@ -216,7 +223,6 @@ impl Store {
     pub async fn register(&self, registration: &Registration) -> Result<User> {
         let password_hash = hash(&registration.password).await?;
         let txn = self.begin_write().await?;
-        outbox::lock_writers(&txn).await?;
         let email = registration.email.as_str();
         let timestamp = now();
         let mut organization = profile_columns(&registration.profile);
@@ -233,8 +239,12 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        outbox::record(&txn, &[organization.id], OutboxOp::Upsert).await?;
         let user = insert_member(&txn, email, &registration.display_name, password_hash, organization.id).await?;
+        let changes = [
+            Change::OrganizationCreated { organization: organization.id },
+            Change::UserRegistered { user: user.id, organization: Some(organization.id) },
+        ];
+        log::record(&txn, Some(registration.event_id), &changes).await?;
         txn.commit().await?;
         to_user(user)
     }
@@ -249,7 +259,7 @@ impl Store {
         keep_session: Option<i64>,
     ) -> Result<bool> {
         let row =
-            users::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "user" })?;
+            users::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::User))?;
         if !matches(current, row.password_hash.clone()).await {
             return Ok(false);
         }
@@ -275,7 +285,7 @@ impl Store {
     /// Checks a user's password, for confirming a destructive action.
     pub async fn check_password(&self, user_id: i64, password: &str) -> Result<bool> {
         let row =
-            users::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(StoreError::NotFound { what: "user" })?;
+            users::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::User))?;
         Ok(matches(password, row.password_hash).await)
     }
 
@@ -287,7 +297,7 @@ impl Store {
             .filter(users::Column::Email.eq(email.as_str()))
             .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound { what: "user" })?;
+            .ok_or(StoreError::not_found(Resource::User))?;
         let timestamp = now();
         let row = users::ActiveModel {
             id: Set(row.id),
@@ -314,7 +324,7 @@ impl Store {
     pub async fn delete_user(&self, user_id: i64) -> Result<()> {
         let deleted = users::Entity::delete_by_id(user_id).exec(&self.db).await?;
         if deleted.rows_affected == 0 {
-            return Err(StoreError::NotFound { what: "user" });
+            return Err(StoreError::not_found(Resource::User));
         }
         Ok(())
     }

@@ -1,5 +1,5 @@
-//! The scheduler: places accepted meetings at a table in a slot, as DESIGN.md's scheduling
-//! contract says. Pure and deterministic: the same instance gives the same schedule.
+//! The scheduler: places accepted meetings at a table in a slot, as the scheduling contract
+//! (docs/scheduling.md) says. Pure and deterministic: the same instance gives the same schedule.
 //!
 //! - [`Instance`]: slots with their table counts, participants with their available slots,
 //!   meetings with weights and pins; read from the contract's JSON ([`InstanceInput`]) with every
@@ -77,20 +77,19 @@ pub struct InstanceInput {
     pub meetings: Vec<MeetingInput>,
 }
 
+/// A slot and how many tables it has. Slots, participants and meetings are known by their
+/// index: whoever builds an instance keeps what each index stands for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
-    pub id: String,
     pub tables: u32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Participant {
-    pub id: String,
-}
+/// A participant; what it can attend is in the instance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Participant;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Meeting {
-    pub id: String,
     pub a: usize,
     pub b: usize,
     pub weight: f64,
@@ -146,8 +145,8 @@ impl Instance {
 
     /// Checks the contract's instance: unique ids, known references, no meeting of a
     /// participant with itself, weights that are positive numbers, pins in a possible place.
-    /// Every problem is reported, naming the item.
-    pub fn from_input(input: &InstanceInput) -> Result<Instance, InstanceErrors> {
+    /// Every problem is reported, naming the item. The labels say which id each index has.
+    pub fn from_input(input: &InstanceInput) -> Result<(Instance, Labels), InstanceErrors> {
         let mut errors = Vec::new();
         let mut order: Vec<(usize, Option<jiff::Timestamp>)> = Vec::new();
         let mut slot_ids = HashSet::new();
@@ -175,11 +174,9 @@ impl Instance {
             (Some(a), Some(b)) => a.cmp(&b).then(x.0.cmp(&y.0)),
             _ => x.0.cmp(&y.0),
         });
-        let slots: Vec<Slot> = order
-            .iter()
-            .map(|(index, _)| Slot { id: input.slots[*index].id.clone(), tables: input.slots[*index].tables })
-            .collect();
-        let slot_index: HashMap<&str, usize> = slots.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let slots: Vec<Slot> = order.iter().map(|(index, _)| Slot { tables: input.slots[*index].tables }).collect();
+        let slot_ids: Vec<String> = order.iter().map(|(index, _)| input.slots[*index].id.clone()).collect();
+        let slot_index: HashMap<&str, usize> = slot_ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
 
         let mut participant_index = HashMap::new();
         let mut available = vec![true; input.participants.len() * slots.len()];
@@ -201,8 +198,7 @@ impl Instance {
                 }
             }
         }
-        let participants: Vec<Participant> =
-            input.participants.iter().map(|p| Participant { id: p.id.clone() }).collect();
+        let participants = vec![Participant; input.participants.len()];
 
         let mut meeting_ids = HashSet::new();
         let mut meetings = Vec::with_capacity(input.meetings.len());
@@ -269,15 +265,28 @@ impl Instance {
                 }
             }
             if let (Some(a), Some(b)) = (a, b) {
-                meetings.push(Meeting { id: meeting.id.clone(), a, b, weight, pinned });
+                meetings.push(Meeting { a, b, weight, pinned });
             }
         }
         if errors.is_empty() {
-            Ok(Instance { slots, participants, meetings, available })
+            let labels = Labels {
+                slots: slot_ids,
+                participants: input.participants.iter().map(|p| p.id.clone()).collect(),
+                meetings: input.meetings.iter().map(|m| m.id.clone()).collect(),
+            };
+            Ok((Instance { slots, participants, meetings, available }, labels))
         } else {
             Err(InstanceErrors(errors))
         }
     }
+}
+
+/// The contract's ids of an instance read from JSON, by index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub slots: Vec<String>,
+    pub participants: Vec<String>,
+    pub meetings: Vec<String>,
 }
 
 /// Everything wrong with an instance, one line per problem.
@@ -304,7 +313,149 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unscheduled {
     pub meeting: usize,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// Why a meeting is left out, in terms an organiser can act on; participants by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The two sides have no slot they can both attend.
+    NoCommonSlot { a: usize, b: usize },
+    /// A side has more accepted meetings than slots it can attend.
+    Overbooked { participant: usize, meetings: usize, slots: usize },
+    /// Every slot both can attend holds another meeting of theirs, or has no table left
+    /// (`full` of them).
+    CommonSlotsTaken { a: usize, b: usize, common: usize, full: usize },
+}
+
+impl Reason {
+    /// The reason with its participants named by `name`.
+    pub fn named(&self, name: impl Fn(usize) -> String) -> NamedReason {
+        match *self {
+            Reason::NoCommonSlot { a, b } => NamedReason::NoCommonSlot { a: name(a), b: name(b) },
+            Reason::Overbooked { participant, meetings, slots } => {
+                NamedReason::Overbooked { participant: name(participant), meetings, slots }
+            }
+            Reason::CommonSlotsTaken { a, b, common, full } => {
+                NamedReason::CommonSlotsTaken { a: name(a), b: name(b), common, full }
+            }
+        }
+    }
+}
+
+/// A [`Reason`] with its participants' names, written by each language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum NamedReason {
+    NoCommonSlot {
+        a: String,
+        b: String,
+    },
+    Overbooked {
+        participant: String,
+        meetings: usize,
+        slots: usize,
+    },
+    CommonSlotsTaken {
+        a: String,
+        b: String,
+        common: usize,
+        full: usize,
+    },
+    /// Not a solver's reason: the meeting was not placed because no run has been made since
+    /// it was accepted.
+    NotScheduledYet,
+    /// Not a solver's reason: a place is free for it now; a run would place it.
+    PlaceFree,
+}
+
+const REASONS: &[crate::i18n::Text] = &[
+    crate::i18n::Text {
+        key: "no-common-slot",
+        vi: "{a} và {b} không có khung giờ nào cả hai cùng dự được",
+        en: "{a} and {b} have no slot they can both attend",
+    },
+    crate::i18n::Text {
+        key: "overbooked",
+        vi: "{participant} có {meetings} cuộc gặp được chấp nhận nhưng chỉ dự được {slots} khung giờ",
+        en: "{participant} has {meetings} accepted meetings but can attend only {slots} slots",
+    },
+    crate::i18n::Text {
+        key: "common-slots-taken",
+        vi: "cả {common} khung giờ {a} và {b} cùng dự được đều đã kín bởi các cuộc gặp khác của họ",
+        en: "each of the {common} slots {a} and {b} can both attend is taken by one of their other meetings",
+    },
+    crate::i18n::Text {
+        key: "common-slots-taken.full",
+        vi: "cả {common} khung giờ {a} và {b} cùng dự được đều đã kín bởi các cuộc gặp khác của họ hoặc hết bàn ({full} kín)",
+        en: "each of the {common} slots {a} and {b} can both attend is taken by one of their other meetings or has no free table ({full} full)",
+    },
+    crate::i18n::Text {
+        key: "not-scheduled-yet",
+        vi: "chưa xếp: hãy chạy xếp lịch",
+        en: "not scheduled yet: run the scheduler",
+    },
+    crate::i18n::Text {
+        key: "place-free",
+        vi: "còn chỗ trống: hãy chạy xếp lịch",
+        en: "a place is free for it: run the scheduler",
+    },
+];
+
+impl NamedReason {
+    /// One reason of each kind, for tests that every language writes every reason.
+    pub fn samples() -> Vec<NamedReason> {
+        let (a, b) = ("Sen and Lotus Ventures".to_owned(), "Cảng Số".to_owned());
+        vec![
+            NamedReason::NoCommonSlot { a: a.clone(), b: b.clone() },
+            NamedReason::Overbooked { participant: a.clone(), meetings: 47, slots: 36 },
+            NamedReason::CommonSlotsTaken { a: a.clone(), b: b.clone(), common: 3, full: 0 },
+            NamedReason::CommonSlotsTaken { a, b, common: 3, full: 2 },
+            NamedReason::NotScheduledYet,
+            NamedReason::PlaceFree,
+        ]
+    }
+
+    /// The stable code: `no-common-slot`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NamedReason::NoCommonSlot { .. } => "no-common-slot",
+            NamedReason::Overbooked { .. } => "overbooked",
+            NamedReason::CommonSlotsTaken { .. } => "common-slots-taken",
+            NamedReason::NotScheduledYet => "not-scheduled-yet",
+            NamedReason::PlaceFree => "place-free",
+        }
+    }
+}
+
+impl crate::i18n::Message for NamedReason {
+    fn catalogue(&self) -> &'static [crate::i18n::Text] {
+        REASONS
+    }
+
+    fn key(&self) -> &'static str {
+        match self {
+            NamedReason::CommonSlotsTaken { full, .. } if *full > 0 => "common-slots-taken.full",
+            other => other.code(),
+        }
+    }
+
+    fn args(&self, _language: crate::i18n::Language) -> crate::i18n::Args {
+        match self {
+            NamedReason::NoCommonSlot { a, b } => vec![("a", a.clone()), ("b", b.clone())],
+            NamedReason::Overbooked { participant, meetings, slots } => {
+                vec![
+                    ("participant", participant.clone()),
+                    ("meetings", meetings.to_string()),
+                    ("slots", slots.to_string()),
+                ]
+            }
+            NamedReason::CommonSlotsTaken { a, b, common, full } => {
+                vec![("a", a.clone()), ("b", b.clone()), ("common", common.to_string()), ("full", full.to_string())]
+            }
+            NamedReason::NotScheduledYet | NamedReason::PlaceFree => Vec::new(),
+        }
+    }
 }
 
 /// A schedule and its figures.
@@ -352,15 +503,17 @@ pub struct Stats {
 }
 
 impl Outcome {
-    /// The contract's output; `millis` is measured by the caller (the domain reads no clock).
-    pub fn output(&self, instance: &Instance, millis: u64) -> Output {
+    /// The contract's output, ids from `labels`, reasons in English; `millis` is measured by
+    /// the caller (the domain reads no clock).
+    pub fn output(&self, labels: &Labels, millis: u64) -> Output {
+        use crate::i18n::Message;
         Output {
             assignments: self
                 .assignments
                 .iter()
                 .map(|a| AssignmentOutput {
-                    meeting: instance.meetings[a.meeting].id.clone(),
-                    slot: instance.slots[a.slot].id.clone(),
+                    meeting: labels.meetings[a.meeting].clone(),
+                    slot: labels.slots[a.slot].clone(),
                     table: a.table,
                 })
                 .collect(),
@@ -368,8 +521,8 @@ impl Outcome {
                 .unscheduled
                 .iter()
                 .map(|u| UnscheduledOutput {
-                    meeting: instance.meetings[u.meeting].id.clone(),
-                    reason: u.reason.clone(),
+                    meeting: labels.meetings[u.meeting].clone(),
+                    reason: u.reason.named(|p| labels.participants[p].clone()).text(crate::i18n::Language::En),
                 })
                 .collect(),
             stats: Stats {
@@ -389,33 +542,33 @@ impl Outcome {
         let mut tables = HashSet::new();
         let mut placed = HashSet::new();
         for a in &self.assignments {
-            let m = &instance.meetings[a.meeting];
+            let (id, m) = (a.meeting, &instance.meetings[a.meeting]);
             if !placed.insert(a.meeting) {
-                problems.push(format!("{} placed twice", m.id));
+                problems.push(format!("meeting {id} placed twice"));
             }
             if a.table == 0 || a.table > instance.slots[a.slot].tables {
-                problems.push(format!("{}: table {} out of range", m.id, a.table));
+                problems.push(format!("meeting {id}: table {} out of range", a.table));
             }
             if !tables.insert((a.slot, a.table)) {
-                problems.push(format!("{}: table {} of slot {} used twice", m.id, a.table, a.slot));
+                problems.push(format!("meeting {id}: table {} of slot {} used twice", a.table, a.slot));
             }
             for p in [m.a, m.b] {
                 if !instance.available(p, a.slot) {
-                    problems.push(format!("{}: participant {p} cannot attend slot {}", m.id, a.slot));
+                    problems.push(format!("meeting {id}: participant {p} cannot attend slot {}", a.slot));
                 }
                 if !busy.insert((p, a.slot)) {
-                    problems.push(format!("{}: participant {p} twice in slot {}", m.id, a.slot));
+                    problems.push(format!("meeting {id}: participant {p} twice in slot {}", a.slot));
                 }
             }
             if let Some((slot, table)) = m.pinned
                 && (slot, table) != (a.slot, a.table)
             {
-                problems.push(format!("{}: pinned meeting moved", m.id));
+                problems.push(format!("meeting {id}: pinned meeting moved"));
             }
         }
         for (index, m) in instance.meetings.iter().enumerate() {
             if m.pinned.is_some() && !placed.contains(&index) {
-                problems.push(format!("{}: pinned meeting not placed", m.id));
+                problems.push(format!("meeting {index}: pinned meeting not placed"));
             }
         }
         let reported: HashSet<usize> = self.unscheduled.iter().map(|u| u.meeting).collect();

@@ -1,6 +1,6 @@
 //! The solver: construction, repair, weight and fairness trades, idle-gap closing, tables.
 
-use super::{Assignment, Instance, Outcome, Unscheduled, bound};
+use super::{Assignment, Instance, Outcome, Reason, Unscheduled, bound};
 
 const NONE: u32 = u32::MAX;
 /// How deep an ejection chain goes: a blocker moves, and the blocker of its new place moves.
@@ -444,30 +444,23 @@ impl<'a> State<'a> {
     }
 }
 
-/// Why `m` is not placed, in words an organiser can act on.
-fn reason(state: &State<'_>, m: usize) -> String {
+/// Why `m` is not placed, in terms an organiser can act on.
+fn reason(state: &State<'_>, m: usize) -> Reason {
     let instance = state.instance;
     let (a, b) = state.ends(m);
-    let name = |p: usize| instance.participants[p].id.as_str();
     let common: Vec<usize> = (0..state.slots).filter(|&s| instance.both_available(m, s)).collect();
     if common.is_empty() {
-        return format!("{} and {} have no slot they can both attend", name(a), name(b));
+        return Reason::NoCommonSlot { a, b };
     }
-    for p in [a, b] {
-        let meetings = instance.meetings.iter().filter(|x| x.a == p || x.b == p).count();
-        let slots = (0..state.slots).filter(|&s| instance.available(p, s)).count();
+    for participant in [a, b] {
+        let meetings = instance.meetings.iter().filter(|x| x.a == participant || x.b == participant).count();
+        let slots = (0..state.slots).filter(|&s| instance.available(participant, s)).count();
         if meetings > slots {
-            return format!("{} has {meetings} accepted meetings but can attend only {slots} slots", name(p));
+            return Reason::Overbooked { participant, meetings, slots };
         }
     }
     let full = common.iter().filter(|&&s| !state.room(s)).count();
-    format!(
-        "each of the {} slots {} and {} can both attend is taken by one of their other meetings{}",
-        common.len(),
-        name(a),
-        name(b),
-        if full > 0 { format!(" or has no free table ({full} full)") } else { String::new() }
-    )
+    Reason::CommonSlotsTaken { a, b, common: common.len(), full }
 }
 
 /// The order meetings are placed in: heavier first, then those with fewer possible slots,

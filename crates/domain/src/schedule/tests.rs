@@ -4,19 +4,15 @@ use super::generate::{Spec, instance};
 use super::*;
 
 fn slots(n: usize, tables: u32) -> Vec<Slot> {
-    (0..n).map(|i| Slot { id: format!("t{i}"), tables }).collect()
+    (0..n).map(|_| Slot { tables }).collect()
 }
 
 fn people(n: usize) -> Vec<Participant> {
-    (0..n).map(|i| Participant { id: format!("p{i}") }).collect()
+    vec![Participant; n]
 }
 
 fn meetings(pairs: &[(usize, usize)]) -> Vec<Meeting> {
-    pairs
-        .iter()
-        .enumerate()
-        .map(|(i, &(a, b))| Meeting { id: format!("m{i}"), a, b, weight: 1.0, pinned: None })
-        .collect()
+    pairs.iter().map(|&(a, b)| Meeting { a, b, weight: 1.0, pinned: None }).collect()
 }
 
 /// The most meetings any valid schedule places, by trying every assignment (tiny instances).
@@ -129,7 +125,7 @@ fn regular_instances_are_placed_in_full_where_greedy_is_not() {
             regular: Some(8),
             weighted: false,
         };
-        let instance = Instance::from_input(&instance(&spec, seed)).expect("valid");
+        let (instance, _) = Instance::from_input(&instance(&spec, seed)).expect("valid");
         let outcome = schedule(&instance);
         assert_eq!(outcome.assignments.len(), 480, "seed {seed}: {:?}", outcome.unscheduled.first());
         assert_eq!(outcome.upper_bound, 480);
@@ -150,13 +146,13 @@ fn a_rerun_keeps_published_meetings_where_they_are() {
         weighted: false,
     };
     let input = instance(&spec, 3);
-    let first_instance = Instance::from_input(&input).expect("valid");
+    let (first_instance, first_labels) = Instance::from_input(&input).expect("valid");
     let first = schedule(&first_instance);
     // Publish: every placed meeting is pinned where it is. Then one is cancelled and new
     // requests are accepted.
     let mut next = input.clone();
     let published: Vec<(String, String, u32)> =
-        first.output(&first_instance, 0).assignments.into_iter().map(|a| (a.meeting, a.slot, a.table)).collect();
+        first.output(&first_labels, 0).assignments.into_iter().map(|a| (a.meeting, a.slot, a.table)).collect();
     for (meeting, slot, table) in &published {
         let m = next.meetings.iter_mut().find(|m| &m.id == meeting).expect("meeting");
         m.pinned = Some(PinInput { slot: slot.clone(), table: *table });
@@ -175,10 +171,10 @@ fn a_rerun_keeps_published_meetings_where_they_are() {
     }
     // The cancelled pair asks again, with priority: the slot it left is free for both.
     next.meetings.push(MeetingInput { id: "again".to_owned(), a: pair.0, b: pair.1, weight: Some(2.0), pinned: None });
-    let second_instance = Instance::from_input(&next).expect("valid");
+    let (second_instance, second_labels) = Instance::from_input(&next).expect("valid");
     let outcome = schedule(&second_instance);
     assert_eq!(outcome.violations(&second_instance), Vec::<String>::new());
-    let second = outcome.output(&second_instance, 0);
+    let second = outcome.output(&second_labels, 0);
     for (meeting, slot, table) in published.iter().skip(1) {
         let placed = second.assignments.iter().find(|a| &a.meeting == meeting).expect("still placed");
         assert_eq!((&placed.slot, placed.table), (slot, *table), "{meeting} moved");
@@ -263,4 +259,22 @@ fn a_startup_with_no_meeting_gets_one_before_another_gets_a_second() {
     assert_eq!(outcome.violations(&instance), Vec::<String>::new());
     let placed: Vec<usize> = outcome.assignments.iter().map(|a| a.meeting).collect();
     assert_eq!(placed, [0, 2], "{:?}", outcome.unscheduled);
+}
+
+#[test]
+fn every_reason_reads_in_every_language() {
+    use crate::i18n::{Language, Message};
+    assert_eq!(crate::i18n::catalogue_problems(super::REASONS), Vec::<String>::new());
+    for reason in NamedReason::samples() {
+        for language in Language::ALL {
+            let text = reason.text(language);
+            assert!(!text.contains('{') && !text.is_empty(), "{text}");
+        }
+    }
+    let named = Reason::NoCommonSlot { a: 0, b: 1 }.named(|p| ["Sen and Lotus Ventures", "Cảng Số"][p].to_owned());
+    assert_eq!(
+        named.text(Language::Vi),
+        "Sen and Lotus Ventures và Cảng Số không có khung giờ nào cả hai cùng dự được"
+    );
+    assert_eq!(named.text(Language::En), "Sen and Lotus Ventures and Cảng Số have no slot they can both attend");
 }

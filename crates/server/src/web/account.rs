@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use ketnoi_app::accounts::{AcceptInvitationBody, DeleteAccountBody, InviteBody, LoginBody, RegisterBody, SignedIn};
+use ketnoi_app::{AppError, ProblemKind};
 use ketnoi_domain::profile::OrgKind;
+use ketnoi_domain::rules::Refusal;
 use minijinja::context;
 
 use super::views::{self, Choice, PROFILE_FIELDS};
-use super::{Ctx, Form, WebResult, field_errors, i18n, local_path, query, refused};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, local_path, query, refusal, refused};
 use crate::AppState;
-use crate::accounts::{self, AcceptInvitationBody, DeleteAccountBody, LoginBody, RegisterBody};
-use crate::auth::ClientAddress;
-use crate::error::ApiError;
-use crate::json::Body;
-use crate::organizations::{self, InviteBody};
+use crate::auth::{ClientAddress, SESSION_COOKIE, cleared_cookie, cookie, session_cookie};
 
 /// How long the language choice is remembered: a year.
 const LANGUAGE_MAX_AGE: u32 = 365 * 24 * 3600;
@@ -32,13 +31,16 @@ pub async fn language(form: Form) -> Response {
     response
 }
 
-/// A redirect to `to` that keeps the cookies an API answer set (the session).
-fn redirect_with_cookies(answer: &Response, to: &str) -> Response {
+/// A redirect to `to` that sets `cookie` (a new session, or none).
+fn redirect_with_cookie(cookie: HeaderValue, to: &str) -> Response {
     let mut response = Redirect::to(local_path(to)).into_response();
-    for cookie in answer.headers().get_all(header::SET_COOKIE) {
-        response.headers_mut().append(header::SET_COOKIE, cookie.clone());
-    }
+    response.headers_mut().append(header::SET_COOKIE, cookie);
     response
+}
+
+/// A redirect to `to`, signed in.
+fn signed_in(state: &AppState, headers: &HeaderMap, signed: &SignedIn, to: &str) -> Response {
+    redirect_with_cookie(session_cookie(state, headers, &signed.secret), to)
 }
 
 /// `GET /sign-in?next=`.
@@ -54,26 +56,25 @@ pub async fn sign_in_page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw)
 pub async fn sign_in(
     State(state): State<AppState>,
     ctx: Ctx,
-    address: ClientAddress,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     form: Form,
 ) -> WebResult {
     let body = LoginBody { email: form.get("email").to_owned(), password: form.get("password").to_owned() };
     let next = local_path(form.get("next")).to_owned();
     let ctx = ctx.showing("/sign-in");
-    match accounts::login(State(state.clone()), address, headers, Body(body)).await {
-        Ok(answer) => Ok(redirect_with_cookies(&answer, &next)),
-        Err(error) if error.status().is_client_error() => {
-            // Too many attempts: the API's message says how long to wait.
-            let message = if error.status() == StatusCode::TOO_MANY_REQUESTS {
-                i18n::error(ctx.lang, error.detail())
-            } else {
-                ctx.t("sign_in.wrong").to_owned()
+    match state.app.login(&body, &address, cookie(&headers, SESSION_COOKIE)).await {
+        Ok(signed) => Ok(signed_in(&state, &headers, &signed, &next)),
+        Err(error @ (AppError::WrongCredentials | AppError::TooManyAttempts { .. })) => {
+            // Too many attempts: the message says how long to wait.
+            let (message, status) = match &error {
+                AppError::TooManyAttempts { .. } => (ctx.problem(&error), StatusCode::TOO_MANY_REQUESTS),
+                _ => (ctx.t("sign_in.wrong").to_owned(), StatusCode::UNAUTHORIZED),
             };
             let errors = BTreeMap::from([("_form".to_owned(), message)]);
             let page = context! { next => next, expired => false, form => form.values(), errors => errors };
             let mut response = ctx.render(&state, "sign_in.html", page).await?;
-            *response.status_mut() = error.status();
+            *response.status_mut() = status;
             Ok(response)
         }
         Err(error) => Err(error.into()),
@@ -82,8 +83,8 @@ pub async fn sign_in(
 
 /// `POST /sign-out`.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> WebResult {
-    let answer = accounts::logout(State(state), headers).await?;
-    Ok(redirect_with_cookies(&answer, "/"))
+    state.app.logout(cookie(&headers, SESSION_COOKIE)).await?;
+    Ok(redirect_with_cookie(cleared_cookie(&state, &headers), "/"))
 }
 
 async fn register_form(
@@ -93,7 +94,7 @@ async fn register_form(
     errors: BTreeMap<String, String>,
 ) -> WebResult {
     let events: Vec<Choice> =
-        state.store.events().await?.into_iter().map(|e| Choice { value: e.slug.to_string(), label: e.name }).collect();
+        state.app.events().await?.into_iter().map(|e| Choice { value: e.slug.to_string(), label: e.name }).collect();
     let page = context! {
         events => events, kinds => views::kind_choices(ctx), form => form, errors => errors,
         options => views::options(ctx.lang),
@@ -112,7 +113,7 @@ pub async fn register_page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw
 pub async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
-    address: ClientAddress,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     form: Form,
 ) -> WebResult {
@@ -131,9 +132,9 @@ pub async fn register(
         display_name: form.get("display_name").to_owned(),
         organization,
     };
-    match accounts::register(State(state.clone()), address, headers, Body(body)).await {
-        Ok(answer) => Ok(redirect_with_cookies(&answer, &format!("/e/{event}/profile?done=registered"))),
-        Err(error) if error.status().is_client_error() => {
+    match state.app.register(&body, &address).await {
+        Ok(signed) => Ok(signed_in(&state, &headers, &signed, &format!("/e/{event}/profile?done=registered"))),
+        Err(error) if refusal(&error) || matches!(error, AppError::NotFound(_)) => {
             let errors = register_errors(&ctx, &error);
             refused(register_form(&state, &ctx, values, errors).await)
         }
@@ -143,24 +144,15 @@ pub async fn register(
 
 /// The registration's problems by form field: the account's `email` is the form's
 /// `account_email`, the organization's fields are the profile form's.
-fn register_errors(ctx: &Ctx, error: &ApiError) -> BTreeMap<String, String> {
-    let mut errors = BTreeMap::new();
-    for problem in error.field_problems() {
-        let field = match problem.field.as_str() {
-            "email" => "account_email".to_owned(),
-            other => other.strip_prefix("organization.").unwrap_or(other).to_owned(),
-        };
-        let known = ["event", "display_name", "account_email", "password"].contains(&field.as_str())
-            || PROFILE_FIELDS.contains(&field.as_str());
-        let key = if known { field } else { "_form".to_owned() };
-        let message = i18n::error(ctx.lang, &problem.message);
-        errors.entry(key).and_modify(|m: &mut String| m.push_str(&format!("; {message}"))).or_insert(message);
+fn register_errors(ctx: &Ctx, error: &AppError) -> BTreeMap<String, String> {
+    let mut fields = vec!["event", "display_name", "account_email", "password"];
+    fields.extend(PROFILE_FIELDS);
+    let rename = |field: &str| (field == "email").then_some("account_email");
+    match error {
+        AppError::Refused(Refusal::EmailTaken) => BTreeMap::from([("account_email".to_owned(), ctx.problem(error))]),
+        AppError::NotFound(_) => BTreeMap::from([("event".to_owned(), ctx.problem(error))]),
+        _ => field_errors(ctx, error, &fields, &rename),
     }
-    if errors.is_empty() {
-        let field = if error.status() == StatusCode::CONFLICT { "account_email" } else { "_form" };
-        errors.insert(field.to_owned(), i18n::error(ctx.lang, error.detail()));
-    }
-    errors
 }
 
 /// `GET /join`: accept an invitation code.
@@ -173,7 +165,7 @@ pub async fn join_page(State(state): State<AppState>, ctx: Ctx) -> WebResult {
 pub async fn join(
     State(state): State<AppState>,
     ctx: Ctx,
-    address: ClientAddress,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     form: Form,
 ) -> WebResult {
@@ -183,13 +175,13 @@ pub async fn join(
         display_name: form.get("display_name").to_owned(),
         password: form.get("password").to_owned(),
     };
-    match accounts::accept_invitation(State(state.clone()), address, headers, Body(body)).await {
-        Ok(answer) => Ok(redirect_with_cookies(&answer, "/?done=joined")),
-        Err(error) if error.status().is_client_error() => {
-            let mut errors = field_errors(&ctx, &error, &["code", "display_name", "password"]);
-            if error.status() == StatusCode::NOT_FOUND {
-                errors = BTreeMap::from([("code".to_owned(), ctx.t("join.bad_code").to_owned())]);
-            }
+    match state.app.accept_invitation(&body, &address).await {
+        Ok(signed) => Ok(signed_in(&state, &headers, &signed, "/?done=joined")),
+        Err(error) if refusal(&error) || error.kind() == ProblemKind::NotFound => {
+            let errors = match error {
+                AppError::NotFound(_) => BTreeMap::from([("code".to_owned(), ctx.t("join.bad_code").to_owned())]),
+                _ => field_errors(&ctx, &error, &["code", "display_name", "password"], &|_| None),
+            };
             let page = context! { form => form.values(), errors => errors };
             refused(ctx.render(&state, "join.html", page).await)
         }
@@ -214,7 +206,7 @@ struct AccountPage {
 
 async fn account_page(state: &AppState, ctx: &Ctx, shown: AccountPage) -> WebResult {
     let organization = match ctx.organization() {
-        Some(id) => Some(state.store.organization(id).await?.profile.name),
+        Some(id) => Some(state.app.organization(&ctx.caller, id).await?.name),
         None => None,
     };
     let page = context! {
@@ -228,17 +220,16 @@ async fn account_page(state: &AppState, ctx: &Ctx, shown: AccountPage) -> WebRes
 pub async fn invite(State(state): State<AppState>, ctx: Ctx, form: Form) -> WebResult {
     let ctx = ctx.showing("/account");
     ctx.require_sign_in("/account")?;
-    let Some(organization) = ctx.organization() else { return Err(ApiError::not_found("organization").into()) };
+    let Some(organization) = ctx.organization() else { return Err(WebError::not_found()) };
     let body = InviteBody { email: form.get("invite_email").to_owned() };
-    let path = axum::extract::Path(organization.to_string());
-    match organizations::invite(State(state.clone()), ctx.caller.clone(), path, Body(body)).await {
-        Ok((_, axum::Json(invitation))) => {
+    match state.app.invite(&ctx.caller, organization, &body).await {
+        Ok(invitation) => {
             account_page(&state, &ctx, AccountPage { code: Some(invitation.code), ..AccountPage::default() }).await
         }
-        Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
-            let message = match error.field_problems().first() {
-                Some(problem) => i18n::error(ctx.lang, &problem.message),
-                None => i18n::error(ctx.lang, error.detail()),
+        Err(error) if refusal(&error) => {
+            let message = match error.fields().first() {
+                Some(problem) => problem.text(ctx.lang),
+                None => ctx.problem(&error),
             };
             let shown = AccountPage {
                 invite_email: form.get("invite_email").to_owned(),
@@ -256,10 +247,10 @@ pub async fn delete(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap,
     let ctx = ctx.showing("/account");
     ctx.require_sign_in("/account")?;
     let body = DeleteAccountBody { password: form.get("password").to_owned() };
-    match accounts::delete_me(State(state.clone()), ctx.caller.clone(), headers, Body(body)).await {
-        Ok(answer) => Ok(redirect_with_cookies(&answer, "/?done=deleted")),
-        Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
-            let errors = field_errors(&ctx, &error, &["password"]);
+    match state.app.delete_account(&ctx.caller, &body).await {
+        Ok(()) => Ok(redirect_with_cookie(cleared_cookie(&state, &headers), "/?done=deleted")),
+        Err(error) if refusal(&error) => {
+            let errors = field_errors(&ctx, &error, &["password"], &|_| None);
             refused(account_page(&state, &ctx, AccountPage { delete_errors: errors, ..AccountPage::default() }).await)
         }
         Err(error) => Err(error.into()),

@@ -1,6 +1,6 @@
-//! The web app's two languages: Vietnamese (the default) and English. The messages of the
-//! pages, the API's English error messages put into Vietnamese phrase by phrase, and dates and
-//! amounts written as each language writes them.
+//! The web app's languages: Vietnamese (the default) and English. The messages of the pages,
+//! the labels of form fields, and dates and amounts written as each language writes them.
+//! Problems are written by their own catalogues (`ketnoi_domain::i18n::Message`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -12,21 +12,14 @@ pub const LANG_COOKIE: &str = "ketnoi_lang";
 
 mod catalogue;
 
-use catalogue::{MESSAGES, PHRASES};
+use catalogue::MESSAGES;
 
 pub fn parse_language(code: &str) -> Option<Language> {
-    match code {
-        "vi" => Some(Language::Vi),
-        "en" => Some(Language::En),
-        _ => None,
-    }
+    Language::parse(code)
 }
 
 pub fn code(language: Language) -> &'static str {
-    match language {
-        Language::Vi => "vi",
-        Language::En => "en",
-    }
+    language.code()
 }
 
 fn messages() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
@@ -61,21 +54,6 @@ pub fn fill(language: Language, key: &str, values: &[(&str, String)]) -> String 
     message
 }
 
-/// An error message of the API (English) in `language`: phrase by phrase into Vietnamese.
-/// Names, numbers and values in it stay as they are.
-pub fn error(language: Language, message: &str) -> String {
-    match language {
-        Language::En => message.to_owned(),
-        Language::Vi => {
-            let mut out = message.to_owned();
-            for (english, vietnamese) in PHRASES {
-                out = out.replace(english, vietnamese);
-            }
-            out
-        }
-    }
-}
-
 /// A field's label for a message: `organization.ticket_min` is "Khoản đầu tư tối thiểu",
 /// `sessions[1].date` is "Dòng 2, Ngày"; a field the catalogue lacks keeps its name.
 pub fn field_label(language: Language, field: &str) -> String {
@@ -88,14 +66,6 @@ pub fn field_label(language: Language, field: &str) -> String {
     }
     let key = format!("field.{field}");
     if has(&key) { text(language, &key).to_owned() } else { field.to_owned() }
-}
-
-/// A reason the scheduler gives for a meeting it could not place, in `language`.
-pub fn reason(language: Language, reason: &str) -> String {
-    match language {
-        Language::En => reason.to_owned(),
-        Language::Vi => error(language, reason).replace(" and ", " và ").replace(" has ", " có "),
-    }
 }
 
 /// A whole amount as typed: plain digits, or groups of three after the first separated by one
@@ -200,7 +170,20 @@ pub fn time_of(rfc3339: &str) -> &str {
 /// A moment in the event's time zone: `24/11/2023 09:00` or `24 November 2023, 09:00`.
 pub fn moment(language: Language, at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
     let local = at.to_zoned_datetime(zone.clone());
-    let (day, clock) = (local.date(), local.strftime("%H:%M"));
+    let (day, clock) = (local.date(), local.strftime("%H:%M").to_string());
+    written_moment(language, day, &clock)
+}
+
+/// [`moment`] of an RFC 3339 local time (`2023-11-24T09:00:00+07:00`); the text as is when it
+/// is not one.
+pub fn moment_of(language: Language, rfc3339: &str) -> String {
+    match rfc3339.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
+        Some(day) => written_moment(language, day, time_of(rfc3339)),
+        None => rfc3339.to_owned(),
+    }
+}
+
+fn written_moment(language: Language, day: jiff::civil::Date, clock: &str) -> String {
     match language {
         Language::Vi => format!("{:02}/{:02}/{} {clock}", day.day(), day.month(), day.year()),
         Language::En => format!("{} {} {}, {clock}", day.day(), MONTHS_EN[day.month() as usize - 1], day.year()),
@@ -254,66 +237,9 @@ mod tests {
     }
 
     #[test]
-    fn api_errors_read_in_vietnamese() {
-        assert_eq!(error(Language::Vi, "must not be empty"), "không được để trống");
-        assert_eq!(
-            error(Language::Vi, "must have at least 8 characters, got 3"),
-            "phải có ít nhất 8 ký tự, nhận được 3"
-        );
-        assert_eq!(error(Language::En, "must not be empty"), "must not be empty");
-    }
-
-    /// Messages as the API and the store write them: none keeps an English phrase in Vietnamese.
-    #[test]
-    fn the_apis_messages_read_in_vietnamese() {
-        let messages = [
-            "must not be empty",
-            "must have at least 8 characters, got 3",
-            "must be at most 120 characters, got 130",
-            "must name at most 5 sectors, got 6",
-            "must not exceed ticket_max (2000000 > 1000000)",
-            "must be given with an amount (VND, USD…)",
-            "\"x\" is not a web address (http or https)",
-            "\"x\" is not an e-mail address",
-            "\"x\" is not a whole number",
-            "\"Vietnam\" is not an ISO 3166 alpha-2 country code (such as VN, KR, SG)",
-            "unknown sector \"fintek\" (did you mean \"fintech\"?)",
-            "is one of the most common passwords; choose another",
-            "these two already have an open request",
-            "these two already have a pending request (id 4)",
-            "the request is accepted, no longer pending",
-            "the quota of 3 requests per startup at this event is used up",
-            "the investor's quota of 10 meetings at this event is reached",
-            "that slot is taken: a participant already meets someone then, or the table is in use",
-            "a side of this meeting cannot attend slot d1-0900",
-            "the meeting has no slot yet",
-            "must be from 1 to 20 in slot d1-0900",
-        ];
-        for message in messages {
-            let vietnamese = error(Language::Vi, message);
-            for english in [
-                "must", " is ", "the ", " not ", " got", "already", "request", "unknown", " has ", "accepted",
-                "pending",
-            ] {
-                assert!(!vietnamese.contains(english), "{message:?} became {vietnamese:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn the_schedulers_reasons_read_in_vietnamese() {
-        let reasons = [
-            "Hạ Long Angel Club has 47 accepted meetings but can attend only 36 slots",
-            "Cảng Số and Han River have no slot they can both attend",
-            "each of the 3 slots Cảng Số and Han River can both attend is taken by one of their other meetings or has no free table (2 full)",
-        ];
-        for text in reasons {
-            let vietnamese = reason(Language::Vi, text);
-            for english in [" and ", " has ", "slots", "meetings", "accepted", "attend", "table", "full"] {
-                assert!(!vietnamese.contains(english), "{text:?} became {vietnamese:?}");
-            }
-        }
-        assert_eq!(reason(Language::En, reasons[0]), reasons[0]);
+    fn moments_from_local_times() {
+        assert_eq!(moment_of(Language::Vi, "2023-11-24T09:00:00+07:00"), "24/11/2023 09:00");
+        assert_eq!(moment_of(Language::En, "2023-11-24T09:00:00+07:00"), "24 November 2023, 09:00");
     }
 
     #[test]

@@ -2,29 +2,30 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use ketnoi_app::AppError;
+use ketnoi_app::meetings::{AnswerBody, Availability, MeetingView, NewRequest, OrgRef, OutcomeBody};
 use ketnoi_domain::event::EventSlug;
-use ketnoi_store::{Mailbox, RequestStatus};
+use ketnoi_domain::rules::{MeetingStatus, Refusal, Resource};
+use ketnoi_store::Mailbox;
 use minijinja::context;
 use serde::Serialize;
 
-use super::public::{profile_page, reason_text};
+use super::public::{id, profile_page, reason_text};
 use super::views::{self, EventInfo, PROFILE_FIELDS};
-use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query, refused};
-use crate::error::ApiError;
-use crate::events::by_slug;
-use crate::json::Body;
-use crate::meetings::{self, AnswerBody, Availability, MeetingView, NewRequest, OrgRef, OutcomeBody};
-use crate::params::Params;
-use crate::{AppState, organizations, recommendations};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query, refusal, refused};
+use crate::AppState;
 
 /// The signed-in member's organization, or the sign-in page (then back to `next`).
 fn own(ctx: &Ctx, next: &str) -> Result<i64, WebError> {
     ctx.require_sign_in(next)?;
-    ctx.organization().ok_or_else(|| WebError::Api(ApiError::not_found("page")))
+    ctx.organization().ok_or_else(WebError::not_found)
+}
+
+/// A request's or meeting's id from a path: anything else is not there.
+fn numeric(text: &str, resource: Resource) -> Result<i64, WebError> {
+    text.parse().map_err(|_| WebError::App(AppError::NotFound(resource)))
 }
 
 /// `POST /e/{slug}/o/{id}/request`: asks for a meeting. Sent twice (a double click), the second
@@ -37,8 +38,8 @@ pub async fn request(
 ) -> WebResult {
     let back = format!("/e/{slug}/o/{id}");
     let ctx = ctx.showing(&back);
-    let from = own(&ctx, &back)?;
-    let to = organizations::parse_id(&id, "organization")?;
+    own(&ctx, &back)?;
+    let to = self::id(&id)?;
     let priority = match form.get("priority") {
         "" => None,
         typed => match typed.parse::<u8>() {
@@ -51,21 +52,16 @@ pub async fn request(
     };
     let body = NewRequest { to, message: form.optional("message"), priority };
     let sent = format!("/e/{slug}/requests?box=outbox");
-    match meetings::create_request(State(state.clone()), ctx.caller.clone(), Path(slug.clone()), Body(body)).await {
+    match state.app.send_request(&ctx.caller, &slug, &body).await {
         Ok(_) => Ok(ctx.done(&sent, "request_sent")),
-        Err(error) if error.status() == StatusCode::CONFLICT => {
-            let event = by_slug(&state, &slug).await?;
-            let twice = state.store.requests(event.id, from, Mailbox::Outbox).await?.iter().any(|r| {
-                r.recipient_id == to && r.status == RequestStatus::Pending && r.message == form.get("message").trim()
-            });
-            if twice {
-                return Ok(ctx.done(&sent, "request_sent"));
-            }
-            let errors = field_errors(&ctx, &error, &["message", "priority"]);
-            refused(profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await)
+        // Sent twice (a double click): the second finds the first.
+        Err(AppError::Refused(Refusal::RequestExists { .. }))
+            if state.app.sent_already(&ctx.caller, &slug, &body).await? =>
+        {
+            Ok(ctx.done(&sent, "request_sent"))
         }
-        Err(error) if error.status() == StatusCode::BAD_REQUEST => {
-            let errors = field_errors(&ctx, &error, &["message", "priority"]);
+        Err(error) if refusal(&error) => {
+            let errors = field_errors(&ctx, &error, &["message", "priority"], &|_| None);
             refused(profile_page(&state, &ctx, &slug, &id, Some(&form), errors).await)
         }
         Err(error) => Err(error.into()),
@@ -75,9 +71,9 @@ pub async fn request(
 /// `GET /e/{slug}/recommended`: the matcher's best counterparts, with reasons.
 pub async fn recommended(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     let organization = own(&ctx, &ctx.here)?;
-    let event = by_slug(&state, &slug).await?;
-    let slug = EventSlug::parse(&slug).map_err(|_| ApiError::not_found("event"))?;
-    let found = recommendations::for_organization(&state.store, organization, Some(&slug), 20).await?;
+    let event = state.app.event(&slug).await?;
+    let slug = EventSlug::parse(&slug).map_err(|_| AppError::NotFound(Resource::Event))?;
+    let found = state.app.recommendations(&ctx.caller, organization, Some(&slug), 20).await?;
     let items: Vec<_> = found
         .items
         .iter()
@@ -126,14 +122,11 @@ async fn requests_page(
     box_: &'static str,
     error: Option<String>,
 ) -> WebResult {
-    let event = by_slug(state, slug).await?;
-    let zone = crate::events::zone(&event);
+    let event = state.app.event(slug).await?;
+    let zone = ketnoi_app::zone(&event);
     let mut boxes = HashMap::new();
-    for name in ["inbox", "outbox"] {
-        let params = Params::from_pairs([("box", name)]);
-        let Json(list) =
-            meetings::requests(State(state.clone()), ctx.caller.clone(), Path(slug.to_owned()), params).await?;
-        boxes.insert(name, list.items);
+    for (name, mailbox) in [("inbox", Mailbox::Inbox), ("outbox", Mailbox::Outbox)] {
+        boxes.insert(name, state.app.requests(&ctx.caller, slug, mailbox).await?.items);
     }
     let counts = context! { inbox => boxes["inbox"].len(), outbox => boxes["outbox"].len() };
     let items: Vec<RequestItem> = boxes
@@ -146,8 +139,8 @@ async fn requests_page(
             message: r.message,
             note: r.note,
             status_label: i18n::text(ctx.lang, &format!("status.{}", r.status)),
-            status: r.status,
-            priority_label: i18n::text(ctx.lang, &format!("priority.{}", r.priority)),
+            status: r.status.as_str().to_owned(),
+            priority_label: i18n::text(ctx.lang, &format!("priority.{}", r.priority.get())),
             when: jiff::Timestamp::from_second(r.created_at)
                 .map(|at| i18n::moment(ctx.lang, at, &zone))
                 .unwrap_or_default(),
@@ -170,22 +163,19 @@ pub async fn answer(
     let back = format!("/e/{slug}/requests?box={box_}");
     let ctx = ctx.showing(&back);
     own(&ctx, &back)?;
-    let path = Path((slug.clone(), id));
-    let (caller, note) = (ctx.caller.clone(), form.optional("note"));
+    let request = numeric(&id, Resource::Request)?;
+    let (app, caller) = (&state.app, &ctx.caller);
+    let answer = AnswerBody { note: form.optional("note") };
     let answered = match action {
-        "accept" => {
-            meetings::accept(State(state.clone()), caller, path, Body(AnswerBody { note })).await.map(|_| "accepted")
-        }
-        "decline" => {
-            meetings::decline(State(state.clone()), caller, path, Body(AnswerBody { note })).await.map(|_| "declined")
-        }
-        "cancel" => meetings::cancel(State(state.clone()), caller, path).await.map(|_| "cancelled"),
-        _ => Err(ApiError::invalid("action", "must be accept, decline or cancel")),
+        "accept" => app.answer_request(caller, &slug, request, true, &answer).await.map(|_| "accepted"),
+        "decline" => app.answer_request(caller, &slug, request, false, &answer).await.map(|_| "declined"),
+        "cancel" => app.cancel_request(caller, &slug, request).await.map(|_| "cancelled"),
+        _ => return Err(WebError::not_found()),
     };
     match answered {
         Ok(done) => Ok(ctx.done(&back, done)),
-        Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
-            let message = i18n::error(ctx.lang, error.detail());
+        Err(error) if refusal(&error) => {
+            let message = ctx.problem(&error);
             refused(requests_page(&state, &ctx, &slug, box_, Some(message)).await)
         }
         Err(error) => Err(error.into()),
@@ -214,18 +204,15 @@ struct AgendaDay {
 /// The member's meetings by day, and those accepted but not placed (or not published) yet.
 async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<AgendaDay>, Vec<AgendaItem>), WebError> {
     let organization = own(ctx, &ctx.here)?;
-    let Json(agenda) =
-        meetings::agenda(State(state.clone()), ctx.caller.clone(), Path(slug.to_owned()), Params::default()).await?;
-    let counterpart =
-        |m: &MeetingView| if m.startup.id == organization { m.investor.clone() } else { m.startup.clone() };
+    let agenda = state.app.agenda(&ctx.caller, slug, None).await?;
+    let counterpart = |m: &MeetingView| m.counterpart(organization).clone();
     let mut days: Vec<AgendaDay> = Vec::new();
     let mut waiting = Vec::new();
-    for m in agenda.items.iter().filter(|m| m.status != "cancelled") {
-        let mine = if m.startup.id == organization { &m.startup_outcome } else { &m.investor_outcome };
+    for m in agenda.items.iter().filter(|m| m.status != MeetingStatus::Cancelled) {
         let item = AgendaItem {
             id: m.id,
-            happened: matches!(m.status.as_str(), "held" | "checked-in"),
-            outcome: mine.clone(),
+            happened: matches!(m.status, MeetingStatus::Held | MeetingStatus::CheckedIn),
+            outcome: m.outcome_of(organization).map(|o| o.as_str().to_owned()),
             time: match (&m.start, &m.end) {
                 (Some(start), Some(end)) => format!("{}–{}", i18n::time_of(start), i18n::time_of(end)),
                 _ => String::new(),
@@ -250,11 +237,11 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
 
 /// `GET /e/{slug}/agenda`: my meetings by slot with their tables; `.ics` and print links.
 pub async fn agenda(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    let event = by_slug(&state, &slug).await?;
+    let event = state.app.event(&slug).await?;
     let (days, waiting) = agenda_days(&state, &ctx, &slug).await?;
-    let outcomes: Vec<_> = ketnoi_store::OUTCOMES
+    let outcomes: Vec<_> = ketnoi_domain::rules::Outcome::ALL
         .iter()
-        .map(|o| views::Choice { value: (*o).to_owned(), label: ctx.t(&format!("outcome.{o}")).to_owned() })
+        .map(|o| views::Choice { value: o.as_str().to_owned(), label: ctx.t(&format!("outcome.{o}")).to_owned() })
         .collect();
     let page = context! { event => EventInfo::of(&event), days => days, waiting => waiting, outcomes => outcomes };
     ctx.render(&state, "agenda.html", page).await
@@ -272,16 +259,16 @@ pub async fn record_outcome(
     if form.get("outcome").is_empty() {
         return Ok(axum::response::Redirect::to(&back).into_response());
     }
-    let body = Body(OutcomeBody { outcome: form.get("outcome").to_owned() });
-    let Json(_recorded) = meetings::outcome(State(state.clone()), ctx.caller.clone(), Path((slug, id)), body).await?;
+    let body = OutcomeBody { outcome: form.get("outcome").to_owned() };
+    state.app.record_outcome(&ctx.caller, &slug, numeric(&id, Resource::Meeting)?, &body).await?;
     Ok(ctx.done(&back, "saved"))
 }
 
 /// `GET /e/{slug}/agenda/print`: the agenda on a clean A4 page.
 pub async fn agenda_print(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    let event = by_slug(&state, &slug).await?;
+    let event = state.app.event(&slug).await?;
     let (days, _) = agenda_days(&state, &ctx, &slug).await?;
-    let organization = state.store.organization(own(&ctx, &ctx.here)?).await?.profile.name;
+    let organization = state.app.organization(&ctx.caller, own(&ctx, &ctx.here)?).await?.name;
     let page = context! { event => EventInfo::of(&event), days => days, organization => organization };
     ctx.render(&state, "agenda_print.html", page).await
 }
@@ -289,8 +276,7 @@ pub async fn agenda_print(State(state): State<AppState>, ctx: Ctx, Path(slug): P
 /// `GET /e/{slug}/profile`: my organization's profile, to edit.
 pub async fn my_profile_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     let organization = own(&ctx, &ctx.here)?;
-    let Json(view) =
-        organizations::get(State(state.clone()), ctx.caller.clone(), Path(organization.to_string())).await?;
+    let view = state.app.organization(&ctx.caller, organization).await?;
     let values = views::profile_values(&view);
     my_profile(&state, &ctx, &slug, organization, view.kind.as_str(), values, BTreeMap::new()).await
 }
@@ -304,7 +290,7 @@ async fn my_profile(
     form: serde_json::Value,
     errors: BTreeMap<String, String>,
 ) -> WebResult {
-    let event = by_slug(state, slug).await?;
+    let event = state.app.event(slug).await?;
     let page = context! {
         event => EventInfo::of(&event), organization => organization, kind => kind, form => form,
         errors => errors, options => views::options(ctx.lang),
@@ -318,7 +304,7 @@ pub async fn save_profile(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     let back = format!("/e/{slug}/profile");
     let ctx = ctx.showing(&back);
     let organization = own(&ctx, &back)?;
-    let kind = state.store.organization(organization).await?.profile.kind();
+    let kind = state.app.organization(&ctx.caller, organization).await?.kind;
     let values = views::form_values(&form);
     let body = match views::profile_body(&ctx, kind, &form) {
         Ok(body) => body,
@@ -326,11 +312,10 @@ pub async fn save_profile(State(state): State<AppState>, ctx: Ctx, Path(slug): P
             return refused(my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await);
         }
     };
-    let path = Path(organization.to_string());
-    match organizations::update(State(state.clone()), ctx.caller.clone(), path, Body(body)).await {
+    match state.app.update_organization(&ctx.caller, organization, &body).await {
         Ok(_) => Ok(ctx.done(&back, "saved")),
-        Err(error) if error.status() == StatusCode::BAD_REQUEST => {
-            let errors = field_errors(&ctx, &error, &PROFILE_FIELDS);
+        Err(error) if refusal(&error) => {
+            let errors = field_errors(&ctx, &error, &PROFILE_FIELDS, &|_| None);
             refused(my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await)
         }
         Err(error) => Err(error.into()),
@@ -340,17 +325,14 @@ pub async fn save_profile(State(state): State<AppState>, ctx: Ctx, Path(slug): P
 /// `GET /e/{slug}/availability`: the slots as a grid; a ticked slot is one I cannot attend.
 pub async fn availability(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     own(&ctx, &ctx.here)?;
-    let event = by_slug(&state, &slug).await?;
-    let Json(current) =
-        meetings::availability(State(state.clone()), ctx.caller.clone(), Path(slug.clone()), Params::default()).await?;
-    let zone = crate::events::zone(&event);
-    let slots = state.store.slots(event.id).await?;
+    let event = state.app.event(&slug).await?;
+    let current = state.app.availability(&ctx.caller, &slug, None).await?;
+    let slots = state.app.event_view(&slug).await?.slots;
     let mut days: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
     for slot in &slots {
-        let local = slot.starts_at.to_zoned_datetime(zone.clone());
-        let date = i18n::date(ctx.lang, local.date());
+        let date = i18n::date_of(ctx.lang, &slot.start);
         let cell = context! {
-            code => &slot.code, time => local.strftime("%H:%M").to_string(),
+            code => &slot.code, time => i18n::time_of(&slot.start),
             unavailable => current.unavailable.contains(&slot.code),
         };
         match days.last_mut() {
@@ -373,8 +355,6 @@ pub async fn save_availability(
     let back = format!("/e/{slug}/availability");
     own(&ctx, &back)?;
     let body = Availability { unavailable: form.all("unavailable") };
-    let Json(_saved) =
-        meetings::set_availability(State(state.clone()), ctx.caller.clone(), Path(slug), Params::default(), Body(body))
-            .await?;
+    state.app.set_availability(&ctx.caller, &slug, None, &body).await?;
     Ok(ctx.done(&back, "saved"))
 }

@@ -1,5 +1,6 @@
-//! The web app: pages rendered on the server from the same handlers as the JSON API, so that
-//! access rules, validation and errors live in one place. Every page works without JavaScript;
+//! The web app: pages rendered on the server over the use cases of `ketnoi-app`, as the JSON
+//! API is, so that access rules, validation and problems live in one place; each problem is
+//! written in the visitor's language from its typed value. Every page works without JavaScript;
 //! `app.js` only makes search instant and stops a form from being sent twice. Nothing is
 //! loaded from elsewhere: the styles and the script are served by ketnoi itself.
 
@@ -20,14 +21,16 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use ketnoi_app::{AppError, Caller, ProblemKind};
 use ketnoi_domain::access::Actor;
+use ketnoi_domain::i18n::Message;
+use ketnoi_domain::rules::Resource;
 use ketnoi_domain::taxonomy::Language;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 use crate::AppState;
-use crate::auth::{Caller, SESSION_COOKIE, cookie};
-use crate::error::ApiError;
+use crate::auth::{Auth, SESSION_COOKIE, cookie};
 
 /// Every page of the web app.
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -142,7 +145,7 @@ pub struct Ctx {
 
 impl Ctx {
     fn from_parts(parts: &Parts) -> Ctx {
-        let caller = parts.extensions.get::<Caller>().cloned().unwrap_or_else(Caller::anonymous);
+        let caller = parts.extensions.get::<Auth>().map_or(Caller::ANONYMOUS, |Auth(caller)| caller.clone());
         Ctx {
             caller,
             lang: cookie(&parts.headers, i18n::LANG_COOKIE).and_then(i18n::parse_language).unwrap_or_default(),
@@ -184,10 +187,33 @@ impl Ctx {
         }
     }
 
+    /// A problem in the page's language; invalid fields are named by their labels.
+    pub fn problem(&self, error: &AppError) -> String {
+        let fields = error.fields();
+        if fields.is_empty() || !matches!(error, AppError::Invalid(_)) {
+            return error.text(self.lang);
+        }
+        let described: Vec<String> = fields
+            .iter()
+            .map(|problem| format!("{}: {}", i18n::field_label(self.lang, &problem.field), problem.text(self.lang)))
+            .collect();
+        described.join("; ")
+    }
+
     /// Renders `template` with the page's values and what every page shows.
     pub async fn render(&self, state: &AppState, template: &str, page: Value) -> WebResult {
         let me = match &self.caller.user {
-            Some(user) => Some(Me::of(state, user).await?),
+            Some(user) => {
+                let (kind, event) = state.app.whereabouts(&self.caller).await?;
+                Some(Me {
+                    name: user.display_name.clone(),
+                    email: user.email.clone(),
+                    organiser: self.caller.is_organiser(),
+                    organization: user.organization_id,
+                    kind: kind.map(|k| k.as_str()),
+                    event,
+                })
+            }
             None => None,
         };
         let other = match self.lang {
@@ -208,7 +234,7 @@ impl Ctx {
         };
         let html = environment().get_template(template).and_then(|t| t.render(values)).map_err(|error| {
             tracing::error!(%error, template, "template failed");
-            ApiError::internal(&error)
+            AppError::Internal
         })?;
         Ok(Html(html).into_response())
     }
@@ -240,31 +266,6 @@ struct Me {
     event: Option<String>,
 }
 
-impl Me {
-    async fn of(state: &AppState, user: &ketnoi_store::User) -> Result<Me, ApiError> {
-        let (kind, event) = match (user.organization_id, user.event_id) {
-            (Some(organization), _) => {
-                let kind = state.store.organization(organization).await?.profile.kind().as_str();
-                let events = state.store.events_of_organization(organization).await?;
-                (Some(kind), events.into_iter().next().map(|e| e.slug.to_string()))
-            }
-            (None, Some(event)) => {
-                let events = state.store.events().await?;
-                (None, events.into_iter().find(|e| e.id == event).map(|e| e.slug.to_string()))
-            }
-            (None, None) => (None, None),
-        };
-        Ok(Me {
-            name: user.display_name.clone(),
-            email: user.email.clone(),
-            organiser: user.role == ketnoi_store::Role::Organiser,
-            organization: user.organization_id,
-            kind,
-            event,
-        })
-    }
-}
-
 /// `to` with `done=…` in its query, before any `#fragment`.
 fn with_notice(to: &str, done: &str) -> String {
     let (path, fragment) = to.split_once('#').map_or((to, String::new()), |(p, f)| (p, format!("#{f}")));
@@ -294,23 +295,32 @@ pub fn local_path(next: &str) -> &str {
     if safe { next } else { "/" }
 }
 
-/// A page that could not be shown: an API error, or a visitor who must sign in first.
+/// A page that could not be shown: a use case's problem, or a visitor who must sign in first.
 #[derive(Debug)]
 pub enum WebError {
-    Api(ApiError),
+    App(AppError),
     SignIn { next: String },
 }
 
-impl From<ApiError> for WebError {
-    fn from(error: ApiError) -> Self {
-        WebError::Api(error)
+impl From<AppError> for WebError {
+    fn from(error: AppError) -> Self {
+        WebError::App(error)
     }
 }
 
-impl From<ketnoi_store::StoreError> for WebError {
-    fn from(error: ketnoi_store::StoreError) -> Self {
-        WebError::Api(error.into())
+impl WebError {
+    pub fn not_found() -> WebError {
+        WebError::App(AppError::NotFound(Resource::Page))
     }
+}
+
+/// Whether a use case refused the input (shown on the form, 4xx but not "sign in"), rather
+/// than failed or asked for a sign-in.
+pub fn refusal(error: &AppError) -> bool {
+    !matches!(
+        error.kind(),
+        ProblemKind::Unauthenticated | ProblemKind::NotFound | ProblemKind::Unavailable | ProblemKind::Internal
+    )
 }
 
 pub type WebResult = Result<Response, WebError>;
@@ -327,20 +337,22 @@ pub fn refused(page: WebResult) -> WebResult {
 #[derive(Debug, Clone)]
 struct Failure {
     status: StatusCode,
-    detail: String,
+    problem: Option<AppError>,
     next: Option<String>,
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let failure = match self {
-            WebError::Api(error) if error.status() == StatusCode::UNAUTHORIZED => {
-                Failure { status: StatusCode::UNAUTHORIZED, detail: String::new(), next: None }
+            WebError::App(error) => {
+                let status = crate::ApiError::App(error.clone()).status();
+                if status == StatusCode::UNAUTHORIZED {
+                    Failure { status, problem: None, next: None }
+                } else {
+                    Failure { status, problem: Some(error), next: None }
+                }
             }
-            WebError::Api(error) => Failure { status: error.status(), detail: error.detail().to_owned(), next: None },
-            WebError::SignIn { next } => {
-                Failure { status: StatusCode::UNAUTHORIZED, detail: String::new(), next: Some(next) }
-            }
+            WebError::SignIn { next } => Failure { status: StatusCode::UNAUTHORIZED, problem: None, next: Some(next) },
         };
         let mut response = failure.status.into_response();
         response.extensions_mut().insert(failure);
@@ -374,7 +386,10 @@ async fn failure_page(state: &AppState, ctx: &Ctx, failure: Failure) -> Response
     };
     // A 404 says nothing more than its title ("event not found" would only repeat it).
     let plain = failure.status.is_server_error() || failure.status == StatusCode::NOT_FOUND;
-    let detail = if plain { String::new() } else { i18n::error(ctx.lang, &failure.detail) };
+    let detail = match &failure.problem {
+        Some(problem) if !plain => ctx.problem(problem),
+        _ => String::new(),
+    };
     let page = context! { title => title, detail => detail, status => failure.status.as_u16() };
     match ctx.render(state, "error.html", page).await {
         Ok(mut page) => {
@@ -388,7 +403,7 @@ async fn failure_page(state: &AppState, ctx: &Ctx, failure: Failure) -> Response
 /// A path that is no page, for a browser: a 404 page in the visitor's language.
 pub async fn not_found(state: &AppState, request: Request) -> Response {
     let (parts, _) = request.into_parts();
-    let failure = Failure { status: StatusCode::NOT_FOUND, detail: String::new(), next: None };
+    let failure = Failure { status: StatusCode::NOT_FOUND, problem: None, next: None };
     failure_page(state, &Ctx::from_parts(&parts), failure).await
 }
 
@@ -400,10 +415,9 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = WebError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes =
-            Bytes::from_request(request, state).await.map_err(|_| ApiError::too_large(crate::BODY_LIMIT_BYTES))?;
-        let pairs = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| ApiError::bad_request("the form is not valid URL encoding"))?;
+        // A form over the body limit, or not URL encoding, was not sent by one of our pages.
+        let bytes = Bytes::from_request(request, state).await.map_err(|_| WebError::not_found())?;
+        let pairs = serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::not_found())?;
         Ok(Form(pairs))
     }
 }
@@ -430,14 +444,21 @@ impl Form {
     }
 }
 
-/// The problems of a refused form by field, in the page's language; a problem that names no
-/// field of the form goes under `_form`.
-pub fn field_errors(ctx: &Ctx, error: &ApiError, fields: &[&str]) -> std::collections::BTreeMap<String, String> {
+/// The problems of a refused form by field, in the page's language: `rename` maps a field of
+/// the use case to the form's (`email` to `account_email`); a problem that names no field of
+/// the form goes under `_form`, with the field's label.
+pub fn field_errors(
+    ctx: &Ctx,
+    error: &AppError,
+    fields: &[&str],
+    rename: &dyn Fn(&str) -> Option<&'static str>,
+) -> std::collections::BTreeMap<String, String> {
     let mut errors = std::collections::BTreeMap::new();
-    for problem in error.field_problems() {
+    for problem in error.fields() {
         let field = problem.field.strip_prefix("organization.").unwrap_or(&problem.field);
+        let field = rename(&problem.field).unwrap_or(field);
         let key = if fields.contains(&field) { field.to_owned() } else { "_form".to_owned() };
-        let message = i18n::error(ctx.lang, &problem.message);
+        let message = problem.text(ctx.lang);
         let message = if key == "_form" {
             format!("{}: {message}", i18n::field_label(ctx.lang, &problem.field))
         } else {
@@ -446,9 +467,18 @@ pub fn field_errors(ctx: &Ctx, error: &ApiError, fields: &[&str]) -> std::collec
         errors.entry(key).and_modify(|m: &mut String| m.push_str(&format!("; {message}"))).or_insert(message);
     }
     if errors.is_empty() {
-        errors.insert("_form".to_owned(), i18n::error(ctx.lang, error.detail()));
+        errors.insert("_form".to_owned(), ctx.problem(error));
     }
     errors
+}
+
+/// A refused form's problem as one line: its first field's label and what is wrong, or the
+/// problem itself.
+pub fn one_line(ctx: &Ctx, error: &AppError) -> String {
+    match error.fields().first() {
+        Some(problem) => format!("{}: {}", i18n::field_label(ctx.lang, &problem.field), problem.text(ctx.lang)),
+        None => ctx.problem(error),
+    }
 }
 
 #[cfg(test)]
@@ -498,7 +528,7 @@ mod tests {
             ["pending", "accepted", "declined", "cancelled", "expired", "scheduled", "checked-in", "held", "no-show"];
         let done = ["request_sent", "accepted", "declined", "cancelled", "saved", "registered", "joined", "deleted"];
         let done_organiser = ["scheduled", "published", "moved", "checked"];
-        let outcomes = ketnoi_store::OUTCOMES.iter().map(|o| format!("outcome.{o}"));
+        let outcomes = ketnoi_domain::rules::Outcome::ALL.iter().map(|o| format!("outcome.{o}"));
         let keys = built
             .iter()
             .map(|k| (*k).to_owned())
@@ -520,6 +550,42 @@ mod tests {
             .filter(|f| !i18n::has(&format!("field.{f}")))
             .collect();
         assert!(missing.is_empty(), "fields without a label: {missing:?}");
+    }
+
+    /// Every problem a page can show, in Vietnamese: values (names, codes as typed) are quoted
+    /// and may be in any language; no English is left around them.
+    #[test]
+    fn every_problem_reads_in_vietnamese_with_no_english_left() {
+        use ketnoi_domain::i18n::english_words;
+        use ketnoi_domain::validate::Issue;
+        let unquoted = |text: &str| {
+            let mut out = String::new();
+            let mut inside = false;
+            for c in text.chars() {
+                match c {
+                    '"' => inside = !inside,
+                    _ if !inside => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        let ctx = |lang| Ctx { caller: Caller::ANONYMOUS, lang, here: "/".to_owned(), had_session: false };
+        let vietnamese = ctx(Language::Vi);
+        let english = ctx(Language::En);
+        let mut problems = AppError::samples();
+        problems.extend(Issue::samples().into_iter().map(|issue| AppError::invalid("name", issue)));
+        for problem in &problems {
+            let text = vietnamese.problem(problem);
+            let words = english_words(&unquoted(&text));
+            assert!(words.is_empty(), "{}: {text:?} has {words:?}", problem.code());
+            assert_ne!(text, english.problem(problem), "{} is not translated", problem.code());
+        }
+        for reason in ketnoi_domain::schedule::NamedReason::samples() {
+            // Names are not quoted in a reason: they are the samples' own.
+            let text = reason.text(Language::Vi).replace("Sen and Lotus Ventures", "");
+            assert!(english_words(&text).is_empty(), "{text:?}");
+        }
     }
 
     #[test]

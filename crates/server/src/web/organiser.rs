@@ -3,26 +3,32 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use ketnoi_store::{Event, Meeting, Slot};
+use ketnoi_app::AppError;
+use ketnoi_app::events::{ImportInput, SessionBody, SessionsBody};
+use ketnoi_app::exports::CsvExport;
+use ketnoi_app::schedule::{GridSlot, MoveBody, RunBody, StatusBody};
+use ketnoi_domain::i18n::Message;
+use ketnoi_domain::rules::Resource;
+use ketnoi_store::Event;
 use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::views::EventInfo;
-use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, query, refused};
+use super::{Ctx, Form, WebError, WebResult, field_errors, i18n, one_line, query, refusal, refused};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::events::{self, ImportBody, SessionBody, SessionsBody, managed, zone};
-use crate::json::Body;
-use crate::meetings::{self, MoveBody, RunBody, StatusBody};
 
 /// The event, for its organiser only: others are sent to sign in, or told it is not there.
 async fn organised(state: &AppState, ctx: &Ctx, slug: &str, next: &str) -> Result<Event, WebError> {
     ctx.require_sign_in(next)?;
-    Ok(managed(state, &ctx.caller, slug).await?)
+    // The organiser's own list of participants proves the right to manage the event.
+    state.app.participants(&ctx.caller, slug).await?;
+    Ok(state.app.event(slug).await?)
+}
+
+/// A meeting's id from a form; anything else is not there.
+fn meeting_id(text: &str) -> Result<i64, WebError> {
+    text.trim().parse().map_err(|_| WebError::App(AppError::NotFound(Resource::Meeting)))
 }
 
 fn organise_path(slug: &str) -> String {
@@ -54,19 +60,19 @@ async fn dashboard_page(
     session_errors: BTreeMap<String, String>,
     sent: Option<Vec<SessionRow>>,
 ) -> WebResult {
-    let Json(figures) = meetings::figures(State(state.clone()), axum::extract::Path(event.slug.to_string())).await?;
+    let figures = state.app.figures(event.slug.as_str()).await?;
     let mut sessions: Vec<SessionRow> = match sent {
         Some(rows) => rows,
         None => state
-            .store
-            .sessions(event)
+            .app
+            .sessions(&ctx.caller, event.slug.as_str())
             .await?
             .into_iter()
             .map(|s| SessionRow {
                 name: s.name,
-                date: s.date.to_string(),
-                start: s.start.strftime("%H:%M").to_string(),
-                end: s.end.strftime("%H:%M").to_string(),
+                date: s.date,
+                start: s.start,
+                end: s.end,
                 slot_minutes: s.slot_minutes.to_string(),
                 tables: s.tables.to_string(),
             })
@@ -115,9 +121,10 @@ pub async fn import(
     let mut carried: HashMap<String, String> = HashMap::new();
     let mut unreadable = Vec::new();
     let mut mode = String::from("preview");
-    while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+    // A form that is not multipart, or cut short, was not sent by this page.
+    while let Some(field) = multipart.next_field().await.map_err(|_| WebError::not_found())? {
         let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+        let bytes = field.bytes().await.map_err(|_| WebError::not_found())?;
         let Ok(text) = String::from_utf8(bytes.to_vec()) else {
             unreadable.push(ImportProblem {
                 file: name,
@@ -149,9 +156,9 @@ pub async fn import(
     }
     let dry_run = mode != "import";
     let (startups, investors) = (files.remove("startups"), files.remove("investors"));
-    let body = ImportBody { startups: startups.clone(), investors: investors.clone(), dry_run };
-    let result = match events::import(State(state.clone()), ctx.caller.clone(), Path(slug.clone()), Body(body)).await {
-        Ok(Json(done)) => {
+    let input = ImportInput { startups: startups.clone(), investors: investors.clone(), dry_run };
+    let result = match state.app.import(&ctx.caller, &slug, &input).await {
+        Ok(done) => {
             let key = if dry_run { "import.would" } else { "import.done" };
             let counts = [
                 ("created", done.created.to_string()),
@@ -166,22 +173,28 @@ pub async fn import(
                 carry => carry,
             }
         }
-        Err(error) if error.status() == StatusCode::BAD_REQUEST => {
-            let problems: Vec<ImportProblem> = error
-                .field_problems()
-                .iter()
-                .map(|p| {
-                    let mut parts = p.field.splitn(3, ':');
-                    ImportProblem {
-                        file: parts.next().unwrap_or_default().to_owned(),
-                        line: parts.next().unwrap_or_default().to_owned(),
-                        column: parts.next().unwrap_or_default().to_owned(),
-                        message: i18n::error(ctx.lang, &p.message),
-                    }
-                })
-                .collect();
-            let summary = i18n::fill(ctx.lang, "import.problems", &[("n", problems.len().to_string())]);
-            let summary = if problems.is_empty() { i18n::error(ctx.lang, error.detail()) } else { summary };
+        Err(error) if refusal(&error) => {
+            let problems: Vec<ImportProblem> = match &error {
+                AppError::Import(import) => import
+                    .issues
+                    .iter()
+                    .map(|issue| ImportProblem {
+                        file: issue.file.clone(),
+                        line: issue.line.map(|l| l.to_string()).unwrap_or_default(),
+                        column: issue.column.clone().unwrap_or_default(),
+                        message: match &issue.value {
+                            Some(value) => format!("{value:?}: {}", issue.issue.text(ctx.lang)),
+                            None => issue.issue.text(ctx.lang),
+                        },
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let summary = if problems.is_empty() {
+                one_line(&ctx, &error)
+            } else {
+                i18n::fill(ctx.lang, "import.problems", &[("n", problems.len().to_string())])
+            };
             let result = context! { title => ctx.t("import.refused"), summary => summary, problems => problems };
             return refused(dashboard_page(&state, &ctx, &event, Some(result), BTreeMap::new(), None).await);
         }
@@ -233,12 +246,9 @@ pub async fn sessions(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<
         });
     }
     if errors.is_empty() {
-        let body = Body(SessionsBody { sessions });
-        match events::set_sessions(State(state.clone()), ctx.caller.clone(), Path(slug.clone()), body).await {
+        match state.app.set_sessions(&ctx.caller, &slug, &SessionsBody { sessions }).await {
             Ok(_) => return Ok(ctx.done(&back, "saved")),
-            Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
-                errors = field_errors(&ctx, &error, &[]);
-            }
+            Err(error) if refusal(&error) => errors = field_errors(&ctx, &error, &[], &|_| None),
             Err(error) => return Err(error.into()),
         }
     }
@@ -264,8 +274,8 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<
 }
 
 async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<String>) -> WebResult {
-    let event = by_slug_managed(state, ctx, slug).await?;
-    let Json(grid) = meetings::show(State(state.clone()), ctx.caller.clone(), Path(slug.to_owned())).await?;
+    let event = state.app.event(slug).await?;
+    let grid = state.app.schedule(&ctx.caller, slug).await?;
     let mut movable = Vec::new();
     let tables = grid.slots.iter().map(|s| s.tables).max().unwrap_or_default();
     let slots: Vec<Value> = grid
@@ -288,7 +298,7 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
                         investor: m.investor.name.clone(),
                         pinned: m.pinned,
                         published: m.published,
-                        status_label: i18n::text(ctx.lang, &format!("status.{}", m.status)),
+                        status_label: i18n::text(ctx.lang, &format!("status.{}", m.status.as_str())),
                     })
                 })
                 .collect();
@@ -300,7 +310,7 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
         .iter()
         .map(|u| {
             movable.push(context! { id => u.meeting, label => format!("{} – {}", u.startup.name, u.investor.name) });
-            context! { startup => &u.startup.name, investor => &u.investor.name, reason => i18n::reason(ctx.lang, &u.reason) }
+            context! { startup => &u.startup.name, investor => &u.investor.name, reason => u.why.text(ctx.lang) }
         })
         .collect();
     let summary = i18n::fill(
@@ -320,31 +330,15 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
     ctx.render(state, "schedule.html", page).await
 }
 
-async fn by_slug_managed(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Event, WebError> {
-    Ok(managed(state, &ctx.caller, slug).await?)
-}
-
 fn schedule_path(slug: &str) -> String {
     format!("/e/{slug}/organise/schedule")
 }
 
-/// An API refusal shown on the schedule page; anything else is an error page.
-async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'static str, ApiError>) -> WebResult {
+/// A refusal shown on the schedule page; anything else is an error page.
+async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'static str, AppError>) -> WebResult {
     match result {
         Ok(done) => Ok(ctx.done(&schedule_path(slug), done)),
-        Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
-            let message = match error.field_problems().first() {
-                Some(problem) => {
-                    format!(
-                        "{}: {}",
-                        i18n::field_label(ctx.lang, &problem.field),
-                        i18n::error(ctx.lang, &problem.message)
-                    )
-                }
-                None => i18n::error(ctx.lang, error.detail()),
-            };
-            refused(schedule_page(state, ctx, slug, Some(message)).await)
-        }
+        Err(error) if refusal(&error) => refused(schedule_page(state, ctx, slug, Some(one_line(ctx, &error))).await),
         Err(error) => Err(error.into()),
     }
 }
@@ -353,9 +347,8 @@ async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'s
 pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
     let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
-    let body = Body(RunBody { full_replan: form.get("full_replan") == "true" });
-    let result =
-        meetings::run(State(state.clone()), ctx.caller.clone(), Path(slug.clone()), body).await.map(|_| "scheduled");
+    let body = RunBody { full_replan: form.get("full_replan") == "true" };
+    let result = state.app.run_scheduler(&ctx.caller, &slug, &body).await.map(|_| "scheduled");
     on_schedule(&state, &ctx, &slug, result).await
 }
 
@@ -363,8 +356,7 @@ pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
 pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
-    let result =
-        meetings::publish(State(state.clone()), ctx.caller.clone(), Path(slug.clone())).await.map(|_| "published");
+    let result = state.app.publish(&ctx.caller, &slug).await.map(|_| "published");
     on_schedule(&state, &ctx, &slug, result).await
 }
 
@@ -379,27 +371,16 @@ pub async fn move_meeting(State(state): State<AppState>, ctx: Ctx, Path(slug): P
         );
     };
     let body = MoveBody { slot: form.get("slot").to_owned(), table, pinned: Some(form.get("pinned") == "true") };
-    let path = Path((slug.clone(), form.get("meeting").to_owned()));
-    let result =
-        meetings::move_meeting(State(state.clone()), ctx.caller.clone(), path, Body(body)).await.map(|_| "moved");
+    let meeting = meeting_id(form.get("meeting"))?;
+    let result = state.app.move_meeting(&ctx.caller, &slug, meeting, &body).await.map(|_| "moved");
     on_schedule(&state, &ctx, &slug, result).await
 }
 
 /// The slot in progress or next to come; the first when the event is over.
-fn current_slot(slots: &[Slot]) -> Option<&Slot> {
+fn current_slot(slots: &[GridSlot]) -> Option<&GridSlot> {
     let now = jiff::Timestamp::now();
-    slots.iter().find(|s| s.ends_at > now).or_else(|| slots.first())
-}
-
-/// The names of the organizations `ids`, by id (one query).
-async fn names(state: &AppState, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, String>, WebError> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    Ok(state.store.organizations_by_ids(&ids).await?.into_iter().map(|o| (o.id, o.profile.name)).collect())
-}
-
-/// Both sides of each meeting.
-fn sides(meetings: &[Meeting]) -> impl Iterator<Item = i64> + '_ {
-    meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])
+    let ended = |slot: &GridSlot| slot.end.parse::<jiff::Timestamp>().is_ok_and(|end| end <= now);
+    slots.iter().find(|slot| !ended(slot)).or_else(|| slots.first())
 }
 
 /// `GET /e/{slug}/organise/checkin?slot=`: one slot's meetings by table, for a phone at the tables.
@@ -421,31 +402,21 @@ async fn checkin_page(
     asked: Option<&str>,
     error: Option<String>,
 ) -> WebResult {
-    let slots = state.store.slots(event.id).await?;
-    let zone = zone(event);
+    let slots = state.app.placements(&ctx.caller, event.slug.as_str()).await?;
     let slot = asked.and_then(|code| slots.iter().find(|s| s.code == code)).or_else(|| current_slot(&slots));
-    let mut meetings: Vec<Meeting> = match slot {
-        Some(slot) => {
-            state.store.meetings(event.id).await?.into_iter().filter(|m| m.slot_id == Some(slot.id)).collect()
-        }
-        None => Vec::new(),
-    };
-    meetings.sort_by_key(|m| m.table);
-    let names = names(state, sides(&meetings)).await?;
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    let items: Vec<Value> = meetings
+    let items: Vec<Value> = slot
+        .map(|slot| slot.meetings.as_slice())
+        .unwrap_or_default()
         .iter()
         .map(|m| {
             context! {
-                id => m.id, table => m.table.unwrap_or_default(), startup => name(m.startup_id), investor => name(m.investor_id),
+                id => m.id, table => m.table.unwrap_or_default(), startup => &m.startup.name, investor => &m.investor.name,
                 status => m.status.as_str(), status_label => i18n::text(ctx.lang, &format!("status.{}", m.status.as_str())),
             }
         })
         .collect();
-    let choices: Vec<Value> = slots
-        .iter()
-        .map(|s| context! { code => &s.code, label => i18n::moment(ctx.lang, s.starts_at, &zone) })
-        .collect();
+    let choices: Vec<Value> =
+        slots.iter().map(|s| context! { code => &s.code, label => i18n::moment_of(ctx.lang, &s.start) }).collect();
     let page = context! {
         event => EventInfo::of(event), slots => choices, slot => slot.map(|s| s.code.clone()), meetings => items,
         error => error,
@@ -464,15 +435,12 @@ pub async fn check_in(
     let back = format!("/e/{slug}/organise/checkin?{}", raw.as_deref().unwrap_or_default());
     let ctx = ctx.showing(&back);
     let event = organised(&state, &ctx, &slug, &back).await?;
-    let body = Body(StatusBody { status: form.get("status").to_owned() });
-    let path = Path((slug.clone(), form.get("meeting").to_owned()));
-    match meetings::set_status(State(state.clone()), ctx.caller.clone(), path, body).await {
-        Ok(Json(meeting)) => Ok(ctx.done(&format!("{back}#meeting-{}", meeting.id), "checked")),
-        Err(error) if error.status().is_client_error() && error.status() != StatusCode::UNAUTHORIZED => {
+    let body = StatusBody { status: form.get("status").to_owned() };
+    match state.app.set_meeting_status(&ctx.caller, &slug, meeting_id(form.get("meeting"))?, &body).await {
+        Ok(meeting) => Ok(ctx.done(&format!("{back}#meeting-{}", meeting.id), "checked")),
+        Err(error) if refusal(&error) => {
             let asked = query(raw.as_deref()).remove("slot");
-            refused(
-                checkin_page(&state, &ctx, &event, asked.as_deref(), Some(i18n::error(ctx.lang, error.detail()))).await,
-            )
+            refused(checkin_page(&state, &ctx, &event, asked.as_deref(), Some(one_line(&ctx, &error))).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -481,27 +449,15 @@ pub async fn check_in(
 /// `GET /e/{slug}/organise/tables`: one printable sheet per table, its meetings by time.
 pub async fn table_sheets(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
     let event = organised(&state, &ctx, &slug, &ctx.here).await?;
-    let slots: HashMap<i64, Slot> = state.store.slots(event.id).await?.into_iter().map(|s| (s.id, s)).collect();
-    let mut meetings: Vec<Meeting> = state
-        .store
-        .meetings(event.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.slot_id.is_some() && m.table.is_some())
-        .collect();
-    meetings.sort_by_key(|m| (m.table, m.slot_id.and_then(|s| slots.get(&s)).map(|s| s.starts_at)));
-    let names = names(&state, sides(&meetings)).await?;
-    let zone = zone(&event);
-    let mut sheets: Vec<(u32, Vec<Value>)> = Vec::new();
-    for m in &meetings {
-        let (Some(table), Some(slot)) = (m.table, m.slot_id.and_then(|s| slots.get(&s))) else { continue };
-        let row = context! {
-            when => i18n::moment(ctx.lang, slot.starts_at, &zone),
-            startup => names.get(&m.startup_id), investor => names.get(&m.investor_id),
-        };
-        match sheets.last_mut() {
-            Some((number, rows)) if *number == table => rows.push(row),
-            _ => sheets.push((table, vec![row])),
+    let mut sheets: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
+    for slot in state.app.placements(&ctx.caller, &slug).await? {
+        for m in &slot.meetings {
+            let Some(table) = m.table else { continue };
+            let row = context! {
+                when => i18n::moment_of(ctx.lang, &slot.start),
+                startup => &m.startup.name, investor => &m.investor.name,
+            };
+            sheets.entry(table).or_default().push(row);
         }
     }
     let sheets: Vec<Value> =
@@ -509,91 +465,9 @@ pub async fn table_sheets(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     ctx.render(&state, "tables_print.html", context! { event => EventInfo::of(&event), sheets => sheets }).await
 }
 
-/// A CSV field, quoted; text a spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is
-/// prefixed with `'` so that opening the export runs nothing.
-fn quote(text: &str) -> String {
-    let guard = if text.starts_with(['=', '+', '-', '@']) { "'" } else { "" };
-    format!("\"{guard}{}\"", text.replace('"', "\"\""))
-}
-
-/// `GET /e/{slug}/organise/export/{file}`: participants, requests or meetings as CSV.
+/// `GET /e/{slug}/organise/export/{file}`: participants, requests, meetings or tables as CSV.
 pub async fn export(State(state): State<AppState>, ctx: Ctx, Path((slug, file)): Path<(String, String)>) -> WebResult {
-    let event = organised(&state, &ctx, &slug, &ctx.here).await?;
-    let zone = zone(&event);
-    // A byte-order mark first, so that a spreadsheet reads the names as UTF-8.
-    let mut csv = String::from("\u{feff}");
-    match file.as_str() {
-        "participants.csv" => {
-            csv.push_str("id,kind,name,sectors,stage,investor_type,country,province,email,phone,website\n");
-            for o in state.store.event_participants(event.id).await? {
-                let p = &o.profile;
-                let (stage, investor_type) = match &p.details {
-                    ketnoi_domain::profile::Details::Startup(s) => (s.stage.code(), ""),
-                    ketnoi_domain::profile::Details::Investor(i) => ("", i.investor_type.code()),
-                };
-                let sectors: Vec<&str> = p.sectors.iter().map(|s| s.code()).collect();
-                csv.push_str(&format!(
-                    "{},{},{},{},{stage},{investor_type},{},{},{},{},{}\n",
-                    o.id,
-                    p.kind(),
-                    quote(&p.name),
-                    quote(&sectors.join(";")),
-                    p.country.as_ref().map(ToString::to_string).unwrap_or_default(),
-                    quote(&p.province),
-                    quote(p.email.as_ref().map(|e| e.as_str()).unwrap_or_default()),
-                    quote(&o.phone),
-                    quote(p.website.as_ref().map(|w| w.as_str()).unwrap_or_default()),
-                ));
-            }
-        }
-        "requests.csv" => {
-            let requests = state.store.event_requests(event.id).await?;
-            let names = names(&state, requests.iter().flat_map(|r| [r.requester_id, r.recipient_id])).await?;
-            csv.push_str("id,from,to,status,priority,created,message,note\n");
-            for r in requests {
-                let created = jiff::Timestamp::from_second(r.created_at)
-                    .map(|t| crate::events::local(t, &zone))
-                    .unwrap_or_default();
-                csv.push_str(&format!(
-                    "{},{},{},{},{},{created},{},{}\n",
-                    r.id,
-                    quote(names.get(&r.requester_id).map_or("", String::as_str)),
-                    quote(names.get(&r.recipient_id).map_or("", String::as_str)),
-                    r.status.as_str(),
-                    r.priority,
-                    quote(&r.message),
-                    quote(&r.note),
-                ));
-            }
-        }
-        "meetings.csv" => {
-            let meetings = state.store.meetings(event.id).await?;
-            let slots: HashMap<i64, Slot> = state.store.slots(event.id).await?.into_iter().map(|s| (s.id, s)).collect();
-            let names = names(&state, sides(&meetings)).await?;
-            csv.push_str("id,slot,start,table,startup,investor,status,published,startup_outcome,investor_outcome\n");
-            for m in meetings {
-                let slot = m.slot_id.and_then(|s| slots.get(&s));
-                csv.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{}\n",
-                    m.id,
-                    slot.map(|s| s.code.as_str()).unwrap_or_default(),
-                    slot.map(|s| crate::events::local(s.starts_at, &zone)).unwrap_or_default(),
-                    m.table.map(|t| t.to_string()).unwrap_or_default(),
-                    quote(names.get(&m.startup_id).map_or("", String::as_str)),
-                    quote(names.get(&m.investor_id).map_or("", String::as_str)),
-                    m.status.as_str(),
-                    m.published,
-                    m.startup_outcome.unwrap_or_default(),
-                    m.investor_outcome.unwrap_or_default(),
-                ));
-            }
-        }
-        _ => return Err(ApiError::not_found("export").into()),
-    }
-    let disposition = format!("attachment; filename=\"{}-{file}\"", event.slug);
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        csv,
-    )
-        .into_response())
+    ctx.require_sign_in(&ctx.here)?;
+    let export = CsvExport::parse(&file).ok_or_else(WebError::not_found)?;
+    Ok(crate::meetings::download(state.app.export(&ctx.caller, &slug, export).await?))
 }

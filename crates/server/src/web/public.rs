@@ -2,33 +2,29 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
+use ketnoi_app::organizations::{SEARCH_OFFSET_MAX, SearchParams};
 use ketnoi_domain::profile::OrgKind;
-use ketnoi_store::{Mailbox, RequestStatus};
+use ketnoi_domain::rules::Resource;
 use minijinja::context;
 use serde::Serialize;
 use serde_json::Value as Json_;
 
 use super::views::{self, CURRENCIES, Choice, EventInfo};
-use super::{Ctx, Form, WebResult, i18n};
+use super::{Ctx, Form, WebError, WebResult, i18n, one_line, refusal};
 use crate::AppState;
-use crate::events::by_slug;
-use crate::organizations::{self, SEARCH_OFFSET_MAX};
-use crate::params::Params;
-use crate::{events, meetings, recommendations};
 
 /// `GET /`: the events; straight to the event when there is only one (with the notice, if any).
 pub async fn home(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuery) -> WebResult {
-    let events = state.store.events().await?;
+    let events = state.app.events().await?;
     if let [only] = events.as_slice() {
         let query = raw.map(|q| format!("?{q}")).unwrap_or_default();
         return Ok(Redirect::to(&format!("/e/{}{query}", only.slug)).into_response());
     }
     let mut cards = Vec::new();
     for event in &events {
-        let Json(view) = events::get(State(state.clone()), Path(event.slug.to_string())).await?;
+        let view = state.app.event_view(event.slug.as_str()).await?;
         cards.push(context! { slug => view.slug, name => view.name, venue => view.venue,
         startups => view.startups, investors => view.investors });
     }
@@ -37,13 +33,12 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
 
 /// `GET /e/{slug}`: the event, its figures, links in.
 pub async fn event(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    let event = by_slug(&state, &slug).await?;
-    let Json(figures) = meetings::figures(State(state.clone()), Path(slug)).await?;
-    let slots = state.store.slots(event.id).await?;
-    let zone = crate::events::zone(&event);
+    let event = state.app.event(&slug).await?;
+    let figures = state.app.figures(&slug).await?;
+    let view = state.app.event_view(&slug).await?;
     let mut days: Vec<String> = Vec::new();
-    for slot in &slots {
-        let day = i18n::date(ctx.lang, slot.starts_at.to_zoned_datetime(zone.clone()).date());
+    for slot in &view.slots {
+        let day = i18n::date_of(ctx.lang, &slot.start);
         if !days.contains(&day) {
             days.push(day);
         }
@@ -97,31 +92,34 @@ pub async fn search(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult {
-    let event = by_slug(&state, &slug).await?;
+    let event = state.app.event(&slug).await?;
     let query = search_query(raw.as_deref());
     let get = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
+    let text = |name: &str| Some(get(name).to_owned());
     let page = get("page").parse::<u64>().unwrap_or(1).clamp(1, SEARCH_OFFSET_MAX / PER_PAGE);
-    let offset = ((page - 1) * PER_PAGE).to_string();
-    let limit = PER_PAGE.to_string();
-    let mut pairs = vec![("event", slug.as_str()), ("limit", limit.as_str()), ("offset", offset.as_str())];
-    for name in ["q", "kind", "sector", "stage", "country", "investor_type"] {
-        pairs.push((name, get(name)));
-    }
     // An amount as typed, with its thousands separators (`500.000.000`, `500,000`); one that
-    // cannot be read is passed on as typed, for the API to refuse by name.
+    // cannot be read is passed on as typed, to be refused by name.
     let ticket = i18n::amount(get("ticket")).map_or_else(|| get("ticket").to_owned(), |n| n.to_string());
-    if !ticket.is_empty() {
-        pairs.extend([("ticket", ticket.as_str()), ("currency", get("currency"))]);
-    }
-    let (listing, error) = match organizations::list(State(state.clone()), Params::from_pairs(pairs)).await {
-        Ok(Json(listing)) => (Some(listing), None),
-        Err(error) if error.status().is_client_error() => {
-            let problem = error
-                .field_problems()
-                .first()
-                .map(|p| format!("{}: {}", i18n::field_label(ctx.lang, &p.field), i18n::error(ctx.lang, &p.message)));
-            (None, Some(problem.unwrap_or_else(|| i18n::error(ctx.lang, error.detail()))))
-        }
+    let params = SearchParams {
+        q: text("q"),
+        kind: text("kind"),
+        sector: text("sector"),
+        stage: text("stage"),
+        country: text("country"),
+        event: Some(slug.clone()),
+        investor_type: text("investor_type"),
+        currency: if ticket.is_empty() { None } else { text("currency") },
+        ticket: Some(ticket),
+        limit: Some(PER_PAGE.to_string()),
+        offset: Some(((page - 1) * PER_PAGE).to_string()),
+    };
+    let searched = match params.parse() {
+        Ok(search) => state.app.search(&search).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    let (listing, error) = match searched {
+        Ok(listing) => (Some(listing), None),
+        Err(error) if refusal(&error) => (None, Some(one_line(&ctx, &error))),
         Err(error) => return Err(error.into()),
     };
     let (items, total) = match listing {
@@ -160,16 +158,7 @@ pub async fn search(
             .render(&state, "results.html", context! { event => info, results => results, error => error })
             .await;
     }
-    let mut countries: Vec<String> = state
-        .store
-        .event_participants(event.id)
-        .await?
-        .into_iter()
-        .filter_map(|o| o.profile.country)
-        .map(|c| c.to_string())
-        .collect();
-    countries.sort();
-    countries.dedup();
+    let countries = state.app.participant_countries(&slug).await?;
     let options = views::options(ctx.lang);
     let filtered = ["kind", "sector", "stage", "country", "investor_type", "ticket"].iter().any(|f| !get(f).is_empty());
     let page = context! {
@@ -195,6 +184,11 @@ pub fn reason_text(lang: ketnoi_domain::taxonomy::Language, reason: &ketnoi_doma
     }
 }
 
+/// An organization's id from the path: anything else is a page that does not exist.
+pub fn id(text: &str) -> Result<i64, WebError> {
+    text.parse().map_err(|_| WebError::App(ketnoi_app::AppError::NotFound(Resource::Organization)))
+}
+
 /// The profile page; after a refused request, with the form as sent and its errors.
 pub async fn profile_page(
     state: &AppState,
@@ -204,32 +198,17 @@ pub async fn profile_page(
     form: Option<&Form>,
     errors: BTreeMap<String, String>,
 ) -> WebResult {
-    let event = by_slug(state, slug).await?;
-    let Json(view) = organizations::get(State(state.clone()), ctx.caller.clone(), Path(id.to_owned())).await?;
-    let mut can_request = false;
-    let mut open_request = false;
-    let mut matched = None;
-    if let Some(own) = ctx.organization() {
-        let mine = state.store.organization(own).await?;
-        let takes_part = state.store.events_of(&[own, view.id]).await?;
-        let both_here = [own, view.id].iter().all(|o| takes_part.get(o).is_some_and(|e| e.contains(&event.id)));
-        if both_here && mine.profile.kind() == view.kind.counterpart() {
-            can_request = true;
-            let open = |r: &ketnoi_store::MeetingRequest| {
-                matches!(r.status, RequestStatus::Pending | RequestStatus::Accepted)
-                    && [r.requester_id, r.recipient_id].contains(&view.id)
-            };
-            open_request = state.store.requests(event.id, own, Mailbox::Outbox).await?.iter().any(open)
-                || state.store.requests(event.id, own, Mailbox::Inbox).await?.iter().any(open);
-            matched = Some(match recommendations::pair(&state.store, &event, own, view.id).await? {
-                Some(pair) => context! {
-                    score => format!("{:.0}%", pair.score * 100.0),
-                    reasons => pair.reasons.iter().map(|r| reason_text(ctx.lang, r)).collect::<Vec<_>>(),
-                },
-                None => context! { score => "0%", reasons => [ctx.t("profile.no_fit")] },
-            });
-        }
-    }
+    let event = state.app.event(slug).await?;
+    let outlook = state.app.outlook(&ctx.caller, slug, self::id(id)?).await?;
+    let (can_request, open_request) = (outlook.can_request, outlook.open_request);
+    let matched = can_request.then(|| match &outlook.fit {
+        Some(pair) => context! {
+            score => format!("{:.0}%", pair.score * 100.0),
+            reasons => pair.reasons.iter().map(|r| reason_text(ctx.lang, r)).collect::<Vec<_>>(),
+        },
+        None => context! { score => "0%", reasons => [ctx.t("profile.no_fit")] },
+    });
+    let view = outlook.organization;
     let form: HashMap<&str, &str> = form.map(Form::values).unwrap_or_default();
     let org = context! {
         id => view.id, name => &view.name,

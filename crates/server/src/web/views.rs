@@ -11,7 +11,7 @@ use serde_json::{Value as Json, json};
 
 use super::i18n;
 use super::{Ctx, Form};
-use crate::organizations::{OrganizationView, ProfileBody};
+use ketnoi_app::organizations::{AmountInput, OrganizationView, ProfileInput};
 
 /// The event, as pages show it.
 #[derive(Debug, Serialize)]
@@ -187,11 +187,11 @@ fn whole(form: &Form, name: &'static str, ctx: &Ctx, errors: &mut BTreeMap<Strin
     }
 }
 
-/// The profile form as the API's body; fields of the other kind are left out.
-pub fn profile_body(ctx: &Ctx, kind: OrgKind, form: &Form) -> Result<ProfileBody, BTreeMap<String, String>> {
+/// The profile form as the use case's input; fields of the other kind are left out.
+pub fn profile_body(ctx: &Ctx, kind: OrgKind, form: &Form) -> Result<ProfileInput, BTreeMap<String, String>> {
     let mut errors = BTreeMap::new();
-    let mut body = ProfileBody {
-        kind: kind.as_str().to_owned(),
+    let mut body = ProfileInput {
+        kind: Some(kind.as_str().to_owned()),
         name: form.get("name").to_owned(),
         sectors: form.all("sectors"),
         country: form.optional("country"),
@@ -201,13 +201,13 @@ pub fn profile_body(ctx: &Ctx, kind: OrgKind, form: &Form) -> Result<ProfileBody
         phone: form.optional("phone"),
         currency: form.optional("currency"),
         funding_private: form.get("funding_private") == "true",
-        ..ProfileBody::default()
+        ..ProfileInput::default()
     };
     match kind {
         OrgKind::Startup => {
             body.description = form.optional("description");
             body.stage = Some(form.get("stage").to_owned());
-            body.funding_ask = whole(form, "funding_ask", ctx, &mut errors);
+            body.funding_ask = whole(form, "funding_ask", ctx, &mut errors).map(AmountInput::Number);
             body.founded = whole(form, "founded", ctx, &mut errors);
             body.team_size = whole(form, "team_size", ctx, &mut errors);
         }

@@ -3,7 +3,7 @@
 
 use ketnoi_migrations::Migrator;
 use ketnoi_store::entity::{
-    event_sessions, events, meeting_requests, meetings, organizations, participations, search_outbox, slots,
+    event_log, event_sessions, events, meeting_requests, meetings, organizations, participations, slots,
     unavailable_slots, users,
 };
 use sea_orm::{
@@ -25,10 +25,22 @@ const TABLES: [&str; 10] = [
     "unavailable_slots",
     "meeting_requests",
     "meetings",
-    "search_outbox",
+    "event_log",
 ];
 
 const T0: i64 = 1_764_230_400; // 2025-11-27T08:00:00Z
+
+/// A row of the event log telling that `organization` changed.
+fn log_row(organization: i64) -> event_log::ActiveModel {
+    event_log::ActiveModel {
+        tx: Set(0),
+        event_id: Set(None),
+        kind: Set("organization-changed".to_owned()),
+        payload: Set(format!("{{\"type\":\"organization-changed\",\"organization\":{organization}}}")),
+        created_at: Set(T0),
+        ..Default::default()
+    }
+}
 
 #[tokio::test]
 async fn migrations_build_the_schema_and_its_invariants() {
@@ -42,17 +54,9 @@ async fn migrations_build_the_schema_and_its_invariants() {
 
     // A second connection made from the URL reaches the same database (schema, on PostgreSQL).
     let again = Database::connect(db.url()).await.expect("connect through the test URL");
-    search_outbox::ActiveModel {
-        organization_id: Set(1),
-        op: Set("upsert".to_owned()),
-        created_at: Set(T0),
-        ..Default::default()
-    }
-    .insert(&again)
-    .await
-    .expect("insert through the URL");
+    log_row(1).insert(&again).await.expect("insert through the URL");
     again.close().await.expect("close");
-    assert_eq!(search_outbox::Entity::find().count(conn).await.expect("count outbox"), 1);
+    assert_eq!(event_log::Entity::find().count(conn).await.expect("count log"), 1);
 
     Migrator::down(conn, None).await.expect("migrate down");
     assert_tables(conn, false).await;
@@ -343,26 +347,10 @@ async fn exercise_schema(conn: &DatabaseConnection) {
     unscheduled(&request_c).insert(conn).await.expect("unscheduled meeting");
     unscheduled(&request_b).insert(conn).await.expect("second unscheduled meeting for the same pair of orgs");
 
-    let outbox = search_outbox::ActiveModel {
-        organization_id: Set(startup.id),
-        op: Set("upsert".to_owned()),
-        created_at: Set(T0),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await
-    .expect("insert outbox row");
-    let later = search_outbox::ActiveModel {
-        organization_id: Set(987_654),
-        op: Set("delete".to_owned()),
-        created_at: Set(T0),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await
-    .expect("outbox rows need no live organization");
-    assert!(later.id > outbox.id);
-    assert_eq!(search_outbox::Entity::find_by_id(outbox.id).one(conn).await.expect("read outbox"), Some(outbox));
+    let logged = log_row(startup.id).insert(conn).await.expect("insert a log row");
+    let later = log_row(987_654).insert(conn).await.expect("log rows need no live organization");
+    assert!(later.id > logged.id);
+    assert_eq!(event_log::Entity::find_by_id(logged.id).one(conn).await.expect("read log"), Some(logged));
 
     // Deleting a slot unschedules its meetings instead of deleting them.
     slots::Entity::delete_by_id(slot.id).exec(conn).await.expect("delete slot");
@@ -377,7 +365,7 @@ async fn exercise_schema(conn: &DatabaseConnection) {
     assert_eq!(unavailable_slots::Entity::find().count(conn).await.expect("count"), 0);
     assert_eq!(meeting_requests::Entity::find_by_id(pending.id).one(conn).await.expect("read"), None);
     assert_eq!(meetings::Entity::find_by_id(placed.id).one(conn).await.expect("read"), None);
-    assert_eq!(search_outbox::Entity::find().count(conn).await.expect("count"), 2);
+    assert_eq!(event_log::Entity::find().count(conn).await.expect("count"), 2, "the log outlives what it tells of");
 
     // Deleting the event takes everything of the event along, and leaves organizations.
     events::Entity::delete_by_id(event.id).exec(conn).await.expect("delete event");
@@ -390,5 +378,5 @@ async fn exercise_schema(conn: &DatabaseConnection) {
 
     // Leave the tables empty so that the next round starts from scratch.
     organizations::Entity::delete_many().exec(conn).await.expect("clear organizations");
-    search_outbox::Entity::delete_many().exec(conn).await.expect("clear outbox");
+    event_log::Entity::delete_many().exec(conn).await.expect("clear the log");
 }

@@ -2,11 +2,12 @@
 
 use ketnoi_domain::event::{EventSlug, techfest_sessions};
 use ketnoi_domain::import::{ImportRow, parse_investors, parse_startups};
+use ketnoi_domain::log::Change;
 use ketnoi_domain::money::Rates;
 use ketnoi_domain::profile::{OrgKind, ValidationContext};
 use ketnoi_domain::taxonomy::Sector;
 use ketnoi_store::testing::TestDatabase;
-use ketnoi_store::{ErrorKind, ImportFile, NewEvent, OrganizationQuery, Store};
+use ketnoi_store::{ErrorKind, ImportFile, LogPosition, NewEvent, OrganizationQuery, Store};
 
 const STARTUPS: &str = "\
 name,sectors,stage,country,province,funding_ask,currency,founded,team_size,website,email,description
@@ -17,6 +18,20 @@ const INVESTORS: &str = "\
 name,investor_type,sectors,stages,ticket_min,ticket_max,currency,countries,website,email,thesis
 Han River Ventures,vc,logistics,seed;series-a,100000,1000000,USD,VN;KR,,deals@hanriver.example.kr,Ports
 ";
+
+/// The log after `position` once every row committed so far is settled: on PostgreSQL an open
+/// transaction of another test of the cluster may hold rows back for a while.
+async fn settled(store: &Store, position: LogPosition) -> Vec<ketnoi_store::LogEntry> {
+    let tail = store.log_tail().await.expect("tail");
+    for _ in 0..2000 {
+        let entries = store.log_after(position, 100).await.expect("log");
+        if entries.last().map_or(position, |e| e.position) >= tail {
+            return entries;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the log did not settle up to {tail}");
+}
 
 async fn store(db: &TestDatabase) -> Store {
     let store = Store::connect(db.url()).await.expect("connect");
@@ -42,26 +57,31 @@ fn event(slug: &str) -> NewEvent {
 }
 
 #[tokio::test]
-async fn import_is_idempotent_and_writes_the_outbox() {
+async fn import_is_idempotent_and_writes_the_event_log() {
     let db = TestDatabase::new().await;
     let store = store(&db).await;
     let first = store.import(&event("techfest-x"), &rows(STARTUPS, INVESTORS), &()).await.expect("import");
     assert!(first.event_created);
     assert_eq!((first.created, first.updated, first.unchanged), (3, 0, 0));
-    assert_eq!(store.outbox_after(0, 100).await.expect("outbox").len(), 3);
+    let created = settled(&store, LogPosition::START).await;
+    assert_eq!(created.len(), 3);
+    assert!(created.iter().all(|entry| matches!(entry.change, Change::OrganizationCreated { .. })));
 
     let again = store.import(&event("techfest-x"), &rows(STARTUPS, INVESTORS), &()).await.expect("import");
     assert!(!again.event_created);
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
-    assert_eq!(store.outbox_after(0, 100).await.expect("outbox").len(), 3, "no change, no outbox row");
+    assert_eq!(settled(&store, LogPosition::START).await.len(), 3, "no change, no log row");
 
     // Matched by e-mail: a renamed organization is updated, not duplicated.
+    let before = store.log_head().await.expect("head");
+    assert_eq!(before, created[2].position);
     let renamed = STARTUPS.replace("Cảng Số,", "Cảng Số Hải Phòng,");
     let third = store.import(&event("techfest-x"), &rows(&renamed, INVESTORS), &()).await.expect("import");
     assert_eq!((third.created, third.updated, third.unchanged), (0, 1, 2));
-    let outbox = store.outbox_after(3, 100).await.expect("outbox");
-    assert_eq!(outbox.len(), 1);
-    assert!(outbox[0].position > 3);
+    let log = settled(&store, before).await;
+    assert_eq!(log.len(), 1);
+    assert!(log[0].position > before);
+    assert!(matches!(log[0].change, Change::OrganizationChanged { .. }));
 
     let all = store.organizations(&OrganizationQuery { limit: 10, ..Default::default() }).await.expect("list");
     assert_eq!(all.total, 3);

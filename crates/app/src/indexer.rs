@@ -1,20 +1,19 @@
-//! Keeps the search index in step with the database: rebuilds it whole when it is missing,
-//! corrupt or outdated, and otherwise applies the search outbox from the position the index
-//! last committed. A crash loses nothing: the next start re-applies what was not committed.
+//! The search index as a consumer of the event log: rebuilt whole when it is missing, corrupt
+//! or outdated, and otherwise brought up to date from the log position its last commit
+//! recorded. A crash loses nothing: the next start re-applies what was not committed.
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
 use ketnoi_search::{Change, Document, Opened, SearchIndex};
-use ketnoi_store::{Organization, Store};
+use ketnoi_store::{LogPosition, Organization, Store};
 use tokio::sync::Mutex;
 
-/// Outbox rows applied per index commit.
+/// Log rows applied per index commit.
 const BATCH: u64 = 1_000;
-/// How often the running service looks for new outbox rows.
+/// How often the running service looks for new rows of the log.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 #[derive(Debug, thiserror::Error)]
@@ -27,12 +26,12 @@ pub enum IndexerError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// The index and the outbox position it reflects.
+/// The index and the log position it reflects.
 #[derive(Debug)]
 pub struct Indexer {
     store: Store,
     index: Arc<SearchIndex>,
-    position: AtomicI64,
+    position: StdMutex<LogPosition>,
     /// One catch-up or rebuild at a time.
     running: Mutex<()>,
     /// Whether opening found the index unusable and rebuilt it.
@@ -41,18 +40,25 @@ pub struct Indexer {
 
 impl Indexer {
     /// Opens the index in `dir`, rebuilding it from the database when needed, then applies the
-    /// outbox rows it has not seen.
+    /// rows of the log it has not seen.
     pub async fn open(store: Store, dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<Indexer, IndexerError> {
         let dir = dir.to_owned();
         let (index, opened) = tokio::task::spawn_blocking(move || SearchIndex::open(&dir)).await??;
-        let mut indexer = Indexer::new(store, Arc::new(index), 0);
-        match opened {
-            Opened::Resumed { position } => {
-                indexer.position.store(position, Ordering::SeqCst);
+        let mut indexer = Indexer::new(store, Arc::new(index), LogPosition::START);
+        let resumed = match opened {
+            Opened::Resumed { position } => match position.parse::<LogPosition>() {
+                Ok(position) => Ok(position),
+                Err(reason) => Err(reason),
+            },
+            Opened::NeedsRebuild { reason } => Err(reason),
+        };
+        match resumed {
+            Ok(position) => {
+                indexer.set_position(position);
                 let applied = indexer.catch_up().await?;
-                tracing::info!(position, applied, documents = indexer.index.len(), "search index resumed");
+                tracing::info!(%position, applied, documents = indexer.index.len(), "search index resumed");
             }
-            Opened::NeedsRebuild { reason } => {
+            Err(reason) => {
                 tracing::info!(%reason, "building the search index from the database");
                 let count = indexer.rebuild(progress).await?;
                 indexer.rebuilt_at_open = true;
@@ -63,8 +69,8 @@ impl Indexer {
     }
 
     /// An indexer over an index already at `position`.
-    pub fn new(store: Store, index: Arc<SearchIndex>, position: i64) -> Indexer {
-        Indexer { store, index, position: AtomicI64::new(position), running: Mutex::new(()), rebuilt_at_open: false }
+    pub fn new(store: Store, index: Arc<SearchIndex>, position: LogPosition) -> Indexer {
+        Indexer { store, index, position: StdMutex::new(position), running: Mutex::new(()), rebuilt_at_open: false }
     }
 
     /// Whether [`Indexer::open`] had to rebuild the index from the database.
@@ -76,8 +82,13 @@ impl Indexer {
         &self.index
     }
 
-    pub fn position(&self) -> i64 {
-        self.position.load(Ordering::SeqCst)
+    /// The log position the index reflects.
+    pub fn position(&self) -> LogPosition {
+        *self.position.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn set_position(&self, position: LogPosition) {
+        *self.position.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = position;
     }
 
     async fn documents(&self, organizations: Vec<Organization>) -> Result<Vec<Document>, IndexerError> {
@@ -92,11 +103,11 @@ impl Indexer {
             .collect())
     }
 
-    /// Replaces the index with every organization in the database. The outbox position is read
+    /// Replaces the index with every organization in the database. The log's head is read
     /// first, so a change made during the rebuild is applied again afterwards, never lost.
     pub async fn rebuild(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<u64, IndexerError> {
         let _running = self.running.lock().await;
-        let position = self.store.outbox_position().await?;
+        let position = self.store.log_head().await?;
         let mut documents = Vec::new();
         let mut after = 0;
         loop {
@@ -107,30 +118,55 @@ impl Indexer {
             progress(documents.len() as u64);
         }
         let index = Arc::clone(&self.index);
-        let count = tokio::task::spawn_blocking(move || index.rebuild(documents, position, &|_| {})).await??;
-        self.position.store(position, Ordering::SeqCst);
+        let text = position.to_string();
+        let count = tokio::task::spawn_blocking(move || index.rebuild(documents, &text, &|_| {})).await??;
+        self.set_position(position);
         Ok(count)
     }
 
-    /// Applies every outbox row after the index's position; returns how many were applied.
+    /// Applies every settled row of the log after the index's position; returns how many
+    /// rows were read.
     pub async fn catch_up(&self) -> Result<usize, IndexerError> {
         let _running = self.running.lock().await;
-        let mut applied = 0;
+        let mut read = 0;
         loop {
-            let entries = self.store.outbox_after(self.position(), BATCH).await?;
+            let entries = self.store.log_after(self.position(), BATCH).await?;
             let Some(last) = entries.last().map(|entry| entry.position) else { break };
-            let ids: Vec<i64> =
-                entries.iter().map(|e| e.organization_id).collect::<BTreeSet<_>>().into_iter().collect();
+            let ids: Vec<i64> = entries
+                .iter()
+                .filter_map(|entry| entry.change.profile_changed())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             let found = self.store.organizations_by_ids(&ids).await?;
             let present: BTreeSet<i64> = found.iter().map(|o| o.id).collect();
             let mut changes: Vec<Change> = self.documents(found).await?.into_iter().map(Change::Upsert).collect();
             changes.extend(ids.iter().filter(|id| !present.contains(id)).map(|id| Change::Delete(*id)));
-            let index = Arc::clone(&self.index);
-            tokio::task::spawn_blocking(move || index.apply(changes, last)).await??;
-            self.position.store(last, Ordering::SeqCst);
-            applied += entries.len();
+            // Rows that change no profile move the position without a commit: after a restart
+            // they are read again, and change nothing again.
+            if !changes.is_empty() {
+                let index = Arc::clone(&self.index);
+                let text = last.to_string();
+                tokio::task::spawn_blocking(move || index.apply(changes, &text)).await??;
+            }
+            self.set_position(last);
+            read += entries.len();
         }
-        Ok(applied)
+        Ok(read)
+    }
+
+    /// Applies every row of the log committed before the call, waiting (up to `patience`) for
+    /// rows held back by an older transaction still open; returns how many rows were read.
+    /// For tests and for a caller that must see its own writes in the index.
+    pub async fn sync(&self, patience: Duration) -> Result<usize, IndexerError> {
+        let tail = self.store.log_tail().await?;
+        let deadline = tokio::time::Instant::now() + patience;
+        let mut read = self.catch_up().await?;
+        while self.position() < tail && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            read += self.catch_up().await?;
+        }
+        Ok(read)
     }
 
     /// Catches up every [`POLL_INTERVAL`] until the process ends; failures are logged and retried.

@@ -1,0 +1,398 @@
+//! The use cases' one error type: a named problem with a stable code and its data, never a
+//! sentence. The JSON API renders it as problem+json, the web pages in the visitor's language,
+//! the command line in English; each from the same catalogue.
+
+use std::fmt;
+
+use ketnoi_domain::i18n::{Args, Language, Message, Text};
+use ketnoi_domain::import::ImportErrors;
+use ketnoi_domain::rules::{Refusal, Resource};
+use ketnoi_domain::validate::{FieldError, Issue, ValidationErrors};
+use ketnoi_store::StoreError;
+
+/// What was tried too often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    SignIn,
+    Password,
+    Registration,
+    Invitation,
+}
+
+impl Attempt {
+    fn key(self) -> &'static str {
+        match self {
+            Attempt::SignIn => "too-many-attempts.sign-in",
+            Attempt::Password => "too-many-attempts.password",
+            Attempt::Registration => "too-many-attempts.registration",
+            Attempt::Invitation => "too-many-attempts.invitation",
+        }
+    }
+}
+
+/// A use case could not be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppError {
+    /// Not there, or not the caller's to see: the two answer alike, so that ids cannot be probed.
+    NotFound(Resource),
+    /// Nobody is signed in.
+    Unauthenticated,
+    /// A bearer token that is not live.
+    InvalidToken,
+    /// A sign-in with a wrong e-mail or password (which of the two is not said).
+    WrongCredentials,
+    TooManyAttempts {
+        what: Attempt,
+        retry_after: u64,
+    },
+    /// Fields of the input are invalid.
+    Invalid(ValidationErrors),
+    /// Rows of an import are invalid; nothing was written.
+    Import(ImportErrors),
+    /// A rule of the domain refused it.
+    Refused(Refusal),
+    /// Another writer changed the same thing first.
+    Conflict,
+    /// The database cannot be reached.
+    Unavailable,
+    /// A failure of ours, logged where it happened.
+    Internal,
+}
+
+/// How a problem is answered, whatever shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    NotFound,
+    Unauthenticated,
+    Invalid,
+    Conflict,
+    TooMany,
+    Unavailable,
+    Internal,
+}
+
+const PROBLEMS: &[Text] = &[
+    Text { key: "not-found", vi: "không tìm thấy {resource}", en: "{resource} not found" },
+    Text {
+        key: "unauthenticated",
+        vi: "hãy đăng nhập để làm việc này",
+        en: "sign in, or send an API token, to do this",
+    },
+    Text {
+        key: "invalid-token",
+        vi: "khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi",
+        en: "the API token is invalid, expired or revoked",
+    },
+    Text { key: "wrong-credentials", vi: "sai email hoặc mật khẩu", en: "wrong e-mail or password" },
+    Text {
+        key: "too-many-attempts.sign-in",
+        vi: "quá nhiều lần đăng nhập sai; thử lại sau {retry_after} giây",
+        en: "too many failed sign-ins; try again in {retry_after} seconds",
+    },
+    Text {
+        key: "too-many-attempts.password",
+        vi: "quá nhiều lần nhập sai mật khẩu; thử lại sau {retry_after} giây",
+        en: "too many wrong passwords; try again in {retry_after} seconds",
+    },
+    Text {
+        key: "too-many-attempts.registration",
+        vi: "quá nhiều lượt đăng ký; thử lại sau {retry_after} giây",
+        en: "too many registrations; try again in {retry_after} seconds",
+    },
+    Text {
+        key: "too-many-attempts.invitation",
+        vi: "quá nhiều lần thử mã mời; thử lại sau {retry_after} giây",
+        en: "too many attempts; try again in {retry_after} seconds",
+    },
+    Text { key: "invalid-field", vi: "{fields}", en: "{fields}" },
+    Text {
+        key: "import-problems",
+        vi: "không nhập được, chưa ghi gì: {problems}",
+        en: "import rejected, nothing was written: {problems}",
+    },
+    Text {
+        key: "conflict",
+        vi: "dữ liệu vừa được thay đổi bởi một thao tác khác; hãy thử lại",
+        en: "this conflicts with an existing record",
+    },
+    Text {
+        key: "unavailable",
+        vi: "cơ sở dữ liệu tạm thời không dùng được; hãy thử lại sau",
+        en: "the database is not available, try again shortly",
+    },
+    Text {
+        key: "internal", vi: "máy chủ gặp lỗi; hãy thử lại sau", en: "something went wrong on our side"
+    },
+];
+
+impl AppError {
+    /// The stable kebab-case code, the last part of the problem's `type`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not-found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidToken => "invalid-token",
+            AppError::WrongCredentials => "wrong-credentials",
+            AppError::TooManyAttempts { .. } => "too-many-attempts",
+            AppError::Invalid(_) => "invalid-field",
+            AppError::Import(_) => "import-problems",
+            AppError::Refused(refusal) => refusal.code(),
+            AppError::Conflict => "conflict",
+            AppError::Unavailable => "unavailable",
+            AppError::Internal => "internal",
+        }
+    }
+
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            AppError::NotFound(_) => ProblemKind::NotFound,
+            AppError::Unauthenticated | AppError::InvalidToken | AppError::WrongCredentials => {
+                ProblemKind::Unauthenticated
+            }
+            AppError::TooManyAttempts { .. } => ProblemKind::TooMany,
+            AppError::Invalid(_) | AppError::Import(_) => ProblemKind::Invalid,
+            AppError::Refused(refusal) if refusal.is_invalid_input() => ProblemKind::Invalid,
+            AppError::Refused(_) | AppError::Conflict => ProblemKind::Conflict,
+            AppError::Unavailable => ProblemKind::Unavailable,
+            AppError::Internal => ProblemKind::Internal,
+        }
+    }
+
+    /// One field's issue.
+    pub fn invalid(field: impl Into<String>, issue: Issue) -> AppError {
+        AppError::Invalid(ValidationErrors::single(field, issue))
+    }
+
+    /// The fields of the input that are wrong, each with its issue: for invalid input, and for
+    /// a refusal about one field (`to`, `slot`).
+    pub fn fields(&self) -> Vec<FieldProblem<'_>> {
+        match self {
+            AppError::Invalid(errors) => errors
+                .0
+                .iter()
+                .map(|e| FieldProblem { field: e.field.clone(), what: FieldWhat::Issue(&e.issue) })
+                .collect(),
+            AppError::Refused(refusal) => refusal
+                .field()
+                .map(|field| FieldProblem { field: field.to_owned(), what: FieldWhat::Refusal(refusal) })
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One problem of each kind, refusals included, for tests that every language writes
+    /// every problem.
+    pub fn samples() -> Vec<AppError> {
+        let mut samples = vec![
+            AppError::NotFound(Resource::Organization),
+            AppError::Unauthenticated,
+            AppError::InvalidToken,
+            AppError::WrongCredentials,
+            AppError::Invalid(ValidationErrors(vec![FieldError {
+                field: "sectors".to_owned(),
+                issue: Issue::UnknownTerm {
+                    term: ketnoi_domain::taxonomy::Term::Sector,
+                    value: "fintek".to_owned(),
+                    suggestion: Some("fintech".to_owned()),
+                },
+            }])),
+            AppError::Import(ImportErrors {
+                issues: vec![ketnoi_domain::import::ImportIssue {
+                    file: "startups".to_owned(),
+                    line: Some(3),
+                    column: Some("sectors".to_owned()),
+                    value: Some("fintek".to_owned()),
+                    issue: Issue::MissingColumn,
+                }],
+                total: 1,
+            }),
+            AppError::Conflict,
+            AppError::Unavailable,
+            AppError::Internal,
+        ];
+        for what in [Attempt::SignIn, Attempt::Password, Attempt::Registration, Attempt::Invitation] {
+            samples.push(AppError::TooManyAttempts { what, retry_after: 60 });
+        }
+        samples.extend(Refusal::samples().into_iter().map(AppError::Refused));
+        samples
+    }
+}
+
+/// What is wrong with a field: an issue with its value, or a refusal about it.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldWhat<'a> {
+    Issue(&'a Issue),
+    Refusal(&'a Refusal),
+}
+
+/// A field of the input and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct FieldProblem<'a> {
+    pub field: String,
+    pub what: FieldWhat<'a>,
+}
+
+impl FieldProblem<'_> {
+    /// What is wrong, in `language`.
+    pub fn text(&self, language: Language) -> String {
+        match self.what {
+            FieldWhat::Issue(issue) => issue.text(language),
+            FieldWhat::Refusal(refusal) => refusal.text(language),
+        }
+    }
+
+    /// The issue's or refusal's code.
+    pub fn code(&self) -> &'static str {
+        match self.what {
+            FieldWhat::Issue(issue) => issue.code(),
+            FieldWhat::Refusal(refusal) => refusal.code(),
+        }
+    }
+}
+
+impl Message for AppError {
+    fn catalogue(&self) -> &'static [Text] {
+        match self {
+            AppError::Refused(refusal) => refusal.catalogue(),
+            _ => PROBLEMS,
+        }
+    }
+
+    fn key(&self) -> &'static str {
+        match self {
+            AppError::Refused(refusal) => refusal.key(),
+            AppError::TooManyAttempts { what, .. } => what.key(),
+            other => other.code(),
+        }
+    }
+
+    fn args(&self, language: Language) -> Args {
+        match self {
+            AppError::NotFound(resource) => vec![("resource", resource.label(language).to_owned())],
+            AppError::TooManyAttempts { retry_after, .. } => vec![("retry_after", retry_after.to_string())],
+            AppError::Invalid(errors) => {
+                let fields: Vec<String> =
+                    errors.0.iter().map(|e| format!("{}: {}", e.field, e.issue.text(language))).collect();
+                vec![("fields", fields.join("; "))]
+            }
+            AppError::Import(errors) => {
+                let problems: Vec<String> = errors.issues.iter().map(|issue| issue_text(issue, language)).collect();
+                let more = errors.total.saturating_sub(errors.issues.len());
+                let mut text = problems.join("; ");
+                if more > 0 {
+                    text.push_str(&format!(" (+{more})"));
+                }
+                vec![("problems", text)]
+            }
+            AppError::Refused(refusal) => refusal.args(language),
+            AppError::Unauthenticated
+            | AppError::InvalidToken
+            | AppError::WrongCredentials
+            | AppError::Conflict
+            | AppError::Unavailable
+            | AppError::Internal => Vec::new(),
+        }
+    }
+}
+
+/// One import problem, placed by file, line and column, in `language`.
+pub fn issue_text(issue: &ketnoi_domain::import::ImportIssue, language: Language) -> String {
+    let line = issue.line.map(|l| format!(":{l}")).unwrap_or_default();
+    let column = issue.column.as_ref().map(|c| format!(":{c}")).unwrap_or_default();
+    format!("{}{line}{column}: {}", issue.file, issue.issue.text(language))
+}
+
+impl fmt::Display for AppError {
+    /// In English: for logs and the command line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // The command line lists an import's problems one per line, as it always has.
+            AppError::Import(errors) => write!(f, "import rejected, nothing was written:\n{errors}"),
+            other => f.write_str(&other.text(Language::En)),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { what } => AppError::NotFound(what),
+            StoreError::Refused(refusal) => AppError::Refused(refusal),
+            StoreError::Duplicate => AppError::Conflict,
+            StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::Import(errors) => AppError::Import(errors),
+            StoreError::Unavailable(detail) => {
+                tracing::error!(%detail, "database unavailable");
+                AppError::Unavailable
+            }
+            internal @ (StoreError::Corrupt(_) | StoreError::Database(_)) => {
+                tracing::error!(error = %internal, "internal error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        AppError::Refused(refusal)
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(errors: ValidationErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+/// A failure of ours (a task that panicked, an index that failed): logged, and answered as
+/// [`AppError::Internal`].
+pub(crate) fn internal(error: impl fmt::Display) -> AppError {
+    tracing::error!(%error, "internal error");
+    AppError::Internal
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_reads_in_every_language() {
+        assert_eq!(ketnoi_domain::i18n::catalogue_problems(PROBLEMS), Vec::<String>::new());
+        let samples = AppError::samples();
+        let mut codes: Vec<&str> = samples.iter().map(AppError::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        // Every variant has a sample, and every refusal: 11 kinds of problem, one of them
+        // a refusal of 19 kinds.
+        assert_eq!(codes.len(), 10 + Refusal::samples().len(), "{codes:?}");
+        for problem in &samples {
+            assert!(
+                ketnoi_domain::i18n::find(problem.catalogue(), problem.key()).is_some(),
+                "{} has no text",
+                problem.code()
+            );
+            for language in Language::ALL {
+                let text = problem.text(language);
+                assert!(!text.is_empty() && !text.contains('{'), "{}: {text}", problem.code());
+            }
+        }
+    }
+
+    #[test]
+    fn names_keep_their_words_in_every_language() {
+        let busy = AppError::Refused(Refusal::ParticipantBusy {
+            slot: "d1-0900".to_owned(),
+            organization: ketnoi_domain::rules::Named { id: 7, name: "Sen and Lotus Ventures".to_owned() },
+            meeting: 9,
+        });
+        let vietnamese = busy.text(Language::Vi);
+        assert!(vietnamese.contains("\"Sen and Lotus Ventures\""), "{vietnamese}");
+        assert!(!vietnamese.contains("Sen và Lotus"), "{vietnamese}");
+    }
+}
