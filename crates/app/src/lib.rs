@@ -184,7 +184,7 @@ impl App {
     }
 
     /// The event, for its organiser only: everyone else is told it is not there.
-    pub(crate) async fn managed(&self, caller: &Caller, slug: &str) -> AppResult<Event> {
+    pub async fn managed(&self, caller: &Caller, slug: &str) -> AppResult<Event> {
         caller.require_sign_in()?;
         let event = self.event(slug).await?;
         caller.may(&Action::ManageEvent { event: event.id }, Resource::Event)?;

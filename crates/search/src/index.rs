@@ -1,5 +1,5 @@
-//! The index: schema, opening (or recreating) it on disk, applying changes with their
-//! outbox position, and rebuilding it whole.
+//! The index: schema, opening (or recreating) it on disk, applying changes with the position
+//! in the database's event log they bring it to, and rebuilding it whole.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

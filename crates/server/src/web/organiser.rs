@@ -21,9 +21,7 @@ use crate::AppState;
 /// The event, for its organiser only: others are sent to sign in, or told it is not there.
 async fn organised(state: &AppState, ctx: &Ctx, slug: &str, next: &str) -> Result<Event, WebError> {
     ctx.require_sign_in(next)?;
-    // The organiser's own list of participants proves the right to manage the event.
-    state.app.participants(&ctx.caller, slug).await?;
-    Ok(state.app.event(slug).await?)
+    Ok(state.app.managed(&ctx.caller, slug).await?)
 }
 
 /// A meeting's id from a form; anything else is not there.
