@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             role: Role::Organiser,
             organization_id: None,
             event_id: Some(event.id),
+            email_consent: false,
         };
         store.upsert_user(&user).await?;
         let indexer = Arc::new(Indexer::open(store.clone(), &dir.path().join("index"), &|_| {}).await?);

@@ -96,6 +96,7 @@ pub async fn load(
                 role: kind,
                 organization_id,
                 event_id,
+                email_consent: true,
             })
             .await?;
         shown.push(DemoLogin { role, email: email.to_string(), password: DEMO_PASSWORD });

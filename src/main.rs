@@ -11,8 +11,10 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use ketnoi::import::{ImportSources, event_for};
 use ketnoi::{CommandError, DataLocation, demo};
+use ketnoi_app::notify::{self, MailLoops, MailSettings};
 use ketnoi_app::{App, Indexer, Settings};
 use ketnoi_domain::event::EventSlug;
+use ketnoi_mail::{Sender, SmtpUrl};
 use ketnoi_server::auth::AuthConfig;
 use ketnoi_server::{AppState, Server};
 use ketnoi_store::{ImportProgress, ImportSummary, OrganizationQuery, Store};
@@ -49,12 +51,79 @@ struct ServeArgs {
     /// Always mark the session cookie Secure (the site is served over HTTPS).
     #[arg(long, env = "KETNOI_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The SMTP server that sends ketnoi's messages: smtp://[user:password@]host[:port] (STARTTLS
+    /// when offered; ?tls=required or ?tls=none to insist or refuse) or smtps://… (TLS from the
+    /// start). Without it, each message is written as an .eml file under DATA_DIR/mail.
+    #[arg(long, env = "KETNOI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of messages: `ketnoi@example.org` or `Techfest <ketnoi@example.org>`.
+    #[arg(long, env = "KETNOI_MAIL_FROM", default_value = "ketnoi <ketnoi@localhost>")]
+    mail_from: String,
+    /// The address people open ketnoi at, the base of every link in messages and of calendar
+    /// feeds (default: http:// and the listen address).
+    #[arg(long, env = "KETNOI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Seconds before a message that could not be sent (the mail server down, a 4xx answer) is
+    /// tried again; the wait doubles with each attempt, up to an hour, for a day.
+    #[arg(long, env = "KETNOI_MAIL_RETRY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    mail_retry_seconds: u64,
 }
 
 impl ServeArgs {
     fn auth(&self) -> AuthConfig {
         AuthConfig { trust_proxy: self.trust_proxy, secure_cookies: self.secure_cookies, ..AuthConfig::default() }
     }
+
+    /// Where messages go and where their links point; a malformed setting stops the command,
+    /// naming its flag.
+    fn mail(&self, location: &DataLocation) -> Result<(Sender, MailSettings), CommandError> {
+        let usage = |error: ketnoi_mail::ConfigError| CommandError::Usage(error.to_string());
+        let from = ketnoi_mail::parse_from(&self.mail_from).map_err(usage)?;
+        let sender = match self.smtp_url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+            Some(url) => Sender::smtp(SmtpUrl::parse(url).map_err(usage)?, from, MAIL_CONNECTIONS).map_err(usage)?,
+            None => Sender::files(location.data_dir.join(MAIL_DIR), from),
+        };
+        let public_url = match &self.public_url {
+            Some(url) => public_url(url)?,
+            None => {
+                let host = if self.listen.ip().is_unspecified() {
+                    "127.0.0.1".to_owned()
+                } else {
+                    self.listen.ip().to_string()
+                };
+                let host = if self.listen.is_ipv6() && !self.listen.ip().is_unspecified() {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                format!("http://{host}:{}", self.listen.port())
+            }
+        };
+        Ok((sender, MailSettings { public_url }))
+    }
+}
+
+/// The folder under the data directory that holds messages when no SMTP server is set.
+const MAIL_DIR: &str = "mail";
+/// SMTP connections open at once; as many messages go out together.
+const MAIL_CONNECTIONS: u32 = 8;
+
+/// `--public-url`: an http(s) address without a query or fragment.
+fn public_url(url: &str) -> Result<String, CommandError> {
+    let url = url.trim().trim_end_matches('/');
+    let bad =
+        |why: &str| CommandError::Usage(format!("--public-url: {url:?} {why} (expected https://host[:port][/path])"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| bad("is not an http(s) address"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(bad("has no host"));
+    }
+    if rest.contains(['?', '#', ' ']) {
+        return Err(bad("must not have a query, a fragment or spaces"));
+    }
+    Ok(url.to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,7 +252,10 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Serve(args) => serve(&location, location.open().await?, &args, None).await,
+        Command::Serve(args) => {
+            let mail = args.mail(&location)?;
+            serve(&location, location.open().await?, &args, mail, None).await
+        }
         Command::User(command) => user(&App::new(location.open().await?, Settings::default()), command).await,
         Command::Schedule { instance, greedy } => schedule(&instance, greedy),
         Command::Reindex => {
@@ -204,6 +276,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Demo(args) => {
+            let mail = args.mail(&location)?;
             let store = location.open().await?;
             let started = Instant::now();
             let bar = Bar::counter("demo rows imported");
@@ -215,7 +288,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             for login in &logins {
                 banner.push_str(&format!("  {:<width$}  {} / {}\n", login.role, login.email, login.password));
             }
-            serve(&location, store, &args, Some((event.slug.to_string(), banner))).await
+            serve(&location, store, &args, mail, Some((event.slug.to_string(), banner))).await
         }
         Command::Recommend { event, org, limit, json } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
@@ -379,14 +452,31 @@ async fn serve(
     location: &DataLocation,
     store: Store,
     args: &ServeArgs,
+    (sender, mail): (Sender, MailSettings),
     demo: Option<(String, String)>,
 ) -> Result<(), CommandError> {
     let listen = args.listen;
     let indexer = open_indexer(location, store.clone()).await?;
     let _indexing = indexer.spawn();
-    let server = Server::bind(listen, AppState::with_auth(store, indexer, args.auth()))
+    let auth = args.auth();
+    let app = Arc::new(App::with_index(store, indexer, auth.settings).with_mail(mail));
+    let server = Server::bind(listen, AppState::with_app(Arc::clone(&app), auth))
         .await
         .map_err(|e| CommandError::Usage(format!("cannot listen on {listen}: {e}")))?;
+    // The service starts whatever the mail server says: messages wait in the outbox.
+    match sender.check().await {
+        Ok(()) if args.smtp_url.is_some() => tracing::info!(smtp = %sender.destination(), "mail goes out over SMTP"),
+        Ok(()) => tracing::info!(
+            folder = %sender.destination(),
+            "no SMTP server is configured (--smtp-url): each message is written as an .eml file in this folder"
+        ),
+        Err(error) => tracing::warn!(
+            smtp = %sender.destination(), %error,
+            "the mail server cannot be reached now: messages wait in the outbox and are retried"
+        ),
+    }
+    let loops = MailLoops { retry: std::time::Duration::from_secs(args.mail_retry_seconds), ..MailLoops::default() };
+    let _mail = notify::spawn(Arc::clone(&app), sender, loops);
     let address = server.local_addr()?;
     tracing::info!(%address, "listening");
     println!("ketnoi is listening on http://{address}/");

@@ -7,6 +7,7 @@ mod m20261127_000002_matching_weights;
 mod m20261127_000003_accounts;
 mod m20261127_000004_meetings;
 mod m20261129_000005_event_log;
+mod m20261130_000006_notifications;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_accounts::Migration),
             Box::new(m20261127_000004_meetings::Migration),
             Box::new(m20261129_000005_event_log::Migration),
+            Box::new(m20261130_000006_notifications::Migration),
         ]
     }
 }

@@ -45,11 +45,24 @@ async fn a_startup_registers_signs_in_and_is_found() {
 
     body["password"] = json!("lạnh sâu -18 độ C");
     let answer = app.send("POST", "/api/v1/auth/register", &Who::Anonymous, Some(&body)).await;
-    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    assert_eq!(answer.body, json!({"email": "anh@cabientuoi.vn", "status": "confirmation-sent"}));
+    assert!(answer.session().is_none(), "not signed in before the address is confirmed");
+    assert_eq!(organization_count(&app).await, before + 1);
+    // The right password, but the address is not confirmed yet.
+    let early = app.login("anh@cabientuoi.vn", "lạnh sâu -18 độ C").await;
+    assert_eq!((early.status, early.body["code"].as_str()), (409, Some("email-not-confirmed")), "{}", early.body);
+    let token = app.mailed_token("anh@cabientuoi.vn", "confirm-email").await;
+    let made_up =
+        app.send("POST", "/api/v1/auth/confirm-email", &Who::Anonymous, Some(&json!({"token": "ktn_made_up"}))).await;
+    assert_eq!((made_up.status, made_up.body["code"].as_str()), (400, Some("token-invalid")));
+    let answer = app.send("POST", "/api/v1/auth/confirm-email", &Who::Anonymous, Some(&json!({"token": token}))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["role"], "member");
     let who = Who::Browser(answer.session().expect("signed in"));
     let id = answer.body["organization_id"].as_i64().expect("organization");
-    assert_eq!(organization_count(&app).await, before + 1);
+    let reused = app.send("POST", "/api/v1/auth/confirm-email", &Who::Anonymous, Some(&json!({"token": token}))).await;
+    assert_eq!(reused.status, 400, "a confirmation link works once");
 
     // The public sees the profile without its contacts or private ask; the member sees all.
     let public = app.send("GET", &format!("/api/v1/organizations/{id}"), &Who::Anonymous, None).await;
@@ -63,10 +76,14 @@ async fn a_startup_registers_signs_in_and_is_found() {
     let found = app.json("/api/v1/organizations?q=ca%20bien%20tuoi", 200).await;
     assert_eq!(found["items"][0]["name"], "Cá Biển Tươi");
 
-    // The same e-mail again: a conflict, nothing written.
+    // The same e-mail again: the same answer, nothing written; the address's owner is told.
     let again = app.send("POST", "/api/v1/auth/register", &Who::Anonymous, Some(&body)).await;
-    assert_eq!(again.status, 409);
+    assert_eq!(
+        (again.status, &again.body),
+        (202, &json!({"email": "anh@cabientuoi.vn", "status": "confirmation-sent"}))
+    );
     assert_eq!(organization_count(&app).await, before + 1);
+    assert_eq!(app.mail_kinds("anh@cabientuoi.vn").await, ["registration-attempt", "confirm-email"]);
     // An unknown event.
     body["event"] = json!("no-such-event");
     body["email"] = json!("other@cabientuoi.vn");

@@ -27,6 +27,13 @@ async fn the_api_document_lists_every_route_and_matches_its_snapshot() {
         "/api/v1/me/export",
         "/api/v1/me/tokens",
         "/api/v1/me/tokens/{id}",
+        "/api/v1/auth/confirm-email",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+        "/api/v1/me/mail-preferences",
+        "/api/v1/me/calendar-feed",
+        "/api/v1/events/{slug}/mail",
+        "/api/v1/events/{slug}/mail/{id}/retry",
     ] {
         assert!(paths.iter().any(|p| *p == path), "{path} is not documented");
     }

@@ -56,6 +56,12 @@ impl Answer {
     }
 }
 
+/// The value of the first `token=` in a message's text.
+pub fn token_in(text: &str) -> String {
+    let start = text.find("token=").unwrap_or_else(|| panic!("no token in {text}")) + "token=".len();
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect()
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures").join(name)
 }
@@ -228,11 +234,28 @@ impl TestApp {
             role,
             organization_id: organization,
             event_id: event,
+            email_consent: true,
         };
         self.store.upsert_user(&user).await.expect("create user");
         let answer = self.login(email, PASSWORD).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);
         Who::Browser(answer.session().expect("session cookie"))
+    }
+
+    /// The kinds of the messages queued for the account of `email`, newest first.
+    pub async fn mail_kinds(&self, email: &str) -> Vec<String> {
+        let user =
+            self.store.user_by_email(&Email::parse(email).expect("email")).await.expect("user").expect("account");
+        self.store.user_mail(user.id).await.expect("mail").into_iter().map(|mail| mail.kind).collect()
+    }
+
+    /// The token in the link of the newest message of `kind` queued for the account of `email`.
+    pub async fn mailed_token(&self, email: &str, kind: &str) -> String {
+        let user =
+            self.store.user_by_email(&Email::parse(email).expect("email")).await.expect("user").expect("account");
+        let mail = self.store.user_mail(user.id).await.expect("mail");
+        let mail = mail.iter().find(|mail| mail.kind == kind).unwrap_or_else(|| panic!("no {kind} message to {email}"));
+        token_in(&mail.text_body)
     }
 
     /// An API token for a signed-in browser.

@@ -3,14 +3,16 @@
 
 use ketnoi_domain::access::Action;
 use ketnoi_domain::event::EventSlug;
+use ketnoi_domain::i18n::Language;
 use ketnoi_domain::password;
 use ketnoi_domain::profile::ValidationContext;
-use ketnoi_domain::rules::{RequestStatus, Resource};
+use ketnoi_domain::rules::{Refusal, RequestStatus, Resource};
 use ketnoi_domain::validate::{self, Email, Issue, ValidationErrors};
-use ketnoi_store::{ApiToken, Mailbox, NewUser, Registration, Role, User};
+use ketnoi_store::{ApiToken, Mailbox, NewMail, NewUser, Registration, Role, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::letters::{Letter, MailKind, Mode};
 use crate::organizations::{OrganizationView, ProfileInput};
 use crate::{App, AppError, AppResult, Attempt, Caller, current_year};
 
@@ -62,6 +64,21 @@ pub struct RegisterBody {
     pub password: String,
     pub display_name: String,
     pub organization: ProfileInput,
+    /// The language of the account's messages: `vi` (the default) or `en`.
+    pub language: Option<String>,
+    /// Whether the person agrees to receive e-mail about requests, the schedule and reminders
+    /// (recorded with its time). Messages about the account itself are sent regardless.
+    #[serde(default)]
+    pub email_consent: bool,
+}
+
+/// The answer to a registration, the same whether or not the address had an account: the
+/// address is mailed either way, a confirmation link or a warning.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Registered {
+    pub email: String,
+    /// Always `confirmation-sent`.
+    pub status: &'static str,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -71,6 +88,62 @@ pub struct AcceptInvitationBody {
     pub code: String,
     pub display_name: String,
     pub password: String,
+    /// The language of the account's messages: `vi` (the default) or `en`.
+    pub language: Option<String>,
+    /// Whether the person agrees to receive e-mail (recorded with its time).
+    #[serde(default)]
+    pub email_consent: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetBody {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirmBody {
+    /// The token of the link in the message.
+    pub token: String,
+    /// 8 to 128 characters, not one of the 3,000 most common passwords.
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmailBody {
+    /// The token of the link in the message.
+    pub token: String,
+}
+
+/// How a person wants one kind of message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KindPreference {
+    /// `request-received`, `request-answered`, `request-cancelled`, `request-expired`,
+    /// `digest`, `schedule`, `reminder`.
+    pub kind: String,
+    /// `immediate`, `digest` (requests received only: in the digest instead) or `off`.
+    pub mode: String,
+}
+
+/// A person's mail settings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailPreferences {
+    /// `vi` or `en`.
+    pub language: String,
+    /// Whether the person agreed to receive e-mail; without it only messages about the account
+    /// itself are sent.
+    pub email_consent: bool,
+    pub kinds: Vec<KindPreference>,
+}
+
+/// A secret address serving the caller's published meetings as a calendar, no sign-in needed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarFeed {
+    pub url: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -180,6 +253,13 @@ pub struct PersonalData {
     pub meeting_requests: Vec<RequestRecord>,
     /// The organization's meetings, at every event.
     pub meetings: Vec<MeetingRecord>,
+    /// The account's mail settings, with when consent to e-mail was given.
+    pub mail_preferences: MailPreferences,
+    /// RFC 3339; none when no consent was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_consent_at: Option<String>,
+    /// The messages ketnoi queued or sent to the account, newest first.
+    pub messages: Vec<crate::outbox::MailView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -227,6 +307,40 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// The language a body asks for, Vietnamese when it does not.
+fn language(code: Option<&str>) -> AppResult<Language> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(Language::default()),
+        Some(code) => Language::parse(code).ok_or_else(|| {
+            let allowed = Language::ALL.iter().map(|l| l.code().to_owned()).collect();
+            AppError::invalid("language", Issue::NotOneOf { value: code.to_owned(), allowed })
+        }),
+    }
+}
+
+/// A message about the account itself: no unsubscribe link, sent whatever the preferences.
+fn security_mail(
+    dedup_key: String,
+    user_id: Option<i64>,
+    event_id: Option<i64>,
+    recipient: &str,
+    letter: Letter,
+    kind: MailKind,
+) -> NewMail {
+    NewMail {
+        dedup_key,
+        user_id,
+        event_id,
+        recipient: recipient.to_owned(),
+        language: letter.language,
+        kind: kind.as_str().to_owned(),
+        subject: letter.subject.clone(),
+        text_body: letter.plain(),
+        html_body: letter.html(),
+        unsubscribe: String::new(),
+    }
+}
+
 fn display_name(errors: &mut ValidationErrors, name: &str) -> String {
     errors.check("display_name", validate::text(name, 1, DISPLAY_NAME_MAX)).unwrap_or_default()
 }
@@ -267,6 +381,10 @@ impl App {
             return Err(AppError::WrongCredentials);
         };
         limiters.login_account.clear(&account);
+        // Only someone who knows the password learns that the address is not confirmed yet.
+        if !user.email_confirmed {
+            return Err(Refusal::EmailNotConfirmed.into());
+        }
         if let Some(previous) = previous {
             self.store.end_session(previous).await?;
         }
@@ -282,9 +400,12 @@ impl App {
         Ok(())
     }
 
-    /// Registers an organization for an event with its first member, and signs the member in.
-    pub async fn register(&self, body: &RegisterBody, client: &str) -> AppResult<SignedIn> {
+    /// Registers an organization for an event with its first member, whose address is
+    /// confirmed by a link mailed to it. The answer is the same whether or not the address had
+    /// an account: its owner is told someone tried instead.
+    pub async fn register(&self, body: &RegisterBody, client: &str) -> AppResult<Registered> {
         self.limiters.register_address.allow(client, Attempt::Registration)?;
+        let language = language(body.language.as_deref())?;
         let slug = EventSlug::parse(&body.event).map_err(|issue| AppError::invalid("event", issue))?;
         let event = self.store.event(&slug).await?;
         let mut errors = ValidationErrors::default();
@@ -298,23 +419,127 @@ impl App {
         };
         let Some(email) = email.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
         self.limiters.register_address.record(client);
+        let registered = Registered { email: email.as_str().to_owned(), status: "confirmation-sent" };
+        let organization = edit.profile.name.clone();
         let registration = Registration {
             event_id: event.id,
             profile: edit.profile,
             phone: edit.phone,
             funding_private: edit.funding_private,
-            email,
-            display_name,
+            email: email.clone(),
+            display_name: display_name.clone(),
             password: body.password.clone(),
+            language,
+            consent: body.email_consent,
         };
-        let user = self.store.register(&registration).await?;
-        tracing::info!(user = user.id, organization = ?user.organization_id, "registered");
+        let confirm = |token: &str| {
+            let args = [
+                ("organization", organization.clone()),
+                ("event", event.name.clone()),
+                ("email", email.as_str().to_owned()),
+            ];
+            let letter = Letter::new(language, "confirm-email.subject", Some(&display_name), &args)
+                .line("confirm-email.body", &args)
+                .action(
+                    "confirm-email.action",
+                    self.mail.link(&format!("/confirm-email?token={token}&event={}", event.slug)),
+                )
+                .signed(&event.name);
+            security_mail(
+                format!("confirm-email:{token}"),
+                None,
+                Some(event.id),
+                email.as_str(),
+                letter,
+                MailKind::ConfirmEmail,
+            )
+        };
+        // A taken address is told to its owner, not to whoever asked (checked first: the
+        // organization the form names may exist too, and that is no one's secret).
+        let taken = match self.store.user_by_email(&email).await? {
+            Some(_) => {
+                self.store.spend_like_registration(&body.password).await?;
+                Err(ketnoi_store::StoreError::Refused(Refusal::EmailTaken))
+            }
+            None => self.store.register(&registration, &confirm).await,
+        };
+        match taken {
+            Ok(user) => tracing::info!(user = user.id, organization = ?user.organization_id, "registered"),
+            Err(ketnoi_store::StoreError::Refused(Refusal::EmailTaken)) => {
+                if let Some(owner) = self.store.user_by_email(&email).await? {
+                    let args = [("email", email.as_str().to_owned())];
+                    let letter =
+                        Letter::new(owner.language, "registration-attempt.subject", Some(&owner.display_name), &args)
+                            .line("registration-attempt.body", &args)
+                            .action("registration-attempt.action", self.mail.link("/forgot-password"))
+                            .signed(&event.name);
+                    let hour = jiff::Timestamp::now().as_second() / 3600;
+                    let mail = security_mail(
+                        format!("registration-attempt:{}:{hour}", owner.id),
+                        Some(owner.id),
+                        Some(event.id),
+                        &owner.email,
+                        letter,
+                        MailKind::RegistrationAttempt,
+                    );
+                    self.store.enqueue_mail(&[mail]).await?;
+                }
+                tracing::info!("registration with an address that has an account");
+            }
+            Err(error) => return Err(error.into()),
+        }
+        Ok(registered)
+    }
+
+    /// Confirms an account's address by the link's token, and signs it in.
+    pub async fn confirm_email(&self, body: &ConfirmEmailBody) -> AppResult<SignedIn> {
+        let user = self.store.confirm_email(body.token.trim()).await?.ok_or(Refusal::TokenInvalid)?;
+        tracing::info!(user = user.id, "address confirmed");
         self.session_for(&user).await
+    }
+
+    /// Mails a single-use link to choose a new password, valid an hour, when the address has
+    /// an account; answers the same either way.
+    pub async fn request_password_reset(&self, body: &PasswordResetBody, client: &str) -> AppResult<()> {
+        self.limiters.register_address.allow(client, Attempt::Password)?;
+        self.limiters.register_address.record(client);
+        let Ok(email) = Email::parse(&body.email) else { return Ok(()) };
+        let mail = |user: &User, token: &str| {
+            let args = [("email", user.email.clone())];
+            let letter = Letter::new(user.language, "password-reset.subject", Some(&user.display_name), &args)
+                .line("password-reset.body", &args)
+                .action("password-reset.action", self.mail.link(&format!("/reset-password?token={token}")))
+                .signed("ketnoi");
+            security_mail(
+                format!("password-reset:{token}"),
+                Some(user.id),
+                None,
+                &user.email,
+                letter,
+                MailKind::PasswordReset,
+            )
+        };
+        if self.store.password_reset(&email, &mail).await? {
+            tracing::info!("password reset mailed");
+        }
+        Ok(())
+    }
+
+    /// Sets a new password by the reset link's token; every session of the account ends.
+    pub async fn reset_password(&self, body: &PasswordResetConfirmBody) -> AppResult<()> {
+        let token = body.token.trim();
+        let owner = self.store.mailed_token_user(ketnoi_store::TokenPurpose::PasswordReset, token).await?;
+        let owner = self.store.user(owner.ok_or(Refusal::TokenInvalid)?).await?;
+        password::check(&body.new_password, &owner.email).map_err(|issue| AppError::invalid("new_password", issue))?;
+        let user = self.store.reset_password(token, &body.new_password).await?.ok_or(Refusal::TokenInvalid)?;
+        tracing::info!(user = user.id, "password reset");
+        Ok(())
     }
 
     /// Accepts an invitation: creates the member's account and signs it in.
     pub async fn accept_invitation(&self, body: &AcceptInvitationBody, client: &str) -> AppResult<SignedIn> {
         self.limiters.register_address.allow(client, Attempt::Invitation)?;
+        let language = language(body.language.as_deref())?;
         let code = body.code.trim();
         let Some(email) = self.store.invitation_email(code).await? else {
             self.limiters.register_address.record(client);
@@ -326,7 +551,8 @@ impl App {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let user = self.store.accept_invitation(code, &display_name, &body.password).await?;
+        let user =
+            self.store.accept_invitation(code, &display_name, &body.password, language, body.email_consent).await?;
         tracing::info!(user = user.id, "invitation accepted");
         self.session_for(&user).await
     }
@@ -431,7 +657,18 @@ impl App {
         self.authorize_on(caller, organization, Action::EditOrganization).await?;
         let email = App::email("email", &body.email)?;
         let user = caller.user()?;
-        let (invitation, code) = self.store.invite(organization, &email, user.id).await?;
+        let name = self.store.organization(organization).await?.profile.name;
+        let mail = |invitation: &ketnoi_store::Invitation, code: &str| {
+            let args = [("inviter", user.display_name.clone()), ("organization", name.clone())];
+            let letter = Letter::new(user.language, "invitation.subject", None, &args)
+                .line("invitation.body", &args)
+                .action("invitation.action", self.mail.link(&format!("/join?code={code}")))
+                .line("invitation.code", &[("code", code.to_owned())])
+                .signed("ketnoi");
+            let dedup = format!("invitation:{}", invitation.id);
+            security_mail(dedup, None, None, &invitation.email, letter, MailKind::Invitation)
+        };
+        let (invitation, code) = self.store.invite(organization, &email, user.id, &mail).await?;
         Ok(InvitationView {
             id: invitation.id,
             organization_id: invitation.organization_id,
@@ -439,6 +676,97 @@ impl App {
             expires_at: invitation.expires_at,
             code,
         })
+    }
+
+    /// The caller's mail settings: language, consent, and how each kind of message comes.
+    pub async fn mail_preferences(&self, caller: &Caller) -> AppResult<MailPreferences> {
+        caller.may(&Action::ManageOwnAccount, Resource::User)?;
+        let user = self.store.user(caller.user()?.id).await?;
+        let chosen = self.store.mail_preferences(user.id).await?;
+        let kinds = MailKind::preferences()
+            .map(|kind| KindPreference {
+                kind: kind.as_str().to_owned(),
+                mode: chosen.get(kind.as_str()).cloned().unwrap_or_else(|| Mode::Immediate.as_str().to_owned()),
+            })
+            .collect();
+        Ok(MailPreferences {
+            language: user.language.code().to_owned(),
+            email_consent: user.email_consent_at.is_some(),
+            kinds,
+        })
+    }
+
+    /// Changes the caller's mail settings; kinds left out keep theirs.
+    pub async fn set_mail_preferences(&self, caller: &Caller, input: &MailPreferences) -> AppResult<MailPreferences> {
+        caller.may(&Action::ManageOwnAccount, Resource::User)?;
+        let user = caller.user()?;
+        let language = language(Some(&input.language))?;
+        let mut errors = ValidationErrors::default();
+        let mut chosen = Vec::new();
+        for (index, preference) in input.kinds.iter().enumerate() {
+            let field = format!("kinds[{index}]");
+            let allowed = |kind: MailKind| kind.modes().iter().map(|m| m.as_str().to_owned()).collect::<Vec<_>>();
+            match MailKind::parse(&preference.kind).filter(|kind| !kind.is_security()) {
+                None => errors.add(
+                    format!("{field}.kind"),
+                    Issue::NotOneOf {
+                        value: preference.kind.clone(),
+                        allowed: MailKind::preferences().map(|k| k.as_str().to_owned()).collect(),
+                    },
+                ),
+                Some(kind) => match Mode::parse(&preference.mode).filter(|mode| kind.modes().contains(mode)) {
+                    None => errors.add(
+                        format!("{field}.mode"),
+                        Issue::NotOneOf { value: preference.mode.clone(), allowed: allowed(kind) },
+                    ),
+                    Some(mode) => chosen.push((kind, mode)),
+                },
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        self.store.set_user_language(user.id, language).await?;
+        self.store.set_email_consent(user.id, input.email_consent).await?;
+        for (kind, mode) in chosen {
+            self.store.set_mail_preference(user.id, kind.as_str(), mode.as_str()).await?;
+        }
+        self.mail_preferences(caller).await
+    }
+
+    /// Turns one kind of message off for a user, by the signed link of a message: no sign-in,
+    /// and only for the user and kind the link was made for.
+    pub async fn unsubscribe(&self, user: i64, kind: &str, mac: &str) -> AppResult<MailKind> {
+        let key = self.store.link_key().await?;
+        let kind =
+            MailKind::parse(kind).filter(|kind| !kind.is_security()).ok_or(AppError::NotFound(Resource::Page))?;
+        if !crate::notify::unsubscribe_signed(&key, user, kind, mac) {
+            return Err(AppError::NotFound(Resource::Page));
+        }
+        self.store.set_mail_preference(user, kind.as_str(), Mode::Off.as_str()).await?;
+        tracing::info!(user, kind = kind.as_str(), "unsubscribed");
+        Ok(kind)
+    }
+
+    /// The secret address of the caller's calendar feed; with `renew`, a new one (the old one
+    /// stops working). One is made the first time.
+    pub async fn calendar_feed(&self, caller: &Caller, renew: bool) -> AppResult<CalendarFeed> {
+        caller.may(&Action::ManageOwnAccount, Resource::User)?;
+        let user = self.store.user(caller.user()?.id).await?;
+        let generation = if renew || user.calendar_feed == 0 {
+            self.store.set_calendar_feed(user.id, true).await?
+        } else {
+            user.calendar_feed
+        };
+        let key = self.store.link_key().await?;
+        Ok(CalendarFeed { url: self.mail.link(&crate::notify::feed_path(&key, user.id, generation)) })
+    }
+
+    /// Revokes the caller's calendar feed address.
+    pub async fn revoke_calendar_feed(&self, caller: &Caller) -> AppResult<()> {
+        caller.may(&Action::ManageOwnAccount, Resource::User)?;
+        self.store.set_calendar_feed(caller.user()?.id, false).await?;
+        Ok(())
     }
 
     /// Everything ketnoi holds about the signed-in user and their organization.
@@ -522,6 +850,14 @@ impl App {
             api_tokens: store.tokens(user.id).await?.into_iter().map(TokenView::from).collect(),
             meeting_requests,
             meetings,
+            mail_preferences: self.mail_preferences(caller).await?,
+            email_consent_at: store
+                .user(user.id)
+                .await?
+                .email_consent_at
+                .and_then(|at| jiff::Timestamp::from_second(at).ok())
+                .map(|at| at.to_string()),
+            messages: self.own_mail(user.id).await?,
         })
     }
 
@@ -545,6 +881,7 @@ impl App {
             role: Role::Organiser,
             organization_id: None,
             event_id: Some(event.id),
+            email_consent: false,
         };
         Ok((self.store.upsert_user(&new).await?, event.slug.to_string()))
     }

@@ -130,6 +130,8 @@ pub struct FiguresView {
     pub no_show: u64,
     /// Outcomes reported by either side, by code.
     pub outcomes: BTreeMap<String, u64>,
+    /// The event's messages: waiting, sent, failed.
+    pub mail: crate::outbox::MailCountsView,
 }
 
 /// The organisers' rules for requests: none is no limit.
@@ -145,6 +147,14 @@ pub struct RulesBody {
     /// Hours until a pending request expires; none for never.
     #[schema(minimum = 1)]
     pub request_ttl_hours: Option<u32>,
+    /// Hours between two digests of the requests waiting for a member's answer; none for 24.
+    #[schema(minimum = 1)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_hours: Option<u32>,
+    /// Minutes before a meeting that its reminder is sent; none for 15.
+    #[schema(minimum = 1)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_minutes: Option<u32>,
 }
 
 impl From<RulesBody> for RequestRules {
@@ -153,6 +163,8 @@ impl From<RulesBody> for RequestRules {
             request_quota: body.request_quota,
             meeting_quota: body.meeting_quota,
             request_ttl_hours: body.request_ttl_hours,
+            digest_hours: body.digest_hours,
+            reminder_minutes: body.reminder_minutes,
         }
     }
 }
@@ -358,6 +370,7 @@ impl App {
             held: f.held,
             no_show: f.no_show,
             outcomes: f.outcomes.into_iter().map(|(o, n): (Outcome, u64)| (o.as_str().to_owned(), n)).collect(),
+            mail: self.mail_counts(event.id).await?,
         })
     }
 

@@ -13,13 +13,17 @@
 //! - [`indexer`]: the search index, a consumer of the event log.
 
 pub mod accounts;
+pub mod calendar;
 mod error;
 pub mod events;
 pub mod exports;
 pub mod indexer;
+mod letters;
 pub mod limits;
 pub mod meetings;
+pub mod notify;
 pub mod organizations;
+pub mod outbox;
 pub mod recommendations;
 pub mod schedule;
 
@@ -32,6 +36,7 @@ use ketnoi_store::{Event, SessionLifetime, Store, User};
 
 pub use error::{AppError, AppResult, Attempt, FieldProblem, FieldWhat, ProblemKind, issue_text};
 pub use indexer::{Indexer, IndexerError};
+pub use letters::{MailKind, Mode};
 pub use limits::{Limit, Limiters, RateLimits};
 
 /// How sign-in works: how long sessions last, and the rate limits.
@@ -49,6 +54,8 @@ pub struct App {
     indexer: Option<Arc<Indexer>>,
     limiters: Limiters,
     settings: Settings,
+    /// Where the links in messages point.
+    mail: notify::MailSettings,
 }
 
 /// Who asks, as the adapters worked it out: an actor for the access rules, the user when
@@ -121,7 +128,13 @@ impl Caller {
 impl App {
     /// The use cases over `store`, without a search index: the command line's.
     pub fn new(store: Store, settings: Settings) -> App {
-        App { store, indexer: None, limiters: Limiters::new(&settings.limits), settings }
+        let limiters = Limiters::new(&settings.limits);
+        App { store, indexer: None, limiters, settings, mail: notify::MailSettings::default() }
+    }
+
+    /// The same use cases, their messages linking to `mail`'s address.
+    pub fn with_mail(self, mail: notify::MailSettings) -> App {
+        App { mail, ..self }
     }
 
     /// The use cases over `store` and the search index `indexer` keeps: the server's.

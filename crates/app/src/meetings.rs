@@ -448,7 +448,10 @@ impl App {
     ) -> AppResult<crate::exports::Export> {
         let agenda = self.agenda(caller, slug, organization).await?;
         let event = self.event(slug).await?;
-        let body = crate::exports::calendar(&event, &agenda.items, caller.organization(), jiff::Timestamp::now());
+        let viewer = organization.or(caller.organization());
+        let language = caller.user().map(|user| user.language).unwrap_or_default();
+        let link = self.mail.link(&format!("/e/{}/agenda", event.slug));
+        let body = crate::calendar::agenda(&event, &agenda.items, viewer, language, &link, jiff::Timestamp::now());
         let content_type = "text/calendar; charset=utf-8";
         Ok(crate::exports::Export { filename: format!("{}.ics", event.slug), content_type, body })
     }

@@ -29,6 +29,14 @@ impl Language {
         }
     }
 
+    /// The language's name in itself: `Tiếng Việt`, `English`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Vi => "Tiếng Việt",
+            Language::En => "English",
+        }
+    }
+
     /// The language of a code (`vi`, `en`), if ketnoi speaks it.
     pub fn parse(code: &str) -> Option<Language> {
         Language::ALL.into_iter().find(|language| language.code() == code)

@@ -269,16 +269,32 @@ pub struct RequestRules {
     pub meeting_quota: Option<u32>,
     /// Hours until a pending request expires.
     pub request_ttl_hours: Option<u32>,
+    /// Hours between two digests of the requests waiting for a member's answer (none: 24).
+    pub digest_hours: Option<u32>,
+    /// Minutes before a meeting that its reminder is sent (none: 15).
+    pub reminder_minutes: Option<u32>,
 }
 
 impl RequestRules {
-    /// A limit is at least 1; none is no limit.
+    /// The hours between digests, the default when not set.
+    pub fn digest_hours(&self) -> u32 {
+        self.digest_hours.unwrap_or(24)
+    }
+
+    /// The minutes before a meeting for its reminder, the default when not set.
+    pub fn reminder_minutes(&self) -> u32 {
+        self.reminder_minutes.unwrap_or(15)
+    }
+
+    /// A limit is at least 1; none is no limit (or the default).
     pub fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut errors = crate::validate::ValidationErrors::default();
         for (field, value) in [
             ("request_quota", self.request_quota),
             ("meeting_quota", self.meeting_quota),
             ("request_ttl_hours", self.request_ttl_hours),
+            ("digest_hours", self.digest_hours),
+            ("reminder_minutes", self.reminder_minutes),
         ] {
             if value == Some(0) {
                 errors.add(field, Issue::ZeroLimit);
@@ -353,11 +369,12 @@ pub enum Resource {
     Invitation,
     Token,
     User,
+    Message,
     Page,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Event,
         Resource::Organization,
         Resource::Participation,
@@ -367,6 +384,7 @@ impl Resource {
         Resource::Invitation,
         Resource::Token,
         Resource::User,
+        Resource::Message,
         Resource::Page,
     ];
 
@@ -381,6 +399,7 @@ impl Resource {
             Resource::Invitation => "invitation",
             Resource::Token => "token",
             Resource::User => "user",
+            Resource::Message => "message",
             Resource::Page => "page",
         }
     }
@@ -399,6 +418,7 @@ impl Resource {
                 Resource::Invitation => "lời mời",
                 Resource::Token => "khóa API",
                 Resource::User => "tài khoản",
+                Resource::Message => "thư",
                 Resource::Page => "trang",
             },
         }
@@ -492,6 +512,14 @@ pub enum Refusal {
     /// An event with this slug exists.
     EventExists {
         slug: String,
+    },
+    /// The account's address is not confirmed yet: its link is in the mailbox.
+    EmailNotConfirmed,
+    /// A link's token is unknown, used or expired.
+    TokenInvalid,
+    /// Only a failed message is queued again; this one waits or went.
+    MailNotFailed {
+        mail: i64,
     },
 }
 
@@ -587,6 +615,21 @@ const REFUSALS: &[Text] = &[
     Text {
         key: "event-exists", vi: "đã có sự kiện mang mã {slug}", en: "an event with slug {slug} already exists"
     },
+    Text {
+        key: "email-not-confirmed",
+        vi: "email chưa được xác nhận: hãy mở liên kết trong thư chúng tôi đã gửi",
+        en: "the address is not confirmed yet: open the link in the message we sent",
+    },
+    Text {
+        key: "token-invalid",
+        vi: "liên kết không hợp lệ, đã được dùng hoặc đã hết hạn",
+        en: "the link is unknown, used already or expired",
+    },
+    Text {
+        key: "mail-not-failed",
+        vi: "thư {mail} không bị lỗi: nó đang chờ gửi hoặc đã được gửi",
+        en: "message {mail} did not fail: it is waiting to be sent or was sent",
+    },
 ];
 
 /// A request's status as a message says it.
@@ -640,6 +683,9 @@ impl Refusal {
             Refusal::SessionsLocked { .. } => "sessions-locked",
             Refusal::EmailTaken => "email-taken",
             Refusal::EventExists { .. } => "event-exists",
+            Refusal::EmailNotConfirmed => "email-not-confirmed",
+            Refusal::TokenInvalid => "token-invalid",
+            Refusal::MailNotFailed { .. } => "mail-not-failed",
         }
     }
 
@@ -651,6 +697,7 @@ impl Refusal {
             Refusal::UnknownSlot { .. } => Some("slot"),
             Refusal::UnknownTable { .. } => Some("table"),
             Refusal::EmailTaken => Some("email"),
+            Refusal::TokenInvalid => Some("token"),
             _ => None,
         }
     }
@@ -664,6 +711,7 @@ impl Refusal {
                 | Refusal::SameKind { .. }
                 | Refusal::UnknownSlot { .. }
                 | Refusal::UnknownTable { .. }
+                | Refusal::TokenInvalid
         )
     }
 
@@ -690,6 +738,9 @@ impl Refusal {
             Refusal::SessionsLocked { placed: 12 },
             Refusal::EmailTaken,
             Refusal::EventExists { slug: "techfest-haiphong-2023".to_owned() },
+            Refusal::EmailNotConfirmed,
+            Refusal::TokenInvalid,
+            Refusal::MailNotFailed { mail: 31 },
         ]
     }
 }
@@ -706,7 +757,9 @@ impl Message for Refusal {
     fn args(&self, language: Language) -> Args {
         let named = |organization: &Named| quoted(&organization.name);
         match self {
-            Refusal::RequestToSelf | Refusal::EmailTaken => Vec::new(),
+            Refusal::RequestToSelf | Refusal::EmailTaken | Refusal::EmailNotConfirmed | Refusal::TokenInvalid => {
+                Vec::new()
+            }
             Refusal::NotAParticipant { organization } => vec![("organization", organization.to_string())],
             Refusal::SameKind { kind } => vec![("kind", kind_label(*kind, language).to_owned())],
             Refusal::RequestExists { request_status, .. } => {
@@ -744,6 +797,7 @@ impl Message for Refusal {
             ],
             Refusal::SessionsLocked { placed } => vec![("placed", placed.to_string())],
             Refusal::EventExists { slug } => vec![("slug", slug.clone())],
+            Refusal::MailNotFailed { mail } => vec![("mail", mail.to_string())],
         }
     }
 }
@@ -846,7 +900,7 @@ mod tests {
         assert_eq!(crate::i18n::catalogue_problems(REFUSALS), Vec::<String>::new());
         let samples = Refusal::samples();
         let codes: std::collections::HashSet<&str> = samples.iter().map(Refusal::code).collect();
-        assert_eq!(codes.len(), 19, "a refusal has no sample");
+        assert_eq!(codes.len(), 22, "a refusal has no sample");
         for refusal in &samples {
             assert!(crate::i18n::find(REFUSALS, refusal.key()).is_some(), "{} is not in the catalogue", refusal.code());
             for language in Language::ALL {

@@ -151,10 +151,14 @@ fn is_safe(method: &Method) -> bool {
 
 /// Refuses cross-site writes made with the browser's cookie: a write without a bearer token
 /// must come from this site, as `Sec-Fetch-Site` or else `Origin` tells. A client that sends
-/// neither header is not a browser and carries no ambient cookie to abuse.
+/// neither header is not a browser and carries no ambient cookie to abuse. One-click
+/// unsubscribe links are exempt: they act without a session.
 pub async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
     let headers = request.headers();
-    if is_safe(request.method()) || headers.contains_key(header::AUTHORIZATION) {
+    // An unsubscribe link is its own credential, used without a cookie, often from a mail
+    // provider's servers or a webmail page (RFC 8058).
+    let signed_link = request.uri().path().starts_with("/unsubscribe/");
+    if is_safe(request.method()) || headers.contains_key(header::AUTHORIZATION) || signed_link {
         return next.run(request).await;
     }
     let refused = match headers.get("sec-fetch-site").map(HeaderValue::as_bytes) {

@@ -1,5 +1,5 @@
 //! `/api/v1/events/{slug}`: an event, its slots, participants and figures, and what its
-//! organisers set: matching weights, sessions, request rules, imports.
+//! organisers set: matching weights, sessions, request rules, imports; and its mail.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,10 +7,14 @@ use ketnoi_app::events::{
     EventView, FiguresView, ImportInput, ImportResult, Participants, RulesBody, SessionsBody, WeightsBody,
 };
 
+use ketnoi_app::outbox::{MailList, MailParams, MailView};
+use ketnoi_domain::rules::Resource;
+
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::Body;
+use crate::params::Query;
 
 /// An event, its slots and how many startups and investors take part.
 #[utoipa::path(get, path = "/events/{slug}", tag = "events", params(("slug" = String, Path)),
@@ -97,4 +101,34 @@ pub async fn import(
     responses((status = 200, description = "The figures", body = FiguresView)))]
 pub async fn figures(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<FiguresView>, ApiError> {
     Ok(Json(state.app.figures(&slug).await?))
+}
+
+/// The event's messages, newest first (at most 500), with the counts: queued, sent, and failed
+/// with the reason. For its organisers.
+#[utoipa::path(get, path = "/events/{slug}/mail", tag = "events", params(("slug" = String, Path), MailParams),
+    responses((status = 200, description = "The messages and the counts", body = MailList),
+        (status = 400, description = "`invalid-field`: an unknown status", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not-found`: no such event, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn mail(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(slug): Path<String>,
+    Query(params): Query<MailParams>,
+) -> Result<Json<MailList>, ApiError> {
+    Ok(Json(state.app.event_mail(&caller, &slug, params.status.as_deref()).await?))
+}
+
+/// Queues a failed message again, now, its attempts counted afresh. For the event's organisers.
+#[utoipa::path(post, path = "/events/{slug}/mail/{id}/retry", tag = "events",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "The message, queued", body = MailView),
+        (status = 404, description = "`not-found`: no such event or message, or not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`mail-not-failed`: the message waits or went already", body = Problem, content_type = "application/problem+json")))]
+pub async fn retry_mail(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<MailView>, ApiError> {
+    let id = crate::organizations::id(&id, Resource::Message)?;
+    Ok(Json(state.app.retry_mail(&caller, &slug, id).await?))
 }

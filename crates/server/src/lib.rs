@@ -7,6 +7,7 @@ mod accounts;
 pub mod auth;
 mod error;
 mod events;
+mod feed;
 mod json;
 mod meetings;
 mod openapi;
@@ -60,8 +61,8 @@ pub struct AppState {
 
 #[derive(Debug)]
 pub struct Shared {
-    /// The use cases.
-    pub app: App,
+    /// The use cases, shared with the mail loop.
+    pub app: Arc<App>,
     pub auth: AuthConfig,
     /// The API document, rendered once.
     openapi: String,
@@ -80,7 +81,11 @@ impl AppState {
     }
 
     pub fn with_auth(store: Store, indexer: Arc<Indexer>, auth: AuthConfig) -> Self {
-        let app = App::with_index(store, indexer, auth.settings);
+        Self::with_app(Arc::new(App::with_index(store, indexer, auth.settings)), auth)
+    }
+
+    /// Over `app`, built by the caller (with its mail settings).
+    pub fn with_app(app: Arc<App>, auth: AuthConfig) -> Self {
         let openapi = api_doc().to_pretty_json().unwrap_or_default();
         AppState { inner: Arc::new(Shared { app, auth, openapi }) }
     }
@@ -99,6 +104,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::set_sessions))
         .routes(routes!(events::import))
         .routes(routes!(accounts::register))
+        .routes(routes!(accounts::confirm_email))
+        .routes(routes!(accounts::password_reset))
+        .routes(routes!(accounts::password_reset_confirm))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))
         .routes(routes!(accounts::accept_invitation))
@@ -107,6 +115,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::export))
         .routes(routes!(accounts::tokens, accounts::create_token))
         .routes(routes!(accounts::revoke_token))
+        .routes(routes!(accounts::mail_preferences, accounts::set_mail_preferences))
+        .routes(routes!(accounts::calendar_feed, accounts::renew_calendar_feed, accounts::revoke_calendar_feed))
         .routes(routes!(meetings::create_request, meetings::requests))
         .routes(routes!(meetings::accept))
         .routes(routes!(meetings::decline))
@@ -121,7 +131,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(schedule::publish))
         .routes(routes!(schedule::set_status))
         .routes(routes!(schedule::table_sheet))
-        .routes(routes!(events::figures));
+        .routes(routes!(events::figures))
+        .routes(routes!(events::mail))
+        .routes(routes!(events::retry_mail));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
@@ -140,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes(state.clone()))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi_json))
+        .route("/feed/{user}/{generation}/{file}", get(feed::feed))
         .merge(api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -98,6 +98,8 @@ fn to_event(model: events::Model) -> Result<Event> {
             request_quota: model.request_quota.and_then(|q| u32::try_from(q).ok()),
             meeting_quota: model.meeting_quota.and_then(|q| u32::try_from(q).ok()),
             request_ttl_hours: model.request_ttl_hours.and_then(|h| u32::try_from(h).ok()),
+            digest_hours: model.digest_hours.and_then(|h| u32::try_from(h).ok()),
+            reminder_minutes: model.reminder_minutes.and_then(|m| u32::try_from(m).ok()),
         },
         name: model.name,
         venue: model.venue,

@@ -40,7 +40,13 @@ fn invitation(row: invitations::Model) -> Invitation {
 impl Store {
     /// Invites `email` to join the organization; returns the invitation and its code. An
     /// e-mail that already has an account is a conflict.
-    pub async fn invite(&self, organization_id: i64, email: &Email, invited_by: i64) -> Result<(Invitation, String)> {
+    pub async fn invite(
+        &self,
+        organization_id: i64,
+        email: &Email,
+        invited_by: i64,
+        mail: &(dyn Fn(&Invitation, &str) -> crate::NewMail + Sync),
+    ) -> Result<(Invitation, String)> {
         if self.user_by_email(email).await?.is_some() {
             return Err(Refusal::EmailTaken.into());
         }
@@ -62,13 +68,22 @@ impl Store {
         .await?;
         let change = Change::UserInvited { organization: organization_id, invitation: row.id };
         crate::log::record(&txn, None, &[change]).await?;
+        let invitation = invitation(row);
+        crate::notifications::enqueue(&txn, &[mail(&invitation, &secret.clear)]).await?;
         txn.commit().await?;
-        Ok((invitation(row), secret.clear))
+        Ok((invitation, secret.clear))
     }
 
     /// Accepts an invitation: creates the member with this password. An unknown, used or
     /// expired code is "not found", and nothing is written.
-    pub async fn accept_invitation(&self, code: &str, display_name: &str, password: &str) -> Result<User> {
+    pub async fn accept_invitation(
+        &self,
+        code: &str,
+        display_name: &str,
+        password: &str,
+        language: ketnoi_domain::i18n::Language,
+        consent: bool,
+    ) -> Result<User> {
         let password_hash = hash(password).await?;
         let txn = self.begin_write().await?;
         let row = invitations::Entity::find()
@@ -77,7 +92,9 @@ impl Store {
             .await?
             .filter(|row| row.accepted_at.is_none() && row.expires_at > now())
             .ok_or(StoreError::not_found(Resource::Invitation))?;
-        let user = insert_member(&txn, &row.email, display_name, password_hash, row.organization_id).await?;
+        // The code came to this address: it is proven.
+        let joining = crate::users::Joining { language, consent, confirmed: true };
+        let user = insert_member(&txn, &row.email, display_name, password_hash, row.organization_id, joining).await?;
         invitations::ActiveModel { id: Set(row.id), accepted_at: Set(Some(now())), ..Default::default() }
             .update(&txn)
             .await?;

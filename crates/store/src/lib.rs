@@ -9,6 +9,7 @@ mod invitations;
 mod lists;
 mod log;
 mod meetings;
+mod notifications;
 mod organizations;
 mod secrets;
 mod sessions;
@@ -32,10 +33,11 @@ pub use import::{ImportFile, ImportProgress, ImportSummary};
 pub use invitations::{INVITATION_SECONDS, Invitation};
 pub use ketnoi_domain::rules::RequestRules;
 pub use log::{LogEntry, LogPosition};
-pub use meetings::{Figures, Mailbox, Meeting, MeetingRequest, Placement};
+pub use meetings::{Announced, Figures, Mailbox, Meeting, MeetingRequest, Placement};
+pub use notifications::{Mail, MailCounts, MailStatus, NewMail, TokenPurpose};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
 pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
-pub use users::{NewUser, Registration, Role, User};
+pub use users::{CONFIRM_SECONDS, NewUser, RESET_SECONDS, Registration, Role, User};
 
 /// How long a SQLite writer waits for another before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -57,6 +57,13 @@ fn request(row: meeting_requests::Model, at: i64) -> Result<MeetingRequest> {
     })
 }
 
+/// Sets where the published schedule puts a meeting now.
+fn announce(model: &mut meetings::ActiveModel, start: i64, end: i64, table: i32) {
+    model.announced_start = Set(Some(start));
+    model.announced_end = Set(Some(end));
+    model.announced_table = Set(Some(table));
+}
+
 impl MeetingRequest {
     /// The change that records this request reaching `status`.
     fn change(&self, status: RequestStatus, meeting: Option<i64>) -> Option<Change> {
@@ -86,6 +93,18 @@ pub struct Meeting {
     pub status: MeetingStatus,
     pub startup_outcome: Option<Outcome>,
     pub investor_outcome: Option<Outcome>,
+    /// Where the published schedule last put it; kept when it is unplaced or cancelled later.
+    pub announced: Option<Announced>,
+    /// When it last changed, in seconds since the epoch.
+    pub updated_at: i64,
+}
+
+/// A meeting's time and table as the published schedule last said them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Announced {
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
+    pub table: u32,
 }
 
 impl Meeting {
@@ -128,6 +147,17 @@ fn meeting(row: meetings::Model) -> Result<Meeting> {
             .map_err(|_| StoreError::Corrupt(format!("meetings.status: {:?}", row.status)))?,
         startup_outcome: outcome("startup_outcome", row.startup_outcome)?,
         investor_outcome: outcome("investor_outcome", row.investor_outcome)?,
+        announced: match (row.announced_start, row.announced_end, row.announced_table) {
+            (Some(start), Some(end), Some(table)) => Some(Announced {
+                start: jiff::Timestamp::from_second(start)
+                    .map_err(|e| StoreError::Corrupt(format!("meetings.announced_start: {e}")))?,
+                end: jiff::Timestamp::from_second(end)
+                    .map_err(|e| StoreError::Corrupt(format!("meetings.announced_end: {e}")))?,
+                table: u32::try_from(table).unwrap_or(0),
+            }),
+            _ => None,
+        },
+        updated_at: row.updated_at,
     })
 }
 
@@ -229,6 +259,8 @@ impl Store {
             request_quota: Set(to_db(rules.request_quota)),
             meeting_quota: Set(to_db(rules.meeting_quota)),
             request_ttl_hours: Set(to_db(rules.request_ttl_hours)),
+            digest_hours: Set(to_db(rules.digest_hours)),
+            reminder_minutes: Set(to_db(rules.reminder_minutes)),
             updated_at: Set(now()),
             ..Default::default()
         }
@@ -553,6 +585,18 @@ impl Store {
             return Err(StoreError::Duplicate);
         }
         let at = now();
+        // A published meeting's new place is announced at once: its calendars follow it.
+        let times: HashMap<i64, (i64, i64)> = if current.values().any(|row| row.published) {
+            slots::Entity::find()
+                .filter(slots::Column::EventId.eq(event_id))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|slot| (slot.id, (slot.starts_at, slot.ends_at)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         for chunk in ids.chunks(500) {
             meetings::Entity::update_many()
                 .col_expr(meetings::Column::SlotId, Expr::value(Option::<i64>::None))
@@ -568,7 +612,7 @@ impl Store {
             let after = place.map(|(slot, table)| (slot, table as i32));
             let moved = before.slot_id.zip(before.table_no) != after;
             placed += u64::from(after.is_some());
-            meetings::ActiveModel {
+            let mut model = meetings::ActiveModel {
                 id: Set(*id),
                 slot_id: Set(after.map(|(slot, _)| slot)),
                 table_no: Set(after.map(|(_, table)| table)),
@@ -576,9 +620,13 @@ impl Store {
                 published: Set(before.published && after.is_some()),
                 updated_at: Set(at),
                 ..Default::default()
+            };
+            if let Some(((start, end), table)) =
+                after.filter(|_| before.published).and_then(|(slot, table)| Some((*times.get(&slot)?, table)))
+            {
+                announce(&mut model, start, end, table);
             }
-            .update(&txn)
-            .await?;
+            model.update(&txn).await?;
             if moved {
                 let place_of = |place: Option<(i64, i32)>| {
                     place.map(|(slot, table)| Place { slot, table: u32::try_from(table).unwrap_or(0) })
@@ -658,7 +706,7 @@ impl Store {
             }
         }
         let moved = row.slot_id != Some(slot.id) || row.table_no != Some(table as i32);
-        let updated = meetings::ActiveModel {
+        let mut model = meetings::ActiveModel {
             id: Set(id),
             slot_id: Set(Some(slot.id)),
             table_no: Set(Some(table as i32)),
@@ -666,9 +714,11 @@ impl Store {
             sequence: Set(row.sequence + i32::from(moved && row.published)),
             updated_at: Set(now()),
             ..Default::default()
+        };
+        if row.published {
+            announce(&mut model, stored.starts_at, stored.ends_at, table as i32);
         }
-        .update(&txn)
-        .await?;
+        let updated = model.update(&txn).await?;
         if moved {
             let change = Change::MeetingMoved {
                 meeting: id,
@@ -685,8 +735,22 @@ impl Store {
     /// Publishes the schedule: every placed meeting becomes part of it; the event is published.
     pub async fn publish(&self, event_id: i64) -> Result<u64> {
         let txn = self.begin_write().await?;
+        // Announced where they are now; one announced elsewhere before (unplaced or moved by a
+        // full re-plan since) gets the next calendar revision.
+        let slot = |column: &str| Expr::cust(format!("(SELECT {column} FROM slots WHERE slots.id = meetings.slot_id)"));
         let published = meetings::Entity::update_many()
             .col_expr(meetings::Column::Published, Expr::value(true))
+            .col_expr(
+                meetings::Column::Sequence,
+                Expr::cust(
+                    "sequence + CASE WHEN announced_start IS NOT NULL AND (announced_start <> \
+                     (SELECT starts_at FROM slots WHERE slots.id = meetings.slot_id) \
+                     OR announced_table <> table_no) THEN 1 ELSE 0 END",
+                ),
+            )
+            .col_expr(meetings::Column::AnnouncedStart, slot("starts_at"))
+            .col_expr(meetings::Column::AnnouncedEnd, slot("ends_at"))
+            .col_expr(meetings::Column::AnnouncedTable, Expr::col(meetings::Column::TableNo))
             .col_expr(meetings::Column::UpdatedAt, Expr::value(now()))
             .filter(meetings::Column::EventId.eq(event_id))
             .filter(meetings::Column::SlotId.is_not_null())
@@ -724,7 +788,11 @@ impl Store {
         let updated = meetings::ActiveModel {
             id: Set(id),
             status: Set(status.as_str().to_owned()),
-            sequence: Set(row.sequence + i32::from(status == MeetingStatus::Cancelled && row.published)),
+            // Cancelled, or back from cancelled: calendars must see the change.
+            sequence: Set(row.sequence
+                + i32::from(
+                    (status == MeetingStatus::Cancelled || current.status == MeetingStatus::Cancelled) && row.published,
+                )),
             updated_at: Set(now()),
             ..Default::default()
         }
@@ -792,6 +860,22 @@ impl Store {
         }
         figures.outcomes = Outcome::ALL.iter().filter_map(|o| outcomes.get(o).map(|n| (*o, *n))).collect();
         Ok(figures)
+    }
+
+    /// The meetings of an organization, at every event, that a published schedule placed at
+    /// some time: the calendar feed's.
+    pub async fn announced_meetings(&self, organization_id: i64) -> Result<Vec<Meeting>> {
+        let rows = meetings::Entity::find()
+            .filter(meetings::Column::AnnouncedStart.is_not_null())
+            .filter(
+                Condition::any()
+                    .add(meetings::Column::StartupId.eq(organization_id))
+                    .add(meetings::Column::InvestorId.eq(organization_id)),
+            )
+            .order_by_asc(meetings::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(meeting).collect()
     }
 
     /// An organization's meetings at an event, with a slot or not.

@@ -5,12 +5,14 @@ use std::sync::OnceLock;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use jiff::Timestamp;
+use ketnoi_domain::i18n::Language;
 use ketnoi_domain::profile::Profile;
 use ketnoi_domain::validate::Email;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{api_tokens, participations, sessions, users};
 use crate::log;
+use crate::notifications::{NewMail, TokenPurpose};
 use crate::organizations::profile_columns;
 use crate::{Result, Store, StoreError, now};
 use ketnoi_domain::log::Change;
@@ -40,6 +42,9 @@ pub struct NewUser {
     pub role: Role,
     pub organization_id: Option<i64>,
     pub event_id: Option<i64>,
+    /// Whether the person agreed to receive e-mail about requests, the schedule and
+    /// reminders; a reset keeps an agreement already given.
+    pub email_consent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +56,14 @@ pub struct User {
     pub organization_id: Option<i64>,
     pub event_id: Option<i64>,
     pub disabled: bool,
+    /// The language of the user's messages.
+    pub language: Language,
+    /// When the user agreed to receive e-mail.
+    pub email_consent_at: Option<i64>,
+    /// Whether the user proved the address is theirs.
+    pub email_confirmed: bool,
+    /// The generation of the calendar feed's address; 0 for none.
+    pub calendar_feed: u32,
     pub created_at: Timestamp,
 }
 
@@ -64,6 +77,18 @@ pub struct Registration {
     pub email: Email,
     pub display_name: String,
     pub password: String,
+    pub language: Language,
+    /// Whether the person agreed to receive e-mail (recorded with its time).
+    pub consent: bool,
+}
+
+/// How a new member joins: by proving the address later (registration), or by the
+/// invitation sent to it (the address is proven).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Joining {
+    pub language: Language,
+    pub consent: bool,
+    pub confirmed: bool,
 }
 
 pub(crate) async fn hash(password: &str) -> Result<String> {
@@ -114,10 +139,19 @@ pub(crate) fn to_user(row: users::Model) -> Result<User> {
         organization_id: row.organization_id,
         event_id: row.event_id,
         disabled: row.disabled,
+        language: Language::parse(&row.language).unwrap_or_default(),
+        email_consent_at: row.email_consent_at,
+        email_confirmed: row.email_confirmed_at.is_some(),
+        calendar_feed: u32::try_from(row.calendar_feed).unwrap_or(0),
         created_at: Timestamp::from_second(row.created_at)
             .map_err(|e| StoreError::Corrupt(format!("users.created_at: {e}")))?,
     })
 }
+
+/// How long a password reset link works: an hour.
+pub const RESET_SECONDS: i64 = 3600;
+/// How long an address confirmation link works: a week.
+pub const CONFIRM_SECONDS: i64 = 7 * 24 * 3600;
 
 fn email_taken() -> StoreError {
     Refusal::EmailTaken.into()
@@ -130,6 +164,7 @@ pub(crate) async fn insert_member(
     display_name: &str,
     password_hash: String,
     organization_id: i64,
+    joining: Joining,
 ) -> Result<users::Model> {
     if users::Entity::find().filter(users::Column::Email.eq(email)).one(txn).await?.is_some() {
         return Err(email_taken());
@@ -143,6 +178,9 @@ pub(crate) async fn insert_member(
         organization_id: Set(Some(organization_id)),
         event_id: Set(None),
         disabled: Set(false),
+        language: Set(joining.language.code().to_owned()),
+        email_consent_at: Set(joining.consent.then_some(timestamp)),
+        email_confirmed_at: Set(joining.confirmed.then_some(timestamp)),
         created_at: Set(timestamp),
         updated_at: Set(timestamp),
         ..Default::default()
@@ -172,17 +210,23 @@ impl Store {
             organization_id: Set(new.organization_id),
             event_id: Set(new.event_id),
             disabled: Set(false),
+            // The operator vouches for the address.
+            email_confirmed_at: Set(Some(timestamp)),
             updated_at: Set(timestamp),
             ..Default::default()
         };
         let row = match existing {
             Some(existing) => {
                 model.id = Set(existing.id);
+                if existing.email_consent_at.is_none() && new.email_consent {
+                    model.email_consent_at = Set(Some(timestamp));
+                }
                 sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(existing.id)).exec(&txn).await?;
                 model.update(&txn).await?
             }
             None => {
                 model.created_at = Set(timestamp);
+                model.email_consent_at = Set(new.email_consent.then_some(timestamp));
                 model.insert(&txn).await?
             }
         };
@@ -218,9 +262,14 @@ impl Store {
         row.map(to_user).transpose()
     }
 
-    /// Creates an organization, its participation in the event and its first member, in one
-    /// transaction. A taken e-mail is a conflict and writes nothing.
-    pub async fn register(&self, registration: &Registration) -> Result<User> {
+    /// Creates an organization, its participation in the event and its first member, whose
+    /// address is confirmed by the link of the message `confirm` renders (given the link's
+    /// token), queued in the same transaction. A taken e-mail is a conflict and writes nothing.
+    pub async fn register(
+        &self,
+        registration: &Registration,
+        confirm: &(dyn Fn(&str) -> NewMail + Sync),
+    ) -> Result<User> {
         let password_hash = hash(&registration.password).await?;
         let txn = self.begin_write().await?;
         let email = registration.email.as_str();
@@ -239,7 +288,12 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        let user = insert_member(&txn, email, &registration.display_name, password_hash, organization.id).await?;
+        let joining = Joining { language: registration.language, consent: registration.consent, confirmed: false };
+        let user =
+            insert_member(&txn, email, &registration.display_name, password_hash, organization.id, joining).await?;
+        let token = crate::notifications::new_token(&txn, user.id, TokenPurpose::ConfirmEmail, CONFIRM_SECONDS).await?;
+        let mail = NewMail { user_id: Some(user.id), ..confirm(&token) };
+        crate::notifications::enqueue(&txn, &[mail]).await?;
         let changes = [
             Change::OrganizationCreated { organization: organization.id },
             Change::UserRegistered { user: user.id, organization: Some(organization.id) },
@@ -280,6 +334,101 @@ impl Store {
         others.exec(&txn).await?;
         txn.commit().await?;
         Ok(true)
+    }
+
+    /// Makes a password reset token for the account of `email`, if there is one, and queues the
+    /// message `mail` renders with it, in one transaction. Returns whether there was one.
+    pub async fn password_reset(&self, email: &Email, mail: &(dyn Fn(&User, &str) -> NewMail + Sync)) -> Result<bool> {
+        let txn = self.begin_write().await?;
+        let Some(row) = users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(&txn).await? else {
+            return Ok(false);
+        };
+        if row.disabled {
+            return Ok(false);
+        }
+        let user = to_user(row)?;
+        let token = crate::notifications::new_token(&txn, user.id, TokenPurpose::PasswordReset, RESET_SECONDS).await?;
+        crate::notifications::enqueue(&txn, &[mail(&user, &token)]).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets the password of the account a live reset token is for, using the token up and
+    /// ending every session of the account. `None` for an unknown, used or expired token.
+    pub async fn reset_password(&self, token: &str, new: &str) -> Result<Option<User>> {
+        let Some(user_id) = self.use_token(TokenPurpose::PasswordReset, token).await? else { return Ok(None) };
+        let password_hash = hash(new).await?;
+        let txn = self.begin_write().await?;
+        let row = users::ActiveModel {
+            id: Set(user_id),
+            password_hash: Set(password_hash),
+            // The link proved the address.
+            email_confirmed_at: Set(Some(now())),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(&txn).await?;
+        txn.commit().await?;
+        to_user(row).map(Some)
+    }
+
+    /// Confirms the address of the account a live confirmation token is for. `None` for an
+    /// unknown, used or expired token.
+    pub async fn confirm_email(&self, token: &str) -> Result<Option<User>> {
+        let Some(user_id) = self.use_token(TokenPurpose::ConfirmEmail, token).await? else { return Ok(None) };
+        let row = users::ActiveModel { id: Set(user_id), email_confirmed_at: Set(Some(now())), ..Default::default() }
+            .update(&self.db)
+            .await?;
+        to_user(row).map(Some)
+    }
+
+    /// The members of organizations `ids` able to receive mail (not disabled), by organization.
+    pub async fn members_of(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<User>>> {
+        let mut members: std::collections::HashMap<i64, Vec<User>> = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let rows = users::Entity::find()
+                .filter(users::Column::OrganizationId.is_in(chunk.iter().copied()))
+                .filter(users::Column::Disabled.eq(false))
+                .order_by_asc(users::Column::Id)
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                let organization = row.organization_id;
+                let user = to_user(row)?;
+                if let Some(organization) = organization {
+                    members.entry(organization).or_default().push(user);
+                }
+            }
+        }
+        Ok(members)
+    }
+
+    /// Hashes a password and forgets it: what a refused registration spends, so that it takes
+    /// as long as one that creates an account.
+    pub async fn spend_like_registration(&self, password: &str) -> Result<()> {
+        hash(password).await.map(drop)
+    }
+
+    /// Records that the user agreed to receive e-mail, now (an agreement already given keeps its
+    /// time), or withdrew it.
+    pub async fn set_email_consent(&self, user_id: i64, consent: bool) -> Result<()> {
+        let row = users::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::not_found(ketnoi_domain::rules::Resource::User))?;
+        let at = match (consent, row.email_consent_at) {
+            (true, Some(given)) => Some(given),
+            (true, None) => Some(now()),
+            (false, _) => None,
+        };
+        if at != row.email_consent_at {
+            users::ActiveModel { id: Set(user_id), email_consent_at: Set(at), ..Default::default() }
+                .update(&self.db)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Checks a user's password, for confirming a destructive action.

@@ -243,7 +243,14 @@ pub async fn agenda(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<St
         .iter()
         .map(|o| views::Choice { value: o.as_str().to_owned(), label: ctx.t(&format!("outcome.{o}")).to_owned() })
         .collect();
-    let page = context! { event => EventInfo::of(&event), days => days, waiting => waiting, outcomes => outcomes };
+    // A member subscribes to their own meetings; an organiser looking on has no feed here.
+    let feed = match ctx.organization() {
+        Some(_) => Some(super::account::Subscription::of(&state.app.calendar_feed(&ctx.caller, false).await?.url)),
+        None => None,
+    };
+    let page = context! {
+        event => EventInfo::of(&event), days => days, waiting => waiting, outcomes => outcomes, feed => feed,
+    };
     ctx.render(&state, "agenda.html", page).await
 }
 

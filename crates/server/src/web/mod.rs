@@ -45,6 +45,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account", get(account::page))
         .route("/account/invite", post(account::invite))
         .route("/account/delete", post(account::delete))
+        .route("/account/mail", post(account::save_mail_preferences))
+        .route("/account/calendar-feed", post(account::calendar_feed))
+        .route("/forgot-password", get(account::forgot_password_page).post(account::forgot_password))
+        .route("/reset-password", get(account::reset_password_page).post(account::reset_password))
+        .route("/confirm-email", get(account::confirm_email_page).post(account::confirm_email))
+        .route("/unsubscribe/{user}/{kind}/{mac}", get(account::unsubscribe_page).post(account::unsubscribe))
         .route("/e/{slug}", get(public::event))
         .route("/e/{slug}/search", get(public::search))
         .route("/e/{slug}/o/{id}", get(public::profile))
@@ -66,6 +72,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/e/{slug}/organise/checkin", get(organiser::checkin).post(organiser::check_in))
         .route("/e/{slug}/organise/tables", get(organiser::table_sheets))
         .route("/e/{slug}/organise/export/{file}", get(organiser::export))
+        .route("/e/{slug}/organise/mail", get(organiser::mail))
+        .route("/e/{slug}/organise/mail/{id}/retry", post(organiser::retry_mail))
         .layer(axum::middleware::from_fn_with_state(state, error_pages))
 }
 
@@ -93,6 +101,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("register.html", include_str!("../../templates/register.html")),
     ("join.html", include_str!("../../templates/join.html")),
     ("account.html", include_str!("../../templates/account.html")),
+    ("check_mail.html", include_str!("../../templates/check_mail.html")),
+    ("forgot_password.html", include_str!("../../templates/forgot_password.html")),
+    ("reset_password.html", include_str!("../../templates/reset_password.html")),
+    ("confirm_email.html", include_str!("../../templates/confirm_email.html")),
+    ("unsubscribe.html", include_str!("../../templates/unsubscribe.html")),
+    ("organise_mail.html", include_str!("../../templates/organise_mail.html")),
 ];
 
 const STYLES: &str = include_str!("../../static/app.css");
@@ -526,23 +540,51 @@ mod tests {
         ];
         let statuses =
             ["pending", "accepted", "declined", "cancelled", "expired", "scheduled", "checked-in", "held", "no-show"];
-        let done = ["request_sent", "accepted", "declined", "cancelled", "saved", "registered", "joined", "deleted"];
-        let done_organiser = ["scheduled", "published", "moved", "checked"];
+        let done = [
+            "request_sent",
+            "accepted",
+            "declined",
+            "cancelled",
+            "saved",
+            "registered",
+            "joined",
+            "deleted",
+            "password_reset",
+            "feed_renewed",
+            "feed_revoked",
+        ];
+        let done_organiser = ["scheduled", "published", "moved", "checked", "retried"];
+        let mail = ["mail.queued", "mail.sent", "mail.failed"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(ketnoi_app::MailKind::preferences().map(|kind| format!("mail_kind.{}", kind.as_str())))
+            .chain(ketnoi_app::Mode::ALL.iter().map(|mode| format!("mode.{}", mode.as_str())));
         let outcomes = ketnoi_domain::rules::Outcome::ALL.iter().map(|o| format!("outcome.{o}"));
         let keys = built
             .iter()
             .map(|k| (*k).to_owned())
             .chain(statuses.iter().map(|s| format!("status.{s}")))
             .chain(done.iter().chain(&done_organiser).map(|d| format!("done.{d}")))
-            .chain(outcomes);
+            .chain(outcomes)
+            .chain(mail);
         missing.extend(keys.filter(|key| !i18n::has(key)));
         assert!(missing.is_empty(), "messages missing from the catalogue: {missing:#?}");
     }
 
     #[test]
     fn every_form_field_has_a_label_for_the_error_list() {
-        let others =
-            ["display_name", "account_email", "password", "code", "message", "priority", "invite_email", "event"];
+        let others = [
+            "display_name",
+            "account_email",
+            "password",
+            "new_password",
+            "code",
+            "message",
+            "priority",
+            "invite_email",
+            "event",
+            "language",
+        ];
         let missing: Vec<&str> = views::PROFILE_FIELDS
             .iter()
             .chain(&others)

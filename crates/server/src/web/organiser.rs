@@ -469,3 +469,31 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path((slug, file)):
     let export = CsvExport::parse(&file).ok_or_else(WebError::not_found)?;
     Ok(crate::meetings::download(state.app.export(&ctx.caller, &slug, export).await?))
 }
+
+/// `GET /e/{slug}/organise/mail?status=`: the event's messages, queued, sent and failed with the
+/// reason, newest first.
+pub async fn mail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult {
+    let event = organised(&state, &ctx, &slug, &ctx.here).await?;
+    let status = query(raw.as_deref()).remove("status").filter(|s| ["queued", "sent", "failed"].contains(&s.as_str()));
+    let mail = state.app.event_mail(&ctx.caller, event.slug.as_str(), status.as_deref()).await?;
+    let page = context! { event => EventInfo::of(&event), mail => mail, status => status };
+    ctx.render(&state, "organise_mail.html", page).await
+}
+
+/// `POST /e/{slug}/organise/mail/{id}/retry`: a failed message is queued again.
+pub async fn retry_mail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> WebResult {
+    let back = format!("/e/{slug}/organise/mail");
+    organised(&state, &ctx, &slug, &back).await?;
+    let id = id.trim().parse().map_err(|_| WebError::App(AppError::NotFound(Resource::Message)))?;
+    state.app.retry_mail(&ctx.caller, &slug, id).await?;
+    Ok(ctx.done(&back, "retried"))
+}

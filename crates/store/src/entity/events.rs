@@ -25,6 +25,10 @@ pub struct Model {
     pub meeting_quota: Option<i32>,
     /// Hours until a pending request expires; never when NULL.
     pub request_ttl_hours: Option<i32>,
+    /// Hours between two digests of waiting requests (none: 24).
+    pub digest_hours: Option<i32>,
+    /// Minutes before a meeting its reminder is sent (none: 15).
+    pub reminder_minutes: Option<i32>,
     pub created_at: i64,
     pub updated_at: i64,
 }

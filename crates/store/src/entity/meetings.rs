@@ -23,6 +23,11 @@ pub struct Model {
     pub published: bool,
     /// The revision of its calendar entry, raised when a published meeting moves.
     pub sequence: i32,
+    /// Where the published schedule last put it (start, end, table): kept when it is
+    /// unplaced or cancelled afterwards, so that calendars subscribed to it remove it.
+    pub announced_start: Option<i64>,
+    pub announced_end: Option<i64>,
+    pub announced_table: Option<i32>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -16,6 +16,14 @@ pub struct Model {
     pub organization_id: Option<i64>,
     pub event_id: Option<i64>,
     pub disabled: bool,
+    /// The language of the user's messages: `vi`, `en`.
+    pub language: String,
+    /// When the user agreed to receive e-mail (none: never asked, or declined).
+    pub email_consent_at: Option<i64>,
+    /// When the user proved the address is theirs (none: not yet).
+    pub email_confirmed_at: Option<i64>,
+    /// The generation of the calendar feed's address; 0 for none.
+    pub calendar_feed: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -188,6 +188,7 @@ async fn users_log_in_with_their_password_only() {
         role: ketnoi_store::Role::Organiser,
         organization_id: None,
         event_id: None,
+        email_consent: false,
     };
     store.upsert_user(&user).await.expect("create");
     store.upsert_user(&user).await.expect("idempotent");
