@@ -4,12 +4,12 @@ default: test
 
 # The tests on the embedded SQLite database (the README's test command), browser tests included.
 test:
-    bash .ci/install-browser
+    bash .ci/install-test-tools
     cargo test --workspace
 
 # Retakes the screenshots in docs/screenshots from the browser tests.
 screenshots:
-    bash .ci/install-browser
+    bash .ci/install-test-tools
     KETNOI_SCREENSHOTS=1 cargo test --test e2e browser::
 
 # The storage and end-to-end suites on PostgreSQL (starts the local cluster if needed).

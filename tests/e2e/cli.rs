@@ -1,5 +1,5 @@
-//! The `ketnoi` command: import (good, bad and repeated files), bad locations, and `serve`
-//! shutting down cleanly on SIGTERM.
+//! The `ketnoi` command: import (good, bad and repeated files), bad locations, `serve`
+//! shutting down cleanly on SIGTERM, malformed mail settings, and the demo's mail.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -247,4 +247,90 @@ fn schedule_reads_the_contract_and_writes_a_valid_schedule() {
     let garbage = run(&["schedule", "--instance", "-"], Some("{\"slots\": 5}"));
     assert!(!garbage.status.success());
     assert!(stderr(&garbage).contains("not a scheduling instance"), "{}", stderr(&garbage));
+}
+
+/// Malformed mail settings stop `serve` before anything starts, naming the flag.
+#[tokio::test]
+async fn malformed_mail_settings_stop_the_command_naming_the_flag() {
+    let db = TestDatabase::new().await;
+    for (flag, value, says) in [
+        ("--smtp-url", "mail.example.org:25", "--smtp-url: no scheme"),
+        ("--smtp-url", "smtp://mail.example.org:twenty-five", "--smtp-url: the port \"twenty-five\""),
+        ("--smtp-url", "imap://mail.example.org", "--smtp-url: unknown scheme"),
+        ("--mail-from", "not an address", "--mail-from: \"not an address\" is not an address"),
+        ("--public-url", "match.techfest.vn", "--public-url: \"match.techfest.vn\" is not an http(s) address"),
+    ] {
+        let output = ketnoi(&db, &["serve", "--listen", "127.0.0.1:0", flag, value]);
+        assert!(!output.status.success(), "{flag} {value} was taken");
+        assert!(stderr(&output).contains(says), "{flag} {value}: {}", stderr(&output));
+    }
+}
+
+/// The demo's seeded history sends nothing; what people do in it does. Without an SMTP server
+/// each message is an `.eml` file under DATA_DIR/mail.
+#[tokio::test]
+async fn the_demo_mails_what_people_do_as_eml_files() {
+    let db = TestDatabase::new().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(db.dir())
+        .args(["--database-url", db.url()])
+        .env("KETNOI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start ketnoi demo");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+    let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    let mail_dir = db.dir().join("mail");
+    let eml = || -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(&mail_dir)
+            .map(|dir| {
+                dir.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(eml().is_empty(), "the seeded history sent {:?}", eml());
+
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "startup@techfest.ketnoi.demo", "password": "ketnoi-demo-2023"}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = login.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("cookie").to_owned();
+    let store = Store::connect(db.url()).await.expect("connect");
+    let demo_investor = store
+        .user_by_email(&ketnoi_domain::validate::Email::parse("investor@techfest.ketnoi.demo").expect("email"))
+        .await
+        .expect("user")
+        .expect("the demo investor");
+    let to = demo_investor.organization_id.expect("organization");
+    let sent = client
+        .post(format!("{base}/api/v1/events/techfest-haiphong-2023/requests"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"to": to, "message": "Chào anh chị"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(sent.status(), 201, "{:?}", sent.text().await);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while eml().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no .eml file in {}", mail_dir.display());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let files = eml();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let message = std::fs::read_to_string(&files[0]).expect("eml");
+    assert!(message.contains("To: investor@techfest.ketnoi.demo"), "{message}");
+    assert!(message.contains("List-Unsubscribe: <http://127.0.0.1:"), "{message}");
+    child.kill().ok();
+    child.wait().ok();
 }

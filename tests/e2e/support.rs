@@ -5,7 +5,8 @@ use std::process::{Command, Output};
 
 use std::sync::Arc;
 
-use ketnoi_app::Indexer;
+use ketnoi_app::notify::{self, MailLoops, MailSettings};
+use ketnoi_app::{App, Indexer};
 use ketnoi_domain::validate::Email;
 use ketnoi_server::auth::AuthConfig;
 use ketnoi_store::testing::TestDatabase;
@@ -17,6 +18,16 @@ use tokio::sync::oneshot;
 /// How long a test waits for the search index to take in what was committed: on PostgreSQL a
 /// transaction of another test (of the same cluster) may hold the event log back meanwhile.
 pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Mail loops for tests: a tenth of a second between rounds, a second before a retry.
+pub fn quick_loops() -> MailLoops {
+    MailLoops {
+        every: std::time::Duration::from_millis(100),
+        clock: std::time::Duration::from_secs(1),
+        concurrency: 4,
+        retry: std::time::Duration::from_secs(1),
+    }
+}
 
 /// The password of every account the tests create.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -115,6 +126,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub indexer: Arc<Indexer>,
     pub store: Store,
+    /// The use cases the server runs.
+    pub app: Arc<App>,
+    _mail: Option<notify::MailTasks>,
     shutdown: Option<oneshot::Sender<()>>,
     // Dropped last: the database outlives the server.
     db: TestDatabase,
@@ -140,18 +154,38 @@ impl TestApp {
     }
 
     pub async fn serve_with(db: TestDatabase, auth: AuthConfig) -> TestApp {
+        TestApp::start(db, auth, None).await
+    }
+
+    /// The fixture event, its messages sent over SMTP to 127.0.0.1:`smtp_port` by the mail
+    /// loops (quick ones: a tenth of a second between rounds, a second before a retry).
+    pub async fn with_mail(smtp_port: u16) -> TestApp {
+        let db = TestDatabase::new().await;
+        import_fixtures(&db);
+        TestApp::start(db, AuthConfig::default(), Some(smtp_port)).await
+    }
+
+    async fn start(db: TestDatabase, auth: AuthConfig, smtp_port: Option<u16>) -> TestApp {
         let store = Store::connect(db.url()).await.expect("connect");
         store.migrate().await.expect("migrate");
         let indexer = Indexer::open(store.clone(), &db.dir().join("index"), &|_| {}).await.expect("index");
         let indexer = Arc::new(indexer);
-        let state = ketnoi_server::AppState::with_auth(store.clone(), Arc::clone(&indexer), auth);
-        let server = ketnoi_server::Server::bind("127.0.0.1:0".parse().expect("address"), state).await.expect("bind");
-        let base = format!("http://{}", server.local_addr().expect("local address"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let mail = MailSettings { public_url: base.clone() };
+        let app = Arc::new(App::with_index(store.clone(), Arc::clone(&indexer), auth.settings).with_mail(mail));
+        let mail = smtp_port.map(|port| {
+            let url = ketnoi_mail::SmtpUrl::parse(&format!("smtp://127.0.0.1:{port}")).expect("smtp url");
+            let from = ketnoi_mail::parse_from("Techfest <ketnoi@techfest.test>").expect("from");
+            let sender = ketnoi_mail::Sender::smtp(url, from, 4).expect("sender");
+            notify::spawn(Arc::clone(&app), sender, quick_loops())
+        });
+        let server = ketnoi_server::Server::on(listener, ketnoi_server::AppState::with_app(Arc::clone(&app), auth));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
             stopped.await.ok();
         }));
-        TestApp { base, client: reqwest::Client::new(), indexer, store, shutdown: Some(shutdown), db }
+        TestApp { base, client: reqwest::Client::new(), indexer, store, app, _mail: mail, shutdown: Some(shutdown), db }
     }
 
     pub fn database(&self) -> &TestDatabase {
@@ -240,6 +274,11 @@ impl TestApp {
         let answer = self.login(email, PASSWORD).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);
         Who::Browser(answer.session().expect("session cookie"))
+    }
+
+    /// The id of the account of `email`.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.store.user_by_email(&Email::parse(email).expect("email")).await.expect("user").expect("account").id
     }
 
     /// The kinds of the messages queued for the account of `email`, newest first.

@@ -21,7 +21,7 @@ fn binary(variable: &str, default: &str) -> String {
     assert!(
         std::path::Path::new(&path).exists(),
         "{path} is missing: the browser tests need Debian's chromium and chromium-driver \
-         (install them with `bash .ci/install-browser`, or set {variable})"
+         (install them with `bash .ci/install-test-tools`, or set {variable})"
     );
     path
 }

@@ -619,8 +619,8 @@ impl App {
         Ok(self.store.enqueue_mail(&mails).await?)
     }
 
-    /// A message as it goes out.
-    fn outgoing(&self, mail: &Mail) -> OutgoingMail {
+    /// A message as it goes out: the same Message-ID every time it is sent.
+    pub fn outgoing(&self, mail: &Mail) -> OutgoingMail {
         let digest = Sha256::digest(mail.dedup_key.as_bytes());
         let tag: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         OutgoingMail {

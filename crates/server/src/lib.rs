@@ -241,7 +241,12 @@ pub struct Server {
 impl Server {
     /// Binds `address` (port 0 picks a free port).
     pub async fn bind(address: SocketAddr, state: AppState) -> std::io::Result<Server> {
-        Ok(Server { listener: TcpListener::bind(address).await?, state })
+        Ok(Server::on(TcpListener::bind(address).await?, state))
+    }
+
+    /// Serves on a listener bound already (its address known before the application is built).
+    pub fn on(listener: TcpListener, state: AppState) -> Server {
+        Server { listener, state }
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
