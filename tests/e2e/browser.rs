@@ -498,3 +498,48 @@ async fn register_invite_join_download_and_delete() {
     browser.wait_for_text("Tài khoản đã được xóa.").await;
     assert_eq!(app.login("nam@caphe.vn", "trà đá vỉa hè buổi chiều").await.status, 401);
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_mail_and_mail_preferences_are_saved() {
+    let app = event().await;
+    let browser = Browser::start(390, 844).await;
+    browser.goto(&format!("{}/sign-in", app.base)).await;
+    browser.click(&browser.find("a[href='/forgot-password']").await).await;
+    browser.type_into(&browser.find("#f-email").await, STARTUP).await;
+    browser.click(&browser.find("main form button.primary").await).await;
+    browser.wait_for_text("Hãy kiểm tra hộp thư").await;
+    shoot(&browser, "check-mail").await;
+
+    // The link from the message: a new password, then signing in with it.
+    let token = app.mailed_token(STARTUP, "password-reset").await;
+    browser.goto(&format!("{}/reset-password?token={token}", app.base)).await;
+    browser.type_into(&browser.find("#f-new_password").await, "sương mù trên vịnh Hạ Long").await;
+    browser.click(&browser.find("main form button.primary").await).await;
+    browser.wait_for_text("Đã đặt mật khẩu mới").await;
+    // The same link again: refused, on the form.
+    browser.goto(&format!("{}/reset-password?token={token}", app.base)).await;
+    browser.type_into(&browser.find("#f-new_password").await, "một mật khẩu khác hẳn").await;
+    browser.click(&browser.find("main form button.primary").await).await;
+    browser.wait_for_text("liên kết không hợp lệ, đã được dùng hoặc đã hết hạn").await;
+    browser.goto(&format!("{}/sign-in?next=%2Faccount", app.base)).await;
+    browser.type_into(&browser.find("#f-email").await, STARTUP).await;
+    browser.type_into(&browser.find("#f-password").await, "sương mù trên vịnh Hạ Long").await;
+    browser.click(&browser.find("form[action='/sign-in'] button").await).await;
+    browser.wait_for_url("/account").await;
+
+    // Mail preferences: English, no reminders; the calendar feed to subscribe to.
+    browser.run("document.getElementById('f-language').value = 'en';", json!([])).await;
+    browser.run("document.getElementById('f-mode-reminder').value = 'off';", json!([])).await;
+    let webcal = browser.find("a[href^='webcal://']").await;
+    assert!(browser.property(&webcal, "href").await.as_str().expect("href").contains("/feed/"));
+    shoot(&browser, "account-mail").await;
+    browser.click(&browser.find("form[action='/account/mail'] button").await).await;
+    browser.wait_for_text("Đã lưu").await;
+    let user = app.user_id(STARTUP).await;
+    let preferences = app.store.mail_preferences(user).await.expect("preferences");
+    assert_eq!(preferences.get("reminder").map(String::as_str), Some("off"));
+    assert_eq!(app.store.user(user).await.expect("user").language, ketnoi_domain::i18n::Language::En);
+    // The agenda offers the subscription beside the download.
+    browser.goto(&format!("{}{EVENT}/agenda", app.base)).await;
+    browser.find("a[href^='webcal://']").await;
+}

@@ -160,6 +160,16 @@ async fn unsubscribe_works_without_a_session_for_its_own_user_and_kind_only() {
         modes.contains(&("request-received", "off")) && modes.contains(&("request-answered", "immediate")),
         "{modes:?}"
     );
+    // The personal data download holds the preferences, the consent's time and the messages.
+    let export = app.send("GET", "/api/v1/me/export", &minh, None).await;
+    assert_eq!(export.body["mail_preferences"], preferences.body);
+    assert!(export.body["email_consent_at"].is_string(), "{}", export.body);
+    let messages = export.body["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        (messages[0]["kind"].as_str(), messages[0]["status"].as_str()),
+        (Some("request-received"), Some("sent"))
+    );
 
     // The next request reaches the other member only.
     request(&app, &portlink, "Han River Ventures").await;

@@ -644,12 +644,10 @@ impl App {
         for batch in claimed.chunks(loops.concurrency.max(1)) {
             let outgoing: Vec<OutgoingMail> = batch.iter().map(|mail| self.outgoing(mail)).collect();
             let results = futures_join(outgoing.iter().map(|mail| mailer.send(mail))).await;
+            let mut went = Vec::with_capacity(batch.len());
             for (mail, result) in batch.iter().zip(results) {
                 match result {
-                    Ok(()) => {
-                        self.store.mail_sent(mail.id).await?;
-                        sent += 1;
-                    }
+                    Ok(()) => went.push(mail.id),
                     Err(DeliveryError::Permanent(error)) => {
                         tracing::warn!(mail = mail.id, %error, "mail refused for good");
                         self.store.mail_failed(mail.id, &error, None).await?;
@@ -663,6 +661,8 @@ impl App {
                     }
                 }
             }
+            self.store.mail_sent(&went).await?;
+            sent += went.len() as u64;
         }
         Ok(Round { claimed: claimed.len() as u64, sent })
     }

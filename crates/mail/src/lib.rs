@@ -282,7 +282,7 @@ impl Mailer for Sender {
                 let partial = dir.join(format!(".{:08}.eml.partial", mail.id));
                 tokio::fs::write(&partial, message.formatted()).await.map_err(failed)?;
                 tokio::fs::rename(&partial, &path).await.map_err(failed)?;
-                tracing::info!(mail = mail.id, path = %path.display(), to = %mail.recipient, "message written, not sent: no SMTP server is configured");
+                tracing::info!(mail = mail.id, path = %path.display(), "message written, not sent: no SMTP server is configured");
                 Ok(())
             }
         }

@@ -238,14 +238,17 @@ impl Store {
         rows.into_iter().map(|row| mail(notifications::Model { attempts: row.attempts + 1, ..row })).collect()
     }
 
-    /// Records that message `id` was sent.
-    pub async fn mail_sent(&self, id: i64) -> Result<()> {
+    /// Records that messages `ids` were sent, in one statement.
+    pub async fn mail_sent(&self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         notifications::Entity::update_many()
             .col_expr(notifications::Column::Status, Expr::value(MailStatus::Sent.as_str()))
             .col_expr(notifications::Column::SentAt, Expr::value(now()))
             .col_expr(notifications::Column::LeaseUntil, Expr::value(Option::<i64>::None))
             .col_expr(notifications::Column::LastError, Expr::value(""))
-            .filter(notifications::Column::Id.eq(id))
+            .filter(notifications::Column::Id.is_in(ids.iter().copied()))
             .exec(&self.db)
             .await?;
         Ok(())
