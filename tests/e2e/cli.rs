@@ -279,9 +279,12 @@ async fn the_demo_mails_what_people_do_as_eml_files() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start ketnoi demo");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+    stdout.read_line(&mut line).expect("read");
     let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    // The demo prints its logins after: keep reading, or its next line meets a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let mail_dir = db.dir().join("mail");
     let eml = || -> Vec<std::path::PathBuf> {
         let mut files: Vec<_> = std::fs::read_dir(&mail_dir)
