@@ -67,6 +67,10 @@ struct ServeArgs {
     /// tried again; the wait doubles with each attempt, up to an hour, for a day.
     #[arg(long, env = "KETNOI_MAIL_RETRY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     mail_retry_seconds: u64,
+    /// Messages sent a second at most, by this server: a published schedule's thousands go out
+    /// without slowing the pages down (and within what the mail provider accepts).
+    #[arg(long, env = "KETNOI_MAIL_RATE", default_value_t = 220, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    mail_rate: u32,
 }
 
 impl ServeArgs {
@@ -475,7 +479,11 @@ async fn serve(
             "the mail server cannot be reached now: messages wait in the outbox and are retried"
         ),
     }
-    let loops = MailLoops { retry: std::time::Duration::from_secs(args.mail_retry_seconds), ..MailLoops::default() };
+    let loops = MailLoops {
+        retry: std::time::Duration::from_secs(args.mail_retry_seconds),
+        rate: args.mail_rate,
+        ..MailLoops::default()
+    };
     let _mail = notify::spawn(Arc::clone(&app), sender, loops);
     let address = server.local_addr()?;
     tracing::info!(%address, "listening");

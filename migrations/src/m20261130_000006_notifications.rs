@@ -145,24 +145,26 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Notifications::Table)
+                    // The small columns first and the bodies last: SQLite reads a row's columns
+                    // in order, so a count by status or a claim never reads a message's text.
                     .col(id(Notifications::Id))
-                    .col(text_uniq(Notifications::DedupKey))
                     .col(big_integer_null(Notifications::UserId))
                     .col(big_integer_null(Notifications::EventId))
-                    .col(text(Notifications::Recipient))
-                    .col(text(Notifications::Language))
-                    .col(text(Notifications::Kind))
-                    .col(text(Notifications::Subject))
-                    .col(text(Notifications::TextBody))
-                    .col(text(Notifications::HtmlBody))
-                    .col(text_empty(Notifications::Unsubscribe))
                     .col(text(Notifications::Status))
                     .col(integer(Notifications::Attempts).default(0))
                     .col(big_integer(Notifications::NextAttemptAt))
                     .col(big_integer_null(Notifications::LeaseUntil))
                     .col(big_integer_null(Notifications::SentAt))
-                    .col(text_empty(Notifications::LastError))
                     .col(big_integer(Notifications::CreatedAt))
+                    .col(text(Notifications::Language))
+                    .col(text(Notifications::Kind))
+                    .col(text(Notifications::Recipient))
+                    .col(text_empty(Notifications::LastError))
+                    .col(text_uniq(Notifications::DedupKey))
+                    .col(text_empty(Notifications::Unsubscribe))
+                    .col(text(Notifications::Subject))
+                    .col(text(Notifications::TextBody))
+                    .col(text(Notifications::HtmlBody))
                     .foreign_key(&mut cascade(
                         "fk_notifications_user_id",
                         Notifications::Table,
@@ -180,7 +182,8 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, columns) in [
             ("notifications_due", vec![Notifications::Status, Notifications::NextAttemptAt]),
-            ("notifications_event_id", vec![Notifications::EventId]),
+            // Counts by event and status from the index alone.
+            ("notifications_event_status", vec![Notifications::EventId, Notifications::Status]),
             ("notifications_user_id", vec![Notifications::UserId]),
         ] {
             let mut index = Index::create().name(name).table(Notifications::Table).to_owned();

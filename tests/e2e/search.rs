@@ -47,6 +47,9 @@ async fn text_search_ranks_folds_and_forgives() {
 #[tokio::test]
 async fn a_changed_profile_is_found_by_its_new_text_only() {
     let app = TestApp::with_fixtures().await;
+    // The index opened while another test's transaction may have held the log back: take in
+    // the fixtures first, so that what follows counts the edit alone.
+    app.indexer.sync(SETTLE).await.expect("catch up");
     app.json("/api/v1/organizations?q=vi%20sinh", 200).await;
     let edited = std::fs::read_to_string(fixture("startups.csv"))
         .expect("fixture")

@@ -26,6 +26,7 @@ pub fn quick_loops() -> MailLoops {
         clock: std::time::Duration::from_secs(1),
         concurrency: 4,
         retry: std::time::Duration::from_secs(1),
+        rate: 1000,
     }
 }
 

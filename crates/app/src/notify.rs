@@ -501,13 +501,7 @@ impl App {
         for event in self.store.events().await? {
             let period = i64::from(event.rules.digest_hours().max(1)) * 3600;
             let zone = zone(&event);
-            let pending: Vec<ketnoi_store::MeetingRequest> = self
-                .store
-                .event_requests(event.id)
-                .await?
-                .into_iter()
-                .filter(|r| r.status == RequestStatus::Pending)
-                .collect();
+            let pending = self.store.pending_requests(event.id).await?;
             let mut by_recipient: BTreeMap<i64, Vec<&ketnoi_store::MeetingRequest>> = BTreeMap::new();
             for request in &pending {
                 by_recipient.entry(request.recipient_id).or_default().push(request);
@@ -578,21 +572,28 @@ impl App {
                 continue;
             }
             let zone = zone(&event);
-            for meeting in self.store.meetings(event.id).await? {
+            let ids: Vec<i64> = soon.iter().map(|slot| slot.id).collect();
+            let meetings: Vec<Meeting> = self
+                .store
+                .meetings_in(event.id, &ids)
+                .await?
+                .into_iter()
+                .filter(|m| m.published && m.status == MeetingStatus::Scheduled)
+                .collect();
+            // Everyone's names, members and preferences at once: a slot of a national event
+            // holds a thousand meetings.
+            let sides: Vec<i64> = meetings.iter().flat_map(|m| [m.startup_id, m.investor_id]).collect();
+            let names = self.names(sides.iter().copied()).await?;
+            let name = |id: i64| names.get(&id).map(|o| o.name.clone()).unwrap_or_default();
+            let members = self.store.members_of(&sides).await?;
+            let user_ids: Vec<i64> = members.values().flatten().map(|u| u.id).collect();
+            let preferences = self.store.mail_preferences_of(&user_ids).await?;
+            for meeting in &meetings {
                 let Some(slot) = meeting.slot_id.and_then(|s| soon.iter().find(|slot| slot.id == s)) else { continue };
-                if !meeting.published || meeting.status != MeetingStatus::Scheduled {
-                    continue;
-                }
                 let table = meeting.table.unwrap_or_default().to_string();
                 let when = |language| moment(language, slot.starts_at, &zone);
                 let time = slot.starts_at.to_zoned_datetime(zone.clone()).strftime("%H:%M").to_string();
-                let sides = [meeting.startup_id, meeting.investor_id];
-                let names = self.names(sides).await?;
-                let name = |id: i64| names.get(&id).map(|o| o.name.clone()).unwrap_or_default();
-                let members = self.store.members_of(&sides).await?;
-                let user_ids: Vec<i64> = members.values().flatten().map(|u| u.id).collect();
-                let preferences = self.store.mail_preferences_of(&user_ids).await?;
-                for side in sides {
+                for side in [meeting.startup_id, meeting.investor_id] {
                     let counterpart = if side == meeting.startup_id { meeting.investor_id } else { meeting.startup_id };
                     for user in members.get(&side).into_iter().flatten() {
                         let recipient = Recipient { user, preferences: preferences.get(&user.id) };
@@ -641,9 +642,21 @@ impl App {
         let claimed = self.store.claim_mail(limit, LEASE_SECONDS).await?;
         let mut sent = 0;
         let retry = i64::try_from(loops.retry.as_secs()).unwrap_or(30).max(1);
+        // At most `loops.rate` a second, evenly spaced (each message of a batch starts its turn
+        // after the one before): the service's pages and searches keep their speed while a
+        // published schedule's thousands of messages go out.
+        let spacing = Duration::from_secs_f64(1.0 / f64::from(loops.rate.max(1)));
+        let mut next = tokio::time::Instant::now();
         for batch in claimed.chunks(loops.concurrency.max(1)) {
+            // A batch that ran late does not make the next one hurry.
+            let start = next.max(tokio::time::Instant::now() - spacing);
             let outgoing: Vec<OutgoingMail> = batch.iter().map(|mail| self.outgoing(mail)).collect();
-            let results = futures_join(outgoing.iter().map(|mail| mailer.send(mail))).await;
+            let results = futures_join(outgoing.iter().zip(0u32..).map(|(mail, turn)| async move {
+                tokio::time::sleep_until(start + spacing * turn).await;
+                mailer.send(mail).await
+            }))
+            .await;
+            next = start + spacing * u32::try_from(batch.len()).unwrap_or(u32::MAX);
             let mut went = Vec::with_capacity(batch.len());
             for (mail, result) in batch.iter().zip(results) {
                 match result {
@@ -663,6 +676,7 @@ impl App {
             }
             self.store.mail_sent(&went).await?;
             sent += went.len() as u64;
+            tokio::time::sleep_until(next).await;
         }
         Ok(Round { claimed: claimed.len() as u64, sent })
     }
@@ -710,6 +724,8 @@ pub struct MailLoops {
     pub concurrency: usize,
     /// The wait before the first retry of a temporary failure; it doubles with each attempt.
     pub retry: Duration,
+    /// Messages sent a second, at most.
+    pub rate: u32,
 }
 
 impl Default for MailLoops {
@@ -719,6 +735,7 @@ impl Default for MailLoops {
             clock: Duration::from_secs(30),
             concurrency: 8,
             retry: Duration::from_secs(30),
+            rate: 220,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The mail outbox as organisers and account owners see it: an event's messages (queued, sent,
 //! failed with the reason), a retry for failed ones, and the counts.
 
-use ketnoi_store::{Mail, MailCounts, MailStatus};
+use ketnoi_store::{Mail, MailCounts, MailHead, MailStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -52,8 +52,8 @@ fn rfc3339(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
 }
 
-impl From<&Mail> for MailView {
-    fn from(mail: &Mail) -> Self {
+impl From<&MailHead> for MailView {
+    fn from(mail: &MailHead) -> Self {
         MailView {
             id: mail.id,
             recipient: mail.recipient.clone(),
@@ -67,6 +67,12 @@ impl From<&Mail> for MailView {
             next_attempt_at: (mail.status == MailStatus::Queued).then(|| rfc3339(mail.next_attempt_at)),
             sent_at: mail.sent_at.map(rfc3339),
         }
+    }
+}
+
+impl From<&Mail> for MailView {
+    fn from(mail: &Mail) -> Self {
+        MailView::from(&mail.head())
     }
 }
 

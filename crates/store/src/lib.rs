@@ -34,7 +34,7 @@ pub use invitations::{INVITATION_SECONDS, Invitation};
 pub use ketnoi_domain::rules::RequestRules;
 pub use log::{LogEntry, LogPosition};
 pub use meetings::{Announced, Figures, Mailbox, Meeting, MeetingRequest, Placement};
-pub use notifications::{Mail, MailCounts, MailStatus, NewMail, TokenPurpose};
+pub use notifications::{Mail, MailCounts, MailHead, MailStatus, NewMail, TokenPurpose};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
 pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
 pub use users::{CONFIRM_SECONDS, NewUser, RESET_SECONDS, Registration, Role, User};

@@ -395,6 +395,20 @@ impl Store {
         rows.into_iter().map(|row| request(row, at)).collect()
     }
 
+    /// The event's requests still waiting for an answer (one past its time reads as expired
+    /// and is left out), oldest first: those a digest lists.
+    pub async fn pending_requests(&self, event_id: i64) -> Result<Vec<MeetingRequest>> {
+        let rows = meeting_requests::Entity::find()
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .filter(meeting_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
+            .order_by_asc(meeting_requests::Column::Id)
+            .all(&self.db)
+            .await?;
+        let at = now();
+        let requests: Result<Vec<MeetingRequest>> = rows.into_iter().map(|row| request(row, at)).collect();
+        Ok(requests?.into_iter().filter(|r| r.status == RequestStatus::Pending).collect())
+    }
+
     /// The request `id` changes by `event` (accept, decline, cancel) with `note`, in one
     /// transaction: an acceptance creates the meeting, within the investor's quota. Of two
     /// concurrent answers, one wins; the other finds the request no longer pending.
@@ -552,6 +566,18 @@ impl Store {
     pub async fn meetings(&self, event_id: i64) -> Result<Vec<Meeting>> {
         let rows = meetings::Entity::find()
             .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+            .order_by_asc(meetings::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(meeting).collect()
+    }
+
+    /// The event's live meetings placed in `slots`: those a reminder is due for.
+    pub async fn meetings_in(&self, event_id: i64, slots: &[i64]) -> Result<Vec<Meeting>> {
+        let rows = meetings::Entity::find()
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::SlotId.is_in(slots.iter().copied()))
             .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
             .order_by_asc(meetings::Column::Id)
             .all(&self.db)

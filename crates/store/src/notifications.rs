@@ -103,6 +103,80 @@ fn mail(row: notifications::Model) -> Result<Mail> {
     })
 }
 
+/// A message without its text: what a listing of the outbox shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailHead {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub recipient: String,
+    pub language: Language,
+    pub kind: String,
+    pub subject: String,
+    pub status: MailStatus,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: String,
+    pub created_at: i64,
+}
+
+impl Mail {
+    /// The message without its text.
+    pub fn head(&self) -> MailHead {
+        MailHead {
+            id: self.id,
+            user_id: self.user_id,
+            event_id: self.event_id,
+            recipient: self.recipient.clone(),
+            language: self.language,
+            kind: self.kind.clone(),
+            subject: self.subject.clone(),
+            status: self.status,
+            attempts: self.attempts,
+            next_attempt_at: self.next_attempt_at,
+            sent_at: self.sent_at,
+            last_error: self.last_error.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct HeadRow {
+    id: i64,
+    user_id: Option<i64>,
+    event_id: Option<i64>,
+    recipient: String,
+    language: String,
+    kind: String,
+    subject: String,
+    status: String,
+    attempts: i32,
+    next_attempt_at: i64,
+    sent_at: Option<i64>,
+    last_error: String,
+    created_at: i64,
+}
+
+fn head(row: HeadRow) -> Result<MailHead> {
+    Ok(MailHead {
+        id: row.id,
+        status: MailStatus::parse(&row.status)?,
+        language: Language::parse(&row.language).unwrap_or_default(),
+        user_id: row.user_id,
+        event_id: row.event_id,
+        recipient: row.recipient,
+        kind: row.kind,
+        subject: row.subject,
+        attempts: u32::try_from(row.attempts).unwrap_or(0),
+        next_attempt_at: row.next_attempt_at,
+        sent_at: row.sent_at,
+        last_error: row.last_error,
+        created_at: row.created_at,
+    })
+}
+
 /// The counts of an event's messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MailCounts {
@@ -268,14 +342,37 @@ impl Store {
         Ok(())
     }
 
-    /// An event's messages (of `status` when given), newest first, at most `limit`.
-    pub async fn event_mail(&self, event_id: i64, status: Option<MailStatus>, limit: u64) -> Result<Vec<Mail>> {
-        let mut select = notifications::Entity::find().filter(notifications::Column::EventId.eq(event_id));
+    /// An event's messages (of `status` when given), newest first, at most `limit`, without
+    /// their text.
+    pub async fn event_mail(&self, event_id: i64, status: Option<MailStatus>, limit: u64) -> Result<Vec<MailHead>> {
+        use notifications::Column as C;
+        let mut select = notifications::Entity::find().filter(C::EventId.eq(event_id));
         if let Some(status) = status {
-            select = select.filter(notifications::Column::Status.eq(status.as_str()));
+            select = select.filter(C::Status.eq(status.as_str()));
         }
-        let rows = select.order_by_desc(notifications::Column::Id).limit(limit).all(&self.db).await?;
-        rows.into_iter().map(mail).collect()
+        let rows = select
+            .select_only()
+            .columns([
+                C::Id,
+                C::UserId,
+                C::EventId,
+                C::Recipient,
+                C::Language,
+                C::Kind,
+                C::Subject,
+                C::Status,
+                C::Attempts,
+                C::NextAttemptAt,
+                C::SentAt,
+                C::LastError,
+                C::CreatedAt,
+            ])
+            .order_by_desc(C::Id)
+            .limit(limit)
+            .into_model::<HeadRow>()
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(head).collect()
     }
 
     /// One message, by id.

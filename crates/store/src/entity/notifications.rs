@@ -8,18 +8,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    #[sea_orm(unique)]
-    pub dedup_key: String,
     pub user_id: Option<i64>,
     pub event_id: Option<i64>,
-    pub recipient: String,
-    pub language: String,
-    pub kind: String,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
-    /// The one-click unsubscribe address; empty for security messages.
-    pub unsubscribe: String,
     /// `queued`, `sent` or `failed`.
     pub status: String,
     pub attempts: i32,
@@ -27,8 +17,18 @@ pub struct Model {
     /// While a server sends it: until when no other takes it.
     pub lease_until: Option<i64>,
     pub sent_at: Option<i64>,
-    pub last_error: String,
     pub created_at: i64,
+    pub language: String,
+    pub kind: String,
+    pub recipient: String,
+    pub last_error: String,
+    #[sea_orm(unique)]
+    pub dedup_key: String,
+    /// The one-click unsubscribe address; empty for security messages.
+    pub unsubscribe: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
