@@ -108,6 +108,33 @@ async fn a_request_reaches_every_member_in_their_language_with_links_that_work()
 }
 
 #[tokio::test]
+async fn an_invitation_and_a_withdrawn_request_are_mailed() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with_mail(sink.port).await;
+    let cang_so = member(&app, "Cảng Số", "lan@cangso.vn", "en").await;
+    member(&app, "Han River Ventures", "minh@hanriver.kr", "vi").await;
+    // A colleague is mailed a link that fills the invitation's code in.
+    let organization = app.id_of("Cảng Số").await;
+    let path = format!("/api/v1/organizations/{organization}/invitations");
+    let invited = app.send("POST", &path, &cang_so, Some(&json!({"email": "tuan@cangso.vn"}))).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let code = invited.body["code"].as_str().expect("code");
+    sink.wait_for(1, ARRIVES).await;
+    let invitation = &sink.to("tuan@cangso.vn")[0];
+    assert_eq!(invitation.subject(), "lan@cangso.vn invites you to join Cảng Số on ketnoi");
+    assert_eq!(invitation.link(&format!("{}/join?code=", app.base)), format!("{}/join?code={code}", app.base));
+    assert_eq!(invitation.header("list-unsubscribe"), "");
+    // A request sent, then withdrawn: the recipient hears of both.
+    let sent = request(&app, &cang_so, "Han River Ventures").await;
+    let answer = app.send("POST", &format!("{BASE}/requests/{}/cancel", sent["id"]), &cang_so, None).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    sink.wait_for(3, ARRIVES).await;
+    let subjects: Vec<String> = sink.to("minh@hanriver.kr").iter().map(|m| m.subject().to_owned()).collect();
+    assert_eq!(subjects, ["Cảng Số đề nghị gặp bạn tại techfest-test", "Cảng Số đã rút đề nghị gặp tại techfest-test"]);
+    nothing_more(&sink, 3).await;
+}
+
+#[tokio::test]
 async fn unsubscribe_works_without_a_session_for_its_own_user_and_kind_only() {
     let sink = SmtpSink::start();
     let app = TestApp::with_mail(sink.port).await;
