@@ -56,8 +56,10 @@ pub async fn load(
     let first = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), limit: 1, ..Default::default() };
     let startup = store.organizations(&first(OrgKind::Startup)).await?.items.into_iter().next();
     let investor = store.organizations(&first(OrgKind::Investor)).await?.items.into_iter().next();
+    // Each login is a person, named as people are on the pages; its role is what the demo prints.
     let mut logins = vec![(
         "organiser of Techfest Hải Phòng 2023".to_owned(),
+        "Nguyễn Thu Hà",
         "organiser@techfest.ketnoi.demo",
         Role::Organiser,
         None,
@@ -66,6 +68,7 @@ pub async fn load(
     if let Some(startup) = &startup {
         logins.push((
             format!("member of startup {}", startup.profile.name),
+            "Trần Minh Quân",
             "startup@techfest.ketnoi.demo",
             Role::Member,
             Some(startup.id),
@@ -75,6 +78,7 @@ pub async fn load(
     if let Some(investor) = &investor {
         logins.push((
             format!("member of investor {}", investor.profile.name),
+            "Lê Hoàng Anh",
             "investor@techfest.ketnoi.demo",
             Role::Member,
             Some(investor.id),
@@ -86,12 +90,12 @@ pub async fn load(
         tracing::info!(requests, "demo meeting requests created");
     }
     let mut shown = Vec::new();
-    for (role, email, kind, organization_id, event_id) in logins {
+    for (role, name, email, kind, organization_id, event_id) in logins {
         let email = Email::parse(email).map_err(|issue| CommandError::Usage(issue.to_string()))?;
         store
             .upsert_user(&NewUser {
                 email: email.clone(),
-                display_name: role.clone(),
+                display_name: name.to_owned(),
                 password: DEMO_PASSWORD.to_owned(),
                 role: kind,
                 organization_id,

@@ -8,6 +8,7 @@ mod m20261127_000003_accounts;
 mod m20261127_000004_meetings;
 mod m20261129_000005_event_log;
 mod m20261130_000006_notifications;
+mod m20261201_000007_seen;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_meetings::Migration),
             Box::new(m20261129_000005_event_log::Migration),
             Box::new(m20261130_000006_notifications::Migration),
+            Box::new(m20261201_000007_seen::Migration),
         ]
     }
 }

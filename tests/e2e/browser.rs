@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp, Who};
 use crate::webdriver::Browser;
 
 const EVENT: &str = "/e/techfest-test";
@@ -68,6 +68,10 @@ async fn check_accessible(browser: &Browser) {
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
+    sign_in_as(browser, app, email, PASSWORD, next).await;
+}
+
+async fn sign_in_as(browser: &Browser, app: &TestApp, email: &str, password: &str, next: &str) {
     browser
         .goto(&format!(
             "{}/sign-in?next={}",
@@ -76,7 +80,7 @@ async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
         ))
         .await;
     browser.type_into(&browser.find("#f-email").await, email).await;
-    browser.type_into(&browser.find("#f-password").await, PASSWORD).await;
+    browser.type_into(&browser.find("#f-password").await, password).await;
     browser.click(&browser.find("form[action='/sign-in'] button").await).await;
     browser.wait_for_url(next).await;
 }
@@ -93,6 +97,9 @@ struct Words {
     matched: &'static str,
     table: &'static str,
     summary: &'static str,
+    confirm_publish: &'static str,
+    moved: &'static str,
+    asker: &'static [&'static str],
 }
 
 const VIETNAMESE: Words = Words {
@@ -101,6 +108,9 @@ const VIETNAMESE: Words = Words {
     matched: "Mức độ phù hợp",
     table: "Bàn",
     summary: "Đã xếp 1 / 1 cuộc gặp",
+    confirm_publish: "Công bố lịch? 1 cuộc gặp",
+    moved: "Đã đổi giờ hoặc bàn",
+    asker: &["Nông nghiệp", "Tiền hạt giống", "Việt Nam", "800.000.000 ₫"],
 };
 
 const ENGLISH: Words = Words {
@@ -109,6 +119,9 @@ const ENGLISH: Words = Words {
     matched: "Match",
     table: "Table",
     summary: "1 of 1 meetings placed",
+    confirm_publish: "Publish the schedule (meetings placed: 1)?",
+    moved: "Moved to a new time or table",
+    asker: &["Agriculture", "Pre-seed", "Vietnam", "₫800,000,000"],
 };
 
 /// The whole flow: search, request (clicked twice), accept, schedule, publish, agenda, `.ics`.
@@ -150,12 +163,23 @@ async fn meeting_flow(english: bool) {
     let startup = app.id_of("Nông Sản Xanh").await;
     let sent = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
     assert_eq!(sent.len(), 1, "one request, however many clicks");
+    // Nothing received, one sent: the requests page opens on the sent ones.
+    browser.goto(&format!("{}{EVENT}/requests", app.base)).await;
+    let current = browser.find("nav.tabs a[aria-current='page']").await;
+    assert!(browser.property(&current, "href").await.as_str().unwrap_or_default().ends_with("box=outbox"));
 
     // The investor sees it and accepts it.
     sign_out(&browser).await;
     sign_in(&browser, &app, INVESTOR, &format!("{EVENT}/requests")).await;
     browser.wait_for_text("Nông Sản Xanh").await;
     browser.wait_for_text("chúng tôi làm nông sản OCOP").await;
+    // What the investor needs to decide: the asker's sectors, stage, ask, country, the match.
+    let card = browser.text(&browser.find("ul.requests li.card").await).await;
+    for fact in words.asker {
+        assert!(card.contains(fact), "{fact:?} on the request: {card}");
+    }
+    browser.find("ul.requests .fit .score").await;
+    assert!(!browser.all("ul.requests .fit .reasons li").await.is_empty(), "the match's reasons");
     shoot(&browser, &name("requests")).await;
     browser.type_into(&browser.find("textarea[name='note']").await, "Hẹn gặp tại Techfest!").await;
     browser.click(&browser.find("button[value='accept']").await).await;
@@ -169,16 +193,21 @@ async fn meeting_flow(english: bool) {
     browser.wait_for_text(words.summary).await;
     shoot(&browser, &name("schedule")).await;
     browser.click(&browser.find("#publish").await).await;
+    // Publishing asks first, on a page of its own (no script needed).
+    browser.wait_for_text(words.confirm_publish).await;
+    browser.check_fits_a_phone().await;
+    shoot(&browser, &name("confirm-publish")).await;
+    browser.click(&browser.find("#confirm").await).await;
     browser.wait_for_url("done=published").await;
 
     // The startup sees the meeting on its agenda, with slot and table, and gets the .ics.
     sign_out(&browser).await;
     sign_in(&browser, &app, STARTUP, &format!("{EVENT}/agenda")).await;
     browser.wait_for_text("Sông Hồng Angels").await;
-    let row = browser.text(&browser.find("table.agenda tbody tr").await).await;
-    assert!(row.starts_with("09:00–09:20"), "slot: {row}");
-    assert!(row.contains("Sông Hồng Angels"), "counterpart: {row}");
-    let table = browser.text(&browser.find("table.agenda td.table-no").await).await;
+    let card = browser.text(&browser.find("ol.agenda li.meeting").await).await;
+    assert!(card.starts_with("09:00–09:20"), "slot: {card}");
+    assert!(card.contains("Sông Hồng Angels"), "counterpart: {card}");
+    let table = browser.text(&browser.find("ol.agenda .table-no").await).await;
     assert_eq!(table, "1");
     assert!(browser.body_text().await.contains(words.table), "the table column is labelled");
     shoot(&browser, &name("agenda")).await;
@@ -189,6 +218,27 @@ async fn meeting_flow(english: bool) {
     assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
     assert!(ics.contains("DTSTART;TZID=Asia/Ho_Chi_Minh:20231124T090000"), "{ics}");
     assert!(ics.contains("Sông Hồng Angels"), "{ics}");
+
+    // The organisers move the published meeting: the agenda marks it until it has been seen.
+    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
+    let meeting = app.store.meetings(event_id).await.expect("meetings")[0].id;
+    let second = app.store.slots(event_id).await.expect("slots")[1].code.clone();
+    let moved = app
+        .send(
+            "PUT",
+            &format!("/api/v1/events/techfest-test/meetings/{meeting}"),
+            &organiser,
+            Some(&json!({"slot": second, "table": 2})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    browser.goto(&format!("{}{EVENT}/agenda", app.base)).await;
+    let card = browser.text(&browser.find("ol.agenda li.meeting.changed").await).await;
+    assert!(card.starts_with("09:20–09:40") && card.contains(words.moved), "marked as moved: {card}");
+    shoot(&browser, &name("agenda-changed")).await;
+    browser.goto(&format!("{}{EVENT}/agenda", app.base)).await;
+    browser.find("ol.agenda li.meeting").await;
+    assert!(browser.all("li.changed, .changed-note").await.is_empty(), "seen once, no longer marked");
 
     // The printable agenda has no navigation.
     browser.goto(&format!("{}{EVENT}/agenda/print", app.base)).await;
@@ -241,26 +291,26 @@ async fn bad_input_is_shown_by_its_field_and_kept() {
     browser.wait_for_text("Sai email hoặc mật khẩu.").await;
     assert_eq!(browser.property(&browser.find("#f-email").await, "value").await, json!(STARTUP));
 
-    // A profile with a bad number: shown again as typed, the error next to its field.
+    // A profile with four mistakes: every one is shown at once, each next to its field in
+    // words, and the form comes back as typed.
     sign_in(&browser, &app, STARTUP, &format!("{EVENT}/profile")).await;
     browser.type_into(&browser.find("#f-founded").await, "năm ngoái").await;
+    browser.type_into(&browser.find("#f-funding_ask").await, "-50000").await;
     browser.type_into(&browser.find("#f-province").await, "Tiên Lãng, Hải Phòng").await;
-    browser.click(&browser.find("main form button.primary").await).await;
-    let error = browser.text(&browser.find("#e-founded").await).await;
-    assert!(error.contains("phải là một số nguyên"), "{error}");
-    assert_eq!(browser.property(&browser.find("#f-founded").await, "value").await, json!("năm ngoái"));
-    assert_eq!(browser.property(&browser.find("#f-province").await, "value").await, json!("Tiên Lãng, Hải Phòng"));
-
-    // Refused by the API's validation: no sector and a bad web address, each by its field.
-    browser.type_into(&browser.find("#f-founded").await, "2022").await;
     browser.type_into(&browser.find("#f-website").await, "not a web address").await;
     for checkbox in browser.all("input[name='sectors']:checked").await {
         browser.click(&checkbox).await;
     }
     browser.click(&browser.find("main form button.primary").await).await;
+    let error = browser.text(&browser.find("#e-founded").await).await;
+    assert!(error.contains("phải là một số nguyên"), "{error}");
+    let ask = browser.text(&browser.find("#e-funding_ask").await).await;
+    assert!(ask.contains("phải lớn hơn 0"), "{ask}");
     let sectors = browser.text(&browser.find("#e-sectors").await).await;
     assert!(sectors.contains("phải chọn ít nhất một lĩnh vực"), "{sectors}");
     browser.find("#e-website").await;
+    assert_eq!(browser.property(&browser.find("#f-founded").await, "value").await, json!("năm ngoái"));
+    assert_eq!(browser.property(&browser.find("#f-province").await, "value").await, json!("Tiên Lãng, Hải Phòng"));
     assert_eq!(browser.property(&browser.find("#f-website").await, "value").await, json!("not a web address"));
     shoot(&browser, "profile-errors").await;
     let stored = app.store.organization(app.id_of("Nông Sản Xanh").await).await.expect("organization");
@@ -357,6 +407,28 @@ async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
     browser.wait_for_text("Đã tạo 1").await;
     assert_eq!(participants().await, before + 1);
 
+    // A file of its own making: columns in another order, optional ones left out, one the
+    // contract does not know. The preview names the record it would update and the change.
+    let own = files.path().join("own.csv");
+    std::fs::write(&own, "Ghi chú,stage,name,sectors,province\ngọi lại,seed,Rau Sạch,agritech,Tiên Lãng\n")
+        .expect("csv");
+    browser.attach(&browser.find("#f-startups").await, &own).await;
+    browser.click(&browser.find("button[value='preview']").await).await;
+    browser.wait_for_text("Sẽ cập nhật").await;
+    let change = browser.text(&browser.find("#import-result ul.changes li").await).await;
+    assert_eq!(change, "Rau Sạch: Tỉnh / thành phố Hải Phòng → Tiên Lãng", "left-out columns are kept");
+    shoot(&browser, "organise-import-changes").await;
+    // The templates: the columns and one example row, which imports as it is.
+    let template = browser
+        .run_async(
+            "fetch(arguments[0]).then(r => r.text()).then(arguments[1]);",
+            json!([browser.property(&browser.find("#template-startups").await, "href").await]),
+        )
+        .await;
+    let template = template.as_str().unwrap_or_default();
+    assert!(template.trim_start_matches('\u{feff}').starts_with("name,sectors,stage,country,"), "{template}");
+    assert_eq!(template.lines().count(), 2, "headers and one example row: {template}");
+
     // A second session in the empty row of the sessions table.
     let rows = browser.all("table.sessions tbody tr").await;
     assert_eq!(rows.len(), 3, "one session and two empty rows");
@@ -385,6 +457,7 @@ async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
     browser.wait_for_text("Đã xếp 2 / 2 cuộc gặp").await;
     browser.find("#grid td.meeting").await;
     browser.click(&browser.find("#publish").await).await;
+    browser.click(&browser.find("#confirm").await).await;
     browser.wait_for_url("done=published").await;
     let startup = app.id_of("Nông Sản Xanh").await;
     let mut phone = browser;
@@ -542,4 +615,51 @@ async fn a_forgotten_password_is_reset_by_mail_and_mail_preferences_are_saved() 
     // The agenda offers the subscription beside the download.
     browser.goto(&format!("{}{EVENT}/agenda", app.base)).await;
     browser.find("a[href^='webcal://']").await;
+}
+
+/// The demo event (320 startups, 72 investors, 36 slots, 20 tables), scheduled: its table
+/// sheets print on one A4 page per table, each with the table number and the event, and the
+/// organiser's pages fit a phone.
+#[tokio::test]
+async fn the_demo_table_sheets_print_one_a4_page_per_table() {
+    let app = TestApp::serve(ketnoi_store::testing::TestDatabase::new().await).await;
+    let (event, _, _) = ketnoi::demo::load(&app.store, &()).await.expect("demo");
+    let organiser = Who::Browser(
+        app.login("organiser@techfest.ketnoi.demo", ketnoi::demo::DEMO_PASSWORD).await.session().expect("session"),
+    );
+    let path = format!("/api/v1/events/{}/schedule", event.slug);
+    let run = app.send("POST", &path, &organiser, Some(&json!({}))).await;
+    assert_eq!(run.status, 200, "{:?}", run.body);
+    let tables: std::collections::BTreeSet<u64> = run.body["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .flat_map(|slot| {
+            slot["meetings"].as_array().expect("meetings").iter().map(|m| m["table"].as_u64().expect("table"))
+        })
+        .collect();
+    assert_eq!(tables.len(), 20, "meetings at each of the 20 tables");
+
+    let browser = Browser::start(1280, 900).await;
+    let demo = format!("/e/{}", event.slug);
+    let (organiser, password) = ("organiser@techfest.ketnoi.demo", ketnoi::demo::DEMO_PASSWORD);
+    sign_in_as(&browser, &app, organiser, password, &format!("{demo}/organise/tables")).await;
+    browser.wait_for_text("Techfest Hải Phòng 2023").await;
+    let pdf = browser.print_pdf().await;
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.match_indices("/Type /Page").filter(|(at, _)| !text[at + 11..].starts_with('s')).count();
+    assert_eq!(pages, 20, "one A4 page for each of the 20 tables");
+    let sheets = browser.all(".sheet").await;
+    assert_eq!(sheets.len(), 20);
+    // Each printed page carries its table number and the event, in its repeated header.
+    let headers = browser
+        .run("return [...document.querySelectorAll('.sheet-repeat th')].map(th => th.textContent.trim());", json!([]))
+        .await;
+    let headers: Vec<String> = serde_json::from_value(headers).expect("headers");
+    for (i, header) in headers.iter().enumerate() {
+        assert_eq!(header, &format!("Bàn {} · Techfest Hải Phòng 2023", i + 1));
+    }
+    std::fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).ok();
+    std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("table-sheets.pdf"), &pdf).expect("pdf");
 }

@@ -48,7 +48,7 @@ async fn bad_files_are_refused_and_write_nothing() {
     import_fixtures(&db);
     let good_investors = fixture("investors.csv");
     let cases: [(&str, &[u8], &str); 9] = [
-        ("missing-header.csv", b"name,sectors,stage\nA,ai,seed\n", "column country: missing column"),
+        ("missing-header.csv", b"name,sectors\nA,ai\n", "column stage: missing column"),
         (
             "misspelt-header.csv",
             b"name,sector,stage,country,province,funding_ask,currency,founded,team_size,website,email,description\n",
@@ -59,7 +59,11 @@ async fn bad_files_are_refused_and_write_nothing() {
             b"New Co,fintek,seed,VN,,,,,,,,\n",
             ":2: column sectors = \"fintek\": unknown sector \"fintek\" (did you mean \"fintech\"?)",
         ),
-        ("negative.csv", b"New Co,ai,seed,VN,,-5,USD,,,,,\n", ":2: column funding_ask = \"-5\": must not be negative"),
+        (
+            "negative.csv",
+            b"New Co,ai,seed,VN,,-5,USD,,,,,\n",
+            ":2: column funding_ask = \"-5\": must be greater than 0",
+        ),
         (
             "not-a-number.csv",
             b"New Co,ai,seed,VN,,lots,USD,,,,,\n",

@@ -562,7 +562,10 @@ async fn after_kill_9_with_messages_queued_none_is_lost() {
     }
     let event = store.events().await.expect("events")[0].id;
     let deadline = std::time::Instant::now() + ARRIVES;
-    while store.event_mail(event, None, 10).await.expect("mail").iter().filter(|m| m.attempts >= 1).count() < 2 {
+    // Tried and failed, so not in flight: a message in flight when its server dies waits for
+    // its lease to run out (the crash test covers that), one queued is sent at the next start.
+    let failed = |m: &ketnoi_store::MailHead| m.attempts >= 1 && !m.last_error.is_empty();
+    while store.event_mail(event, None, 10).await.expect("mail").iter().filter(|m| failed(m)).count() < 2 {
         assert!(std::time::Instant::now() < deadline, "the messages were not tried");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

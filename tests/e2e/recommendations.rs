@@ -25,9 +25,14 @@ async fn a_startup_sees_fitting_investors_first_with_reasons() {
     assert!((0.0..=1.0).contains(&score));
     let reasons: Vec<&str> =
         items[0]["reasons"].as_array().expect("reasons").iter().map(|r| r["en"].as_str().expect("en")).collect();
-    assert!(reasons.contains(&"Sector: logistics ✓"), "{reasons:?}");
-    assert!(reasons.contains(&"Ticket 100k–1M USD covers ask 5B VND ✓"), "{reasons:?}");
-    assert_eq!(items[0]["reasons"][0]["vi"], "Lĩnh vực: logistics ✓");
+    // In words, in every language: labels and country names, not codes.
+    assert!(reasons.contains(&"Sector: Logistics ✓"), "{reasons:?}");
+    assert!(reasons.contains(&"Ticket 100k–1M USD covers the ask of 5B VND ✓"), "{reasons:?}");
+    assert!(reasons.contains(&"Stage: Seed; invests at Seed–Series A ✓"), "{reasons:?}");
+    assert!(reasons.contains(&"Geography: Vietnam; invests in Vietnam and South Korea ✓"), "{reasons:?}");
+    assert_eq!(items[0]["reasons"][0]["vi"], "Lĩnh vực: Logistics ✓");
+    assert_eq!(items[0]["reasons"][1]["vi"], "Giai đoạn: Hạt giống; nhà đầu tư rót vốn ở Hạt giống–Vòng A ✓");
+    assert_eq!(items[0]["reasons"][0]["ko"], "분야: 물류 ✓");
 
     // An investor sees startups.
     let han_river = app.id_of("Han River Ventures").await;

@@ -13,6 +13,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long to wait for an element or a page.
 const PATIENCE: Duration = Duration::from_secs(10);
+/// The width of the phone every page must fit.
+const PHONE_WIDTH: u64 = 360;
 /// The key of an element reference in the protocol.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -46,8 +48,14 @@ impl Element {
 }
 
 impl Browser {
-    /// A new browser window of `width` × `height` CSS pixels.
+    /// A new browser window of `width` × `height` CSS pixels, set to Vietnamese, as the
+    /// fair's visitors' phones mostly are.
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_in(width, height, "vi-VN,vi").await
+    }
+
+    /// A new browser window whose `Accept-Language` is `languages`.
+    pub async fn start_in(width: u32, height: u32, languages: &str) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("port").port();
         let driver = Command::new(binary("KETNOI_CHROMEDRIVER", CHROMEDRIVER))
             .arg(format!("--port={port}"))
@@ -78,7 +86,11 @@ impl Browser {
         ];
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": binary("KETNOI_CHROMIUM", CHROMIUM), "args": args},
+            "goog:chromeOptions": {
+                "binary": binary("KETNOI_CHROMIUM", CHROMIUM),
+                "args": args,
+                "prefs": {"intl.accept_languages": languages},
+            },
         }}});
         let answer: Value = client
             .post(format!("{base}/session"))
@@ -119,8 +131,50 @@ impl Browser {
         self.post("/window/rect", json!({"width": width, "height": height})).await;
     }
 
+    /// Opens `url`, and checks that the page fits a phone ([`Browser::check_fits_a_phone`]).
     pub async fn goto(&self, url: &str) {
         self.post("/url", json!({"url": url})).await;
+        self.check_fits_a_phone().await;
+    }
+
+    /// Checks that the page, laid out 360 px wide, does not scroll sideways
+    /// (`document.documentElement.scrollWidth <= window.innerWidth`): wide tables scroll
+    /// inside their own box. The window is narrowed for the check and given its size back.
+    pub async fn check_fits_a_phone(&self) {
+        let rect = self.get("/window/rect").await;
+        let (width, height) = (rect["width"].as_u64().unwrap_or(0), rect["height"].as_u64().unwrap_or(0));
+        if width != PHONE_WIDTH {
+            self.post("/window/rect", json!({"width": PHONE_WIDTH, "height": 780})).await;
+        }
+        let measured = self
+            .run(
+                r#"const inner = window.innerWidth;
+                const wide = [...document.body.querySelectorAll('*')]
+                    .filter(e => e.getBoundingClientRect().right > inner + 1)
+                    .filter(e => {
+                        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                            if (getComputedStyle(a).overflowX !== 'visible') return false;
+                        }
+                        return true;
+                    })
+                    .slice(0, 5)
+                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')
+                    .concat([...document.body.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible').slice(0, 5).map(e => 'content of ' + e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') + ' ' + e.scrollWidth + 'px'));
+                return [document.documentElement.scrollWidth, inner, wide];"#,
+                json!([]),
+            )
+            .await;
+        if width != PHONE_WIDTH {
+            self.post("/window/rect", json!({"width": width, "height": height})).await;
+        }
+        let (scroll, inner) = (measured[0].as_u64().unwrap_or(u64::MAX), measured[1].as_u64().unwrap_or(0));
+        assert_eq!(inner, PHONE_WIDTH, "the window narrows to a phone's");
+        assert!(
+            scroll <= inner,
+            "{} scrolls sideways on a {PHONE_WIDTH}-px phone: {scroll} px wide; too wide: {}",
+            self.url().await,
+            measured[2]
+        );
     }
 
     pub async fn url(&self) -> String {
@@ -173,9 +227,11 @@ impl Browser {
             .await;
     }
 
-    /// Waits until the address contains `part`.
+    /// Waits until the address contains `part`, and checks that the page reached fits a phone.
     pub async fn wait_for_url(&self, part: &str) {
         self.wait_until(&format!("never reached {part}"), async |b: &Browser| b.url().await.contains(part)).await;
+        self.find("main h1").await;
+        self.check_fits_a_phone().await;
     }
 
     pub async fn body_text(&self) -> String {
@@ -207,6 +263,13 @@ impl Browser {
 
     pub async fn property(&self, element: &Element, name: &str) -> Value {
         self.get(&format!("/element/{}/property/{name}", element.0)).await
+    }
+
+    /// The page printed to PDF on A4, as Chromium prints it.
+    pub async fn print_pdf(&self) -> Vec<u8> {
+        let page = json!({"page": {"width": 21.0, "height": 29.7}, "background": false});
+        let encoded = self.post("/print", page).await;
+        base64::engine::general_purpose::STANDARD.decode(encoded.as_str().unwrap_or_default()).expect("PDF base64")
     }
 
     /// A PNG of the window.

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use ketnoi_domain::i18n::{Args, Language, Message, Text};
+use ketnoi_domain::i18n::{Args, Language, Message};
 use ketnoi_domain::import::ImportErrors;
 use ketnoi_domain::rules::{Refusal, Resource};
 use ketnoi_domain::validate::{FieldError, Issue, ValidationErrors};
@@ -70,60 +70,6 @@ pub enum ProblemKind {
     Unavailable,
     Internal,
 }
-
-const PROBLEMS: &[Text] = &[
-    Text { key: "not-found", vi: "không tìm thấy {resource}", en: "{resource} not found" },
-    Text {
-        key: "unauthenticated",
-        vi: "hãy đăng nhập để làm việc này",
-        en: "sign in, or send an API token, to do this",
-    },
-    Text {
-        key: "invalid-token",
-        vi: "khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi",
-        en: "the API token is invalid, expired or revoked",
-    },
-    Text { key: "wrong-credentials", vi: "sai email hoặc mật khẩu", en: "wrong e-mail or password" },
-    Text {
-        key: "too-many-attempts.sign-in",
-        vi: "quá nhiều lần đăng nhập sai; thử lại sau {retry_after} giây",
-        en: "too many failed sign-ins; try again in {retry_after} seconds",
-    },
-    Text {
-        key: "too-many-attempts.password",
-        vi: "quá nhiều lần nhập sai mật khẩu; thử lại sau {retry_after} giây",
-        en: "too many wrong passwords; try again in {retry_after} seconds",
-    },
-    Text {
-        key: "too-many-attempts.registration",
-        vi: "quá nhiều lượt đăng ký; thử lại sau {retry_after} giây",
-        en: "too many registrations; try again in {retry_after} seconds",
-    },
-    Text {
-        key: "too-many-attempts.invitation",
-        vi: "quá nhiều lần thử mã mời; thử lại sau {retry_after} giây",
-        en: "too many attempts; try again in {retry_after} seconds",
-    },
-    Text { key: "invalid-field", vi: "{fields}", en: "{fields}" },
-    Text {
-        key: "import-problems",
-        vi: "không nhập được, chưa ghi gì: {problems}",
-        en: "import rejected, nothing was written: {problems}",
-    },
-    Text {
-        key: "conflict",
-        vi: "dữ liệu vừa được thay đổi bởi một thao tác khác; hãy thử lại",
-        en: "this conflicts with an existing record",
-    },
-    Text {
-        key: "unavailable",
-        vi: "cơ sở dữ liệu tạm thời không dùng được; hãy thử lại sau",
-        en: "the database is not available, try again shortly",
-    },
-    Text {
-        key: "internal", vi: "máy chủ gặp lỗi; hãy thử lại sau", en: "something went wrong on our side"
-    },
-];
 
 impl AppError {
     /// The stable kebab-case code, the last part of the problem's `type`.
@@ -252,10 +198,10 @@ impl FieldProblem<'_> {
 }
 
 impl Message for AppError {
-    fn catalogue(&self) -> &'static [Text] {
+    fn namespace(&self) -> &'static str {
         match self {
-            AppError::Refused(refusal) => refusal.catalogue(),
-            _ => PROBLEMS,
+            AppError::Refused(refusal) => refusal.namespace(),
+            _ => "problem",
         }
     }
 
@@ -363,7 +309,6 @@ mod tests {
 
     #[test]
     fn every_problem_reads_in_every_language() {
-        assert_eq!(ketnoi_domain::i18n::catalogue_problems(PROBLEMS), Vec::<String>::new());
         let samples = AppError::samples();
         let mut codes: Vec<&str> = samples.iter().map(AppError::code).collect();
         codes.sort_unstable();
@@ -372,11 +317,8 @@ mod tests {
         // a refusal of 19 kinds.
         assert_eq!(codes.len(), 10 + Refusal::samples().len(), "{codes:?}");
         for problem in &samples {
-            assert!(
-                ketnoi_domain::i18n::find(problem.catalogue(), problem.key()).is_some(),
-                "{} has no text",
-                problem.code()
-            );
+            let key = format!("{}.{}", problem.namespace(), problem.key());
+            assert!(ketnoi_domain::i18n::has(&key), "{} has no text", problem.code());
             for language in Language::ALL {
                 let text = problem.text(language);
                 assert!(!text.is_empty() && !text.contains('{'), "{}: {text}", problem.code());

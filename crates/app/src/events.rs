@@ -110,6 +110,23 @@ pub struct ImportResult {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// The records updated (or, in a preview, that would be), with what changes: the first 200.
+    pub changes: Vec<RecordChangeView>,
+}
+
+/// A record an import updates: its name, and each field it changes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordChangeView {
+    pub name: String,
+    pub fields: Vec<FieldChangeView>,
+}
+
+/// A field an import changes, by its CSV column, with both values as a CSV would hold them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldChangeView {
+    pub field: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// The event's figures: aggregates only.
@@ -328,6 +345,18 @@ impl App {
             created: summary.created,
             updated: summary.updated,
             unchanged: summary.unchanged,
+            changes: summary
+                .changes
+                .into_iter()
+                .map(|record| RecordChangeView {
+                    name: record.name,
+                    fields: record
+                        .fields
+                        .into_iter()
+                        .map(|f| FieldChangeView { field: f.field.to_owned(), before: f.before, after: f.after })
+                        .collect(),
+                })
+                .collect(),
         })
     }
 

@@ -88,6 +88,22 @@ impl CsvWriter {
     }
 }
 
+/// The template of an import file (`startups.csv` or `investors.csv`): its columns and one
+/// example row, to fill in with a spreadsheet.
+pub fn import_template(file: &str) -> Option<AppResult<Export>> {
+    use ketnoi_domain::import::{INVESTOR_COLUMNS, INVESTOR_EXAMPLE, STARTUP_COLUMNS, STARTUP_EXAMPLE};
+    let (columns, example): (&[&str], &[&str]) = match file {
+        "startups.csv" => (&STARTUP_COLUMNS, &STARTUP_EXAMPLE),
+        "investors.csv" => (&INVESTOR_COLUMNS, &INVESTOR_EXAMPLE),
+        _ => return None,
+    };
+    let body = CsvWriter::new(columns).and_then(|mut csv| {
+        csv.row(example)?;
+        csv.finish()
+    });
+    Some(body.map(|body| Export { filename: format!("ketnoi-{file}"), content_type: "text/csv; charset=utf-8", body }))
+}
+
 impl App {
     /// One of the event's CSV exports, for its organisers.
     pub async fn export(&self, caller: &Caller, slug: &str, export: CsvExport) -> AppResult<Export> {

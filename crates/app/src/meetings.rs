@@ -154,6 +154,8 @@ pub struct MeetingView {
     pub investor_outcome: Option<Outcome>,
     /// The calendar revision (iCalendar SEQUENCE).
     pub sequence: u32,
+    /// On an agenda: moved or cancelled after publishing since this agenda last showed it.
+    pub changed: bool,
 }
 
 impl MeetingView {
@@ -256,6 +258,7 @@ impl App {
                     startup_outcome: m.startup_outcome,
                     investor_outcome: m.investor_outcome,
                     sequence: m.sequence,
+                    changed: false,
                 }
             })
             .collect())
@@ -427,7 +430,11 @@ impl App {
         let id = scope.id;
         caller.may(&Action::ReadMeetings(scope), Resource::Participation)?;
         let meetings = self.store.meetings_of(event.id, id).await?;
+        let changed: Vec<bool> = meetings.iter().map(|m| m.changed_for(id)).collect();
         let mut items = self.meeting_views(&event, meetings).await?;
+        for (view, changed) in items.iter_mut().zip(changed) {
+            view.changed = changed;
+        }
         if !caller.is_organiser() {
             for view in items.iter_mut().filter(|v| !v.published) {
                 (view.slot, view.start, view.end, view.table) = (None, None, None, None);
@@ -435,6 +442,17 @@ impl App {
         }
         items.sort_by(|a, b| (a.start.is_none(), &a.start).cmp(&(b.start.is_none(), &b.start)));
         Ok(Agenda { event: event.slug.to_string(), time_zone: event.time_zone, items })
+    }
+
+    /// Records that the caller's organization has seen its agenda as it is now: the changes it
+    /// showed are no longer marked. Organisers looking on mark nothing.
+    pub async fn agenda_seen(&self, caller: &Caller, slug: &str) -> AppResult<()> {
+        let (Some(organization), false) = (caller.organization(), caller.is_organiser()) else {
+            return Ok(());
+        };
+        let event = self.event(slug).await?;
+        self.store.mark_seen(event.id, organization).await?;
+        Ok(())
     }
 
     /// The agenda as an iCalendar file (RFC 5545), times in the event's time zone. Each

@@ -163,37 +163,11 @@ fn place_text(
     }
 }
 
-/// A moment as a letter says it: `Thứ Sáu 24/11/2023 09:00`, `Friday 24 November 2023, 09:00`.
+/// A moment as a letter says it, in the event's zone: `Thứ Sáu 24/11/2023 09:00`,
+/// `Friday 24 November 2023, 09:00`, `2023년 11월 24일 (금요일) 09:00`.
 fn moment(language: Language, at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    const WEEKDAYS_VI: [&str; 7] = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"];
-    const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-    const MONTHS_EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let local = at.to_zoned_datetime(zone.clone());
-    let (day, clock) = (local.date(), local.strftime("%H:%M").to_string());
-    let weekday = day.weekday().to_monday_zero_offset() as usize;
-    match language {
-        Language::Vi => format!("{} {:02}/{:02}/{} {clock}", WEEKDAYS_VI[weekday], day.day(), day.month(), day.year()),
-        Language::En => format!(
-            "{} {} {} {}, {clock}",
-            WEEKDAYS_EN[weekday],
-            day.day(),
-            MONTHS_EN[day.month() as usize - 1],
-            day.year()
-        ),
-    }
+    ketnoi_domain::i18n::day_moment(language, local.date(), &local.strftime("%H:%M").to_string())
 }
 
 impl App {

@@ -624,14 +624,29 @@ impl App {
         id: i64,
         input: &ProfileInput,
     ) -> AppResult<OrganizationView> {
+        let edit = self.profile_edit(caller, id, input).await?;
+        let updated = self.store.update_organization(id, &edit).await?;
+        tracing::info!(organization = id, "profile changed");
+        Ok(OrganizationView::private(updated))
+    }
+
+    /// Checks a profile as [`App::update_organization`] would, saving nothing: a form shows
+    /// every problem of a submit at once, those it found itself and these.
+    pub async fn check_organization(&self, caller: &Caller, id: i64, input: &ProfileInput) -> AppResult<()> {
+        self.profile_edit(caller, id, input).await.map(|_| ())
+    }
+
+    async fn profile_edit(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &ProfileInput,
+    ) -> AppResult<ketnoi_store::ProfileEdit> {
         self.authorize_on(caller, id, Action::EditOrganization).await?;
         let kind = self.store.organization(id).await?.profile.kind();
         let rates = self.store.events_of_organization(id).await?.into_iter().next().map(|event| event.rates);
         let context = ValidationContext { current_year: current_year(), rates: rates.as_ref() };
-        let edit = input.validate(Some(id), Some(kind), &context)?;
-        let updated = self.store.update_organization(id, &edit).await?;
-        tracing::info!(organization = id, "profile changed");
-        Ok(OrganizationView::private(updated))
+        Ok(input.validate(Some(id), Some(kind), &context)?)
     }
 
     /// Deletes an organization with its members, requests and meetings; it leaves the search
@@ -689,5 +704,28 @@ impl App {
         let other = self.store.organization(id).await?;
         outlook.fit = self.fit(&event, &mine, &other).await;
         Ok(outlook)
+    }
+
+    /// The organizations of the event the caller's organization deals with (`ids`: those
+    /// asking it to meet, say), each as the caller sees its profile, with how well it fits the
+    /// caller's organization: what an inbox shows to decide on a request.
+    pub async fn counterparts(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, (OrganizationView, Option<crate::recommendations::Recommendation>)>> {
+        let event = self.event(slug).await?;
+        let Some(own) = caller.organization() else { return Ok(HashMap::new()) };
+        let mine = self.store.organization(own).await?;
+        let mut found = HashMap::with_capacity(ids.len());
+        for organization in self.store.event_participants(event.id).await? {
+            if !ids.contains(&organization.id) {
+                continue;
+            }
+            let fit = self.fit(&event, &mine, &organization).await;
+            found.insert(organization.id, (OrganizationView::public(organization), fit));
+        }
+        Ok(found)
     }
 }

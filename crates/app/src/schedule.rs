@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use ketnoi_domain::i18n::{Language, Message};
 use ketnoi_domain::rules::{MeetingStatus, Named, Refusal, Resource};
-use ketnoi_domain::schedule::{self, Instance, InstanceErrors, InstanceInput, NamedReason, Output};
+use ketnoi_domain::schedule::{self, Instance, InstanceErrors, InstanceInput, Layout, NamedReason, Output, SlotTime};
 use ketnoi_store::{Event, Meeting, Slot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +22,21 @@ pub struct RunBody {
     /// Re-plan published meetings too; by default they stay where they are.
     #[serde(default)]
     pub full_replan: bool,
+    /// `compact` (the default): each participant on as few days and half-days as it can, with
+    /// few idle slots; `spread`: about as many meetings in every slot. Either places the same
+    /// meetings.
+    #[serde(default)]
+    #[schema(value_type = LayoutName)]
+    pub layout: Layout,
+}
+
+/// How a schedule is laid out over the event's days.
+#[derive(ToSchema)]
+#[schema(as = Layout, rename_all = "lowercase")]
+#[expect(dead_code, reason = "read only by the schema")]
+enum LayoutName {
+    Compact,
+    Spread,
 }
 
 /// A meeting the schedule leaves out, and why.
@@ -112,6 +127,8 @@ struct Plan {
 /// Everything the plans of an event are built from, read once.
 struct Facts {
     slots: Vec<Slot>,
+    /// When each slot takes place, in the event's zone.
+    times: Vec<SlotTime>,
     meetings: Vec<Meeting>,
     participants: Vec<i64>,
     unavailable: HashMap<i64, Vec<i64>>,
@@ -125,7 +142,7 @@ impl Facts {
     }
 
     /// The instance where the meetings `keep` names stay where they are.
-    fn plan(&self, keep: Keep) -> Plan {
+    fn plan(&self, keep: Keep, layout: Layout) -> Plan {
         let slot_index: HashMap<i64, usize> = self.slots.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let participant_index: HashMap<i64, usize> =
             self.participants.iter().enumerate().map(|(i, p)| (*p, i)).collect();
@@ -170,7 +187,9 @@ impl Facts {
         let slots = self.slots.iter().map(|s| schedule::Slot { tables: u32::from(s.tables) }).collect();
         let participants = vec![schedule::Participant; self.participants.len()];
         Plan {
-            instance: Instance::new(slots, participants, meetings, &unavailable),
+            instance: Instance::new(slots, participants, meetings, &unavailable)
+                .with_times(&self.times)
+                .with_layout(layout),
             meetings: kept,
             slots: self.slots.clone(),
             participants: self.participants.clone(),
@@ -217,8 +236,15 @@ impl App {
     async fn facts(&self, event: &Event) -> AppResult<Facts> {
         let meetings = self.store.meetings(event.id).await?;
         let names = self.names(meetings.iter().flat_map(|m| [m.startup_id, m.investor_id])).await?;
+        let slots = self.store.slots(event.id).await?;
+        let zone = zone(event);
+        let times = slots
+            .iter()
+            .map(|s| SlotTime { start: s.starts_at, end: s.ends_at, date: zone.to_datetime(s.starts_at).date() })
+            .collect();
         Ok(Facts {
-            slots: self.store.slots(event.id).await?,
+            slots,
+            times,
             participants: self.store.event_participants(event.id).await?.into_iter().map(|o| o.id).collect(),
             unavailable: self.store.unavailability(event.id).await?,
             priorities: self.store.meeting_priorities(event.id).await?,
@@ -296,7 +322,7 @@ impl App {
         let keep = if body.full_replan { Keep::Pinned } else { Keep::Published };
         let started = std::time::Instant::now();
         let facts = self.facts(&event).await?;
-        let plan = facts.plan(keep);
+        let plan = facts.plan(keep, body.layout);
         if let Some(broken) = plan.broken_pins.first() {
             return Err(broken.clone().into());
         }
@@ -332,11 +358,11 @@ impl App {
     pub async fn schedule(&self, caller: &Caller, slug: &str) -> AppResult<Grid> {
         let event = self.managed(caller, slug).await?;
         let facts = self.facts(&event).await?;
-        let bound_plan = facts.plan(Keep::Published);
+        let bound_plan = facts.plan(Keep::Published, Layout::default());
         let upper_bound = tokio::task::spawn_blocking(move || schedule::bound::upper_bound(&bound_plan.instance))
             .await
             .map_err(internal)?;
-        let (plan, mut solved) = facts.plan(Keep::Placed).solve(&facts).await?;
+        let (plan, mut solved) = facts.plan(Keep::Placed, Layout::default()).solve(&facts).await?;
         for a in &solved.outcome.assignments {
             if plan.instance.meetings[a.meeting].pinned.is_none() {
                 solved.reasons.insert(plan.meetings[a.meeting].id, NamedReason::PlaceFree);

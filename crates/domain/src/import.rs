@@ -41,6 +41,43 @@ pub const INVESTOR_COLUMNS: [&str; 11] = [
     "thesis",
 ];
 
+/// The columns a startups file must have; the others may be left out.
+pub const STARTUP_REQUIRED: [&str; 3] = ["name", "sectors", "stage"];
+
+/// The columns an investors file must have; the others may be left out.
+pub const INVESTOR_REQUIRED: [&str; 4] = ["name", "investor_type", "sectors", "stages"];
+
+/// One example row of the startups file, for its template, in [`STARTUP_COLUMNS`] order.
+pub const STARTUP_EXAMPLE: [&str; 12] = [
+    "Cảng Số",
+    "logistics;maritime",
+    "seed",
+    "VN",
+    "Hải Phòng",
+    "5000000000",
+    "VND",
+    "2021",
+    "14",
+    "https://cangso.vn",
+    "contact@cangso.vn",
+    "Nền tảng kết nối chủ hàng và nhà xe tại cảng Hải Phòng.",
+];
+
+/// One example row of the investors file, for its template, in [`INVESTOR_COLUMNS`] order.
+pub const INVESTOR_EXAMPLE: [&str; 11] = [
+    "Sông Hồng Angels",
+    "angel",
+    "agritech;food",
+    "pre-seed;seed",
+    "200000000",
+    "2000000000",
+    "VND",
+    "VN",
+    "https://songhong.vn",
+    "deal@songhong.vn",
+    "Nông nghiệp sạch và thực phẩm vùng đồng bằng sông Hồng.",
+];
+
 /// At most this many problems are listed for one file; the rest are counted.
 pub const MAX_REPORTED_ISSUES: usize = 50;
 
@@ -119,6 +156,8 @@ impl ImportErrors {
 pub struct ImportRow {
     pub line: u64,
     pub profile: Profile,
+    /// The columns the file leaves out: an update keeps what the record has for them.
+    pub absent: Vec<&'static str>,
 }
 
 /// Parses and validates a startups file; all rows or the list of problems.
@@ -127,7 +166,7 @@ pub fn parse_startups(
     bytes: &[u8],
     context: &ValidationContext<'_>,
 ) -> Result<Vec<ImportRow>, ImportErrors> {
-    parse(file, bytes, &STARTUP_COLUMNS, |cells| {
+    parse(file, bytes, &STARTUP_COLUMNS, &STARTUP_REQUIRED, |cells| {
         let cell = |name: &str| cells.get(name).cloned().unwrap_or_default();
         StartupInput {
             name: cell("name"),
@@ -153,7 +192,7 @@ pub fn parse_investors(
     bytes: &[u8],
     context: &ValidationContext<'_>,
 ) -> Result<Vec<ImportRow>, ImportErrors> {
-    parse(file, bytes, &INVESTOR_COLUMNS, |cells| {
+    parse(file, bytes, &INVESTOR_COLUMNS, &INVESTOR_REQUIRED, |cells| {
         let cell = |name: &str| cells.get(name).cloned().unwrap_or_default();
         InvestorInput {
             name: cell("name"),
@@ -172,10 +211,14 @@ pub fn parse_investors(
     })
 }
 
+/// Reads a file of `columns` in any order: the `required` ones must be there, the others may be
+/// left out; a column the file has and the contract does not is ignored, unless its name is a
+/// misspelling of a required column the file lacks.
 fn parse(
     file: &str,
     bytes: &[u8],
     columns: &[&'static str],
+    required: &[&'static str],
     validate: impl Fn(&HashMap<&'static str, String>) -> Result<Profile, crate::validate::ValidationErrors>,
 ) -> Result<Vec<ImportRow>, ImportErrors> {
     let mut errors = ImportErrors::new();
@@ -205,6 +248,7 @@ fn parse(
         }
     };
     let mut positions: HashMap<&'static str, usize> = HashMap::new();
+    let mut unknown: Vec<String> = Vec::new();
     for (index, raw) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(raw) else {
             errors.push(issue(Some(1), None, None, Issue::NotUtf8));
@@ -218,21 +262,28 @@ fn parse(
             Some(column) => {
                 positions.insert(column, index);
             }
-            None => {
-                let suggestion = nearest(name, columns.iter().copied()).map(str::to_owned);
-                let unknown = Issue::UnknownColumn { suggestion, expected: columns.join(",") };
-                errors.push(issue(Some(1), Some(name), None, unknown));
-            }
+            None => unknown.push(name.to_owned()),
         }
     }
-    for column in columns {
-        if !positions.contains_key(column) {
-            errors.push(issue(Some(1), Some(column), None, Issue::MissingColumn));
+    for column in required {
+        if positions.contains_key(column) {
+            continue;
+        }
+        // A misspelt header names the column it was meant to be.
+        let misspelt = unknown.iter().find(|name| nearest(name, [*column]).is_some());
+        match misspelt {
+            Some(name) => {
+                let unknown =
+                    Issue::UnknownColumn { suggestion: Some((*column).to_owned()), expected: columns.join(",") };
+                errors.push(issue(Some(1), Some(name), None, unknown));
+            }
+            None => errors.push(issue(Some(1), Some(column), None, Issue::MissingColumn)),
         }
     }
     if errors.total > 0 {
         return Err(errors);
     }
+    let absent: Vec<&'static str> = columns.iter().copied().filter(|c| !positions.contains_key(c)).collect();
 
     let mut lines = LineCounter { bytes, offset: 0, line: 1 };
     let mut rows = Vec::new();
@@ -284,7 +335,7 @@ fn parse(
                 if let Some(email) = &profile.email {
                     duplicate(email.as_str().to_owned(), &mut seen_emails, "email", email.as_str());
                 }
-                rows.push(ImportRow { line, profile });
+                rows.push(ImportRow { line, profile, absent: absent.clone() });
             }
             Err(invalid) => {
                 for field in invalid.0 {
@@ -373,7 +424,7 @@ mod tests {
     #[test]
     fn bad_cell_names_file_line_column_and_value() {
         let issue = only_issue(startups("A,fintech,seed,VN,,-5,USD,,,,,\n"));
-        assert_eq!(issue.to_string(), "startups.csv:2: column funding_ask = \"-5\": must not be negative, got -5");
+        assert_eq!(issue.to_string(), "startups.csv:2: column funding_ask = \"-5\": must be greater than 0, got -5");
         let issue = only_issue(startups("A,fintek,seed,VN,,,,,,,,\n"));
         assert_eq!(issue.column.as_deref(), Some("sectors"));
         assert!(issue.issue.to_string().contains("did you mean \"fintech\""), "{issue}");
@@ -385,7 +436,29 @@ mod tests {
         let errors = parse_startups("s.csv", b"name,sector,stage\n", &context(&rates)).unwrap_err();
         let text = errors.to_string();
         assert!(text.contains("column sector: unknown column (did you mean \"sectors\"?)"), "{text}");
-        assert!(text.contains("column country: missing column"), "{text}");
+        assert_eq!(errors.total, 1, "optional columns may be left out: {text}");
+        let errors = parse_startups("s.csv", b"name,sectors\n", &context(&rates)).unwrap_err();
+        assert!(errors.to_string().contains("column stage: missing column"), "{errors}");
+    }
+
+    #[test]
+    fn columns_in_any_order_with_extra_ones_and_optional_ones_left_out() {
+        let rates = Rates::vietnam_default();
+        let file = "Ghi chú,stage,Name,sectors,funding_ask,currency,Số điện thoại\n\
+                    gọi lại,seed,Cảng Số,logistics,5000000000,VND,0912345678\n";
+        let rows = parse_startups("s.csv", file.as_bytes(), &context(&rates)).expect("imports");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].profile.name, "Cảng Số");
+        assert_eq!(rows[0].profile.province, "");
+    }
+
+    #[test]
+    fn the_templates_examples_import() {
+        let rates = Rates::vietnam_default();
+        let startups = format!("{}\n{}\n", STARTUP_COLUMNS.join(","), STARTUP_EXAMPLE.join(","));
+        assert_eq!(parse_startups("s.csv", startups.as_bytes(), &context(&rates)).expect("startups").len(), 1);
+        let investors = format!("{}\n{}\n", INVESTOR_COLUMNS.join(","), INVESTOR_EXAMPLE.join(","));
+        assert_eq!(parse_investors("i.csv", investors.as_bytes(), &context(&rates)).expect("investors").len(), 1);
     }
 
     #[test]

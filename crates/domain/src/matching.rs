@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Language;
 use crate::money::{Money, Rates};
 use crate::profile::{Details, Profile};
 use crate::taxonomy::{Sector, Stage};
@@ -373,7 +374,8 @@ pub fn recommend(
     top
 }
 
-/// One factor of a pair's score, with its reason in both languages.
+/// One factor of a pair's score, with its reason in each language, written in words (sector,
+/// stage and country names, not codes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     pub factor: &'static str,
@@ -381,6 +383,22 @@ pub struct Reason {
     pub weight: f64,
     pub vi: String,
     pub en: String,
+    pub ko: String,
+}
+
+impl Reason {
+    fn new(factor: &'static str, score: f64, weight: f64, say: impl Fn(Language) -> String) -> Reason {
+        Reason { factor, score, weight, vi: say(Language::Vi), en: say(Language::En), ko: say(Language::Ko) }
+    }
+
+    /// The reason in `language`.
+    pub fn text(&self, language: Language) -> String {
+        match language {
+            Language::Vi => self.vi.clone(),
+            Language::En => self.en.clone(),
+            Language::Ko => self.ko.clone(),
+        }
+    }
 }
 
 fn short(amount: f64) -> String {
@@ -407,72 +425,62 @@ fn mark(score: f64) -> &'static str {
     }
 }
 
-/// The reasons for a pair's factors, for people: "Lĩnh vực: fintech ✓", "Ticket 100k–1M USD
-/// covers ask 500k USD".
+/// The reasons for a pair's factors, for people: "Lĩnh vực: Logistics ✓", "Ticket
+/// 100k–1M USD covers the ask of 500k USD ✓".
 pub fn reasons(startup: &Profile, investor: &Profile, f: &FactorScores, w: &Weights) -> Vec<Reason> {
     let (Details::Startup(s), Details::Investor(i)) = (&startup.details, &investor.details) else {
         return Vec::new();
     };
-    let shared: Vec<&str> =
-        startup.sectors.iter().filter(|sector| investor.sectors.contains(sector)).map(|s| s.code()).collect();
-    let sectors = if shared.is_empty() {
-        startup.sectors.iter().map(|s| s.code()).collect::<Vec<_>>().join(", ")
-    } else {
-        shared.join(", ")
-    };
-    let related = if f.sector > 0.0 && f.sector < 1.0 && !investor.sectors.is_empty() { " (liên quan)" } else { "" };
-    let related_en = if related.is_empty() { "" } else { " (related)" };
-    let stage_range = |stages: &[Stage]| match (stages.first(), stages.last()) {
-        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-        (Some(a), _) => a.to_string(),
+    let shared: Vec<Sector> =
+        startup.sectors.iter().filter(|sector| investor.sectors.contains(sector)).copied().collect();
+    let sectors = if shared.is_empty() { startup.sectors.clone() } else { shared };
+    let related = f.sector > 0.0 && f.sector < 1.0 && !investor.sectors.is_empty();
+    let words = |language: Language, names: Vec<String>| crate::i18n::list(language, &names);
+    let stage_range = |language: Language, stages: &[Stage]| match (stages.first(), stages.last()) {
+        (Some(a), Some(b)) if a != b => format!("{}–{}", a.label(language), b.label(language)),
+        (Some(a), _) => a.label(language).to_owned(),
         _ => "?".to_owned(),
     };
     let ask = s.funding_ask.map(|m| format!("{} {}", short(m.amount as f64), m.currency));
     let ticket = i.ticket.map(|t| format!("{}–{} {}", short(t.min as f64), short(t.max as f64), t.currency));
-    let (ticket_vi, ticket_en) = match (&ticket, &ask) {
-        (Some(t), Some(a)) if f.ticket >= 0.99 => {
-            (format!("Ticket {t} đáp ứng mức gọi vốn {a} ✓"), format!("Ticket {t} covers ask {a} ✓"))
-        }
-        (Some(t), Some(a)) => (
-            format!("Ticket {t} lệch mức gọi vốn {a} {}", mark(f.ticket)),
-            format!("Ticket {t} misses ask {a} {}", mark(f.ticket)),
-        ),
-        _ => ("Ticket hoặc mức gọi vốn chưa rõ".to_owned(), "Ticket or ask not given".to_owned()),
-    };
-    let country = startup.country.map_or("?".to_owned(), |c| c.to_string());
-    let countries = i.countries.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    let (geo_vi, geo_en) = if i.countries.is_empty() {
-        ("Địa bàn: không giới hạn".to_owned(), "Geography: no preference".to_owned())
-    } else {
-        (
-            format!("Địa bàn: {country} trong {countries} {}", mark(f.geography)),
-            format!("Geography: {country} in {countries} {}", mark(f.geography)),
-        )
-    };
+    let say = |language: Language, key: &str, args: &[(&str, String)]| crate::i18n::message(language, key, args);
     vec![
-        Reason {
-            factor: "sector",
-            score: f.sector,
-            weight: w.sector,
-            vi: format!("Lĩnh vực: {sectors}{related} {}", mark(f.sector)),
-            en: format!("Sector: {sectors}{related_en} {}", mark(f.sector)),
-        },
-        Reason {
-            factor: "stage",
-            score: f.stage,
-            weight: w.stage,
-            vi: format!("Giai đoạn: {} trong {} {}", s.stage, stage_range(&i.stages), mark(f.stage)),
-            en: format!("Stage: {} in {} {}", s.stage, stage_range(&i.stages), mark(f.stage)),
-        },
-        Reason { factor: "ticket", score: f.ticket, weight: w.ticket, vi: ticket_vi, en: ticket_en },
-        Reason { factor: "geography", score: f.geography, weight: w.geography, vi: geo_vi, en: geo_en },
-        Reason {
-            factor: "text",
-            score: f.text,
-            weight: w.text,
-            vi: format!("Mô tả khớp định hướng đầu tư: {:.0}%", f.text * 100.0),
-            en: format!("Description matches thesis: {:.0}%", f.text * 100.0),
-        },
+        Reason::new("sector", f.sector, w.sector, |language| {
+            let names = words(language, sectors.iter().map(|s| s.label(language).to_owned()).collect());
+            let key = if related { "match.sector.related" } else { "match.sector" };
+            say(language, key, &[("sectors", names), ("mark", mark(f.sector).to_owned())])
+        }),
+        Reason::new("stage", f.stage, w.stage, |language| {
+            let args = [
+                ("stage", s.stage.label(language).to_owned()),
+                ("range", stage_range(language, &i.stages)),
+                ("mark", mark(f.stage).to_owned()),
+            ];
+            say(language, "match.stage", &args)
+        }),
+        Reason::new("ticket", f.ticket, w.ticket, |language| match (&ticket, &ask) {
+            (Some(t), Some(a)) => {
+                let key = if f.ticket >= 0.99 { "match.ticket.covers" } else { "match.ticket.misses" };
+                say(language, key, &[("ticket", t.clone()), ("ask", a.clone()), ("mark", mark(f.ticket).to_owned())])
+            }
+            _ => say(language, "match.ticket.unknown", &[]),
+        }),
+        Reason::new("geography", f.geography, w.geography, |language| {
+            if i.countries.is_empty() {
+                return say(language, "match.geography.any", &[]);
+            }
+            let name = |code: String| crate::i18n::country_name(language, &code);
+            let country = startup.country.map_or("?".to_owned(), |c| name(c.to_string()));
+            let countries = words(language, i.countries.iter().map(|c| name(c.to_string())).collect());
+            say(
+                language,
+                "match.geography",
+                &[("country", country), ("countries", countries), ("mark", mark(f.geography).to_owned())],
+            )
+        }),
+        Reason::new("text", f.text, w.text, |language| {
+            say(language, "match.text", &[("percent", format!("{:.0}", f.text * 100.0))])
+        }),
     ]
 }
 
@@ -666,11 +674,12 @@ mod tests {
         let f = factors(&Candidate::new(1, &s, &r), &Candidate::new(2, &i, &r)).unwrap();
         let reasons = reasons(&s, &i, &f, &Weights::default());
         let en: Vec<&str> = reasons.iter().map(|r| r.en.as_str()).collect();
-        assert_eq!(en[0], "Sector: logistics ✓");
-        assert_eq!(en[1], "Stage: seed in seed–series-a ✓");
-        assert_eq!(en[2], "Ticket 100k–1M USD covers ask 500k USD ✓");
-        assert_eq!(en[3], "Geography: VN in VN, KR ✓");
-        assert_eq!(reasons[0].vi, "Lĩnh vực: logistics ✓");
+        assert_eq!(en[0], "Sector: Logistics ✓");
+        assert_eq!(en[1], "Stage: Seed; invests at Seed–Series A ✓");
+        assert_eq!(en[2], "Ticket 100k–1M USD covers the ask of 500k USD ✓");
+        assert_eq!(en[3], "Geography: Vietnam; invests in Vietnam and South Korea ✓");
+        assert_eq!(reasons[0].vi, "Lĩnh vực: Logistics ✓");
+        assert_eq!(reasons[0].ko, "분야: 물류 ✓");
     }
 
     #[test]

@@ -103,7 +103,93 @@ pub struct Profile {
     pub details: Details,
 }
 
+/// One field a new version of a profile changes, by its CSV column, with both values as a CSV
+/// would hold them (empty for none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
 impl Profile {
+    /// The fields, by CSV column, with their values as a CSV would hold them.
+    fn columns(&self) -> Vec<(&'static str, String)> {
+        fn list<T>(items: &[T], code: impl Fn(&T) -> String) -> String {
+            items.iter().map(code).collect::<Vec<_>>().join(";")
+        }
+        let money =
+            |m: Option<&crate::money::Money>| m.map(|m| format!("{} {}", m.amount, m.currency)).unwrap_or_default();
+        let mut columns = vec![
+            ("name", self.name.clone()),
+            ("sectors", list(&self.sectors, |s| s.code().to_owned())),
+            ("country", self.country.as_ref().map(|c| c.to_string()).unwrap_or_default()),
+            ("province", self.province.clone()),
+            ("website", self.website.as_ref().map(|w| w.as_str().to_owned()).unwrap_or_default()),
+            ("email", self.email.as_ref().map(|e| e.to_string()).unwrap_or_default()),
+        ];
+        match &self.details {
+            Details::Startup(d) => columns.extend([
+                ("description", self.description.clone()),
+                ("stage", d.stage.code().to_owned()),
+                ("funding_ask", money(d.funding_ask.as_ref())),
+                ("founded", d.founded.map(|y| y.to_string()).unwrap_or_default()),
+                ("team_size", d.team_size.map(|n| n.to_string()).unwrap_or_default()),
+            ]),
+            Details::Investor(d) => columns.extend([
+                ("investor_type", d.investor_type.code().to_owned()),
+                ("stages", list(&d.stages, |s| s.code().to_owned())),
+                ("ticket", d.ticket.map(|t| format!("{}–{} {}", t.min, t.max, t.currency)).unwrap_or_default()),
+                ("countries", list(&d.countries, |c| c.to_string())),
+                ("thesis", d.thesis.clone()),
+            ]),
+        }
+        columns
+    }
+
+    /// This profile with `current`'s values for the CSV columns in `absent`: what an import
+    /// file that leaves those columns out means for a record that exists.
+    pub fn keeping(mut self, current: &Profile, absent: &[&str]) -> Profile {
+        for column in absent {
+            match *column {
+                "country" => self.country = current.country,
+                "province" => self.province = current.province.clone(),
+                "website" => self.website = current.website.clone(),
+                "email" => self.email = current.email.clone(),
+                "description" => self.description = current.description.clone(),
+                _ => {}
+            }
+            match (&mut self.details, &current.details) {
+                (Details::Startup(new), Details::Startup(old)) => match *column {
+                    "funding_ask" | "currency" => new.funding_ask = old.funding_ask,
+                    "founded" => new.founded = old.founded,
+                    "team_size" => new.team_size = old.team_size,
+                    _ => {}
+                },
+                (Details::Investor(new), Details::Investor(old)) => match *column {
+                    "ticket_min" | "ticket_max" | "currency" => new.ticket = old.ticket,
+                    "countries" => new.countries = old.countries.clone(),
+                    "thesis" => new.thesis = old.thesis.clone(),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// What `new` changes of this profile, field by field, in CSV column order.
+    pub fn changes(&self, new: &Profile) -> Vec<FieldChange> {
+        let before = self.columns();
+        new.columns()
+            .into_iter()
+            .filter_map(|(field, after)| {
+                let old = before.iter().find(|(f, _)| *f == field).map(|(_, v)| v.clone()).unwrap_or_default();
+                (old != after).then_some(FieldChange { field, before: old, after })
+            })
+            .collect()
+    }
+
     pub fn kind(&self) -> OrgKind {
         match self.details {
             Details::Startup(_) => OrgKind::Startup,
@@ -231,7 +317,7 @@ impl StartupInput {
         let country = errors.check("country", optional(&self.country, Country::parse)).flatten();
         let province = common_text(&mut errors, "province", &self.province, limits::PROVINCE_MAX);
         let ask = errors
-            .check("funding_ask", optional(&self.funding_ask, |c| validate::whole_number(c, 0, limits::AMOUNT_MAX)))
+            .check("funding_ask", optional(&self.funding_ask, |c| validate::whole_number(c, 1, limits::AMOUNT_MAX)))
             .flatten();
         let currency = currency(&mut errors, context, &self.currency, ask.is_some());
         let year_now = i64::from(context.current_year);
@@ -289,7 +375,7 @@ impl InvestorInput {
         if stages.is_empty() && !errors.has("stages") {
             errors.add("stages", Issue::NoStage);
         }
-        let amount = |c: &str| validate::whole_number(c, 0, limits::AMOUNT_MAX);
+        let amount = |c: &str| validate::whole_number(c, 1, limits::AMOUNT_MAX);
         let min = errors.check("ticket_min", optional(&self.ticket_min, amount)).flatten();
         let max = errors.check("ticket_max", optional(&self.ticket_max, amount)).flatten();
         match (min, max) {

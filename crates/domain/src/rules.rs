@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Args, Language, Message, Text, quoted};
+use crate::i18n::{Args, Language, Message, quoted};
 use crate::profile::OrgKind;
 use crate::validate::{Issue, kind_label};
 
@@ -406,22 +406,7 @@ impl Resource {
 
     /// The resource's name in `language`.
     pub fn label(self, language: Language) -> &'static str {
-        match language {
-            Language::En => self.as_str(),
-            Language::Vi => match self {
-                Resource::Event => "sự kiện",
-                Resource::Organization => "tổ chức",
-                Resource::Participation => "đăng ký tham gia",
-                Resource::Request => "đề nghị gặp",
-                Resource::Meeting => "cuộc gặp",
-                Resource::Slot => "khung giờ",
-                Resource::Invitation => "lời mời",
-                Resource::Token => "khóa API",
-                Resource::User => "tài khoản",
-                Resource::Message => "thư",
-                Resource::Page => "trang",
-            },
-        }
+        crate::i18n::text(language, &format!("resource.{}", self.as_str())).unwrap_or(self.as_str())
     }
 }
 
@@ -523,141 +508,14 @@ pub enum Refusal {
     },
 }
 
-const REFUSALS: &[Text] = &[
-    Text {
-        key: "request-to-self",
-        vi: "tổ chức không thể tự đề nghị gặp chính mình",
-        en: "an organization cannot ask itself for a meeting",
-    },
-    Text {
-        key: "not-a-participant",
-        vi: "tổ chức {organization} không tham gia sự kiện này",
-        en: "organization {organization} does not take part in this event",
-    },
-    Text {
-        key: "same-kind",
-        vi: "cuộc gặp là giữa một startup và một nhà đầu tư; cả hai đều là {kind}",
-        en: "a meeting is between a startup and an investor; both are {kind}s",
-    },
-    Text {
-        key: "request-exists",
-        vi: "hai bên đã có một đề nghị gặp {status}",
-        en: "these two already have a {status} request",
-    },
-    Text {
-        key: "request-quota-reached",
-        vi: "mỗi startup chỉ được gửi {quota} đề nghị tại sự kiện này, và đã dùng hết",
-        en: "the quota of {quota} requests per startup at this event is used up",
-    },
-    Text {
-        key: "meeting-quota-reached",
-        vi: "nhà đầu tư đã đạt hạn mức {quota} cuộc gặp tại sự kiện này",
-        en: "the investor's quota of {quota} meetings at this event is reached",
-    },
-    Text {
-        key: "request-not-pending",
-        vi: "đề nghị {status}, không còn chờ trả lời",
-        en: "the request is {status}, no longer pending",
-    },
-    Text {
-        key: "unknown-slot",
-        vi: "{slot} không phải khung giờ của sự kiện này",
-        en: "{slot} is not a slot of this event",
-    },
-    Text {
-        key: "unknown-table",
-        vi: "khung giờ {slot} chỉ có bàn 1 đến {tables}, không có bàn {table}",
-        en: "slot {slot} has tables 1 to {tables}, not {table}",
-    },
-    Text {
-        key: "slot-unavailable",
-        vi: "{organization} không dự được khung giờ {slot}",
-        en: "{organization} cannot attend slot {slot}",
-    },
-    Text {
-        key: "participant-busy",
-        vi: "{organization} đã có cuộc gặp khác (số {meeting}) trong khung giờ {slot}",
-        en: "{organization} already meets someone in slot {slot} (meeting {meeting})",
-    },
-    Text {
-        key: "table-taken",
-        vi: "bàn {table} trong khung giờ {slot} đã có cuộc gặp số {meeting}",
-        en: "table {table} in slot {slot} is taken by meeting {meeting}",
-    },
-    Text {
-        key: "pin-unavailable",
-        vi: "cuộc gặp số {meeting} được giữ ở khung giờ {slot}, nhưng {organization} không còn dự được khung giờ đó",
-        en: "meeting {meeting} is kept in slot {slot}, which {organization} can no longer attend",
-    },
-    Text {
-        key: "meeting-cancelled", vi: "cuộc gặp số {meeting} đã bị hủy", en: "meeting {meeting} is cancelled"
-    },
-    Text {
-        key: "meeting-not-placed",
-        vi: "cuộc gặp số {meeting} chưa có khung giờ",
-        en: "meeting {meeting} has no slot yet",
-    },
-    Text {
-        key: "meeting-status-change",
-        vi: "cuộc gặp số {meeting} không thể chuyển từ {from} sang {to}",
-        en: "meeting {meeting} cannot go from {from} to {to}",
-    },
-    Text {
-        key: "sessions-locked",
-        vi: "{placed} cuộc gặp đã được xếp vào các khung giờ hiện tại: hãy gỡ chúng trước khi đổi phiên",
-        en: "{placed} meetings are placed in this event's slots: unplace them before changing sessions",
-    },
-    Text {
-        key: "email-taken",
-        vi: "email này đã có tài khoản; hãy đăng nhập",
-        en: "an account with this e-mail address exists already; sign in instead",
-    },
-    Text {
-        key: "event-exists", vi: "đã có sự kiện mang mã {slug}", en: "an event with slug {slug} already exists"
-    },
-    Text {
-        key: "email-not-confirmed",
-        vi: "email chưa được xác nhận: hãy mở liên kết trong thư chúng tôi đã gửi",
-        en: "the address is not confirmed yet: open the link in the message we sent",
-    },
-    Text {
-        key: "token-invalid",
-        vi: "liên kết không hợp lệ, đã được dùng hoặc đã hết hạn",
-        en: "the link is unknown, used already or expired",
-    },
-    Text {
-        key: "mail-not-failed",
-        vi: "thư {mail} không bị lỗi: nó đang chờ gửi hoặc đã được gửi",
-        en: "message {mail} did not fail: it is waiting to be sent or was sent",
-    },
-];
-
 /// A request's status as a message says it.
 pub fn request_status_label(status: RequestStatus, language: Language) -> &'static str {
-    match language {
-        Language::En => status.as_str(),
-        Language::Vi => match status {
-            RequestStatus::Pending => "đang chờ",
-            RequestStatus::Accepted => "đã chấp nhận",
-            RequestStatus::Declined => "đã bị từ chối",
-            RequestStatus::Cancelled => "đã bị hủy",
-            RequestStatus::Expired => "đã hết hạn",
-        },
-    }
+    crate::i18n::text(language, &format!("request-status.{}", status.as_str())).unwrap_or(status.as_str())
 }
 
 /// A meeting's status as a message says it.
 pub fn meeting_status_label(status: MeetingStatus, language: Language) -> &'static str {
-    match language {
-        Language::En => status.as_str(),
-        Language::Vi => match status {
-            MeetingStatus::Scheduled => "đã lên lịch",
-            MeetingStatus::CheckedIn => "đã có mặt",
-            MeetingStatus::Held => "đã diễn ra",
-            MeetingStatus::NoShow => "vắng mặt",
-            MeetingStatus::Cancelled => "đã hủy",
-        },
-    }
+    crate::i18n::text(language, &format!("meeting-status.{}", status.as_str())).unwrap_or(status.as_str())
 }
 
 impl Refusal {
@@ -746,8 +604,8 @@ impl Refusal {
 }
 
 impl Message for Refusal {
-    fn catalogue(&self) -> &'static [Text] {
-        REFUSALS
+    fn namespace(&self) -> &'static str {
+        "refusal"
     }
 
     fn key(&self) -> &'static str {
@@ -897,12 +755,12 @@ mod tests {
 
     #[test]
     fn every_refusal_reads_in_every_language() {
-        assert_eq!(crate::i18n::catalogue_problems(REFUSALS), Vec::<String>::new());
         let samples = Refusal::samples();
         let codes: std::collections::HashSet<&str> = samples.iter().map(Refusal::code).collect();
         assert_eq!(codes.len(), 22, "a refusal has no sample");
         for refusal in &samples {
-            assert!(crate::i18n::find(REFUSALS, refusal.key()).is_some(), "{} is not in the catalogue", refusal.code());
+            let key = format!("refusal.{}", refusal.key());
+            assert!(crate::i18n::has(&key), "{} is not in the catalogue", refusal.code());
             for language in Language::ALL {
                 assert!(!refusal.text(language).contains('{'), "{}", refusal.text(language));
             }

@@ -24,13 +24,16 @@ pub enum Term {
 impl Term {
     /// The taxonomy's name in `language`, as a message uses it ("unknown sector").
     pub fn label(self, language: Language) -> &'static str {
-        match (self, language) {
-            (Term::Sector, Language::Vi) => "lĩnh vực",
-            (Term::Sector, Language::En) => "sector",
-            (Term::Stage, Language::Vi) => "giai đoạn",
-            (Term::Stage, Language::En) => "stage",
-            (Term::InvestorType, Language::Vi) => "loại nhà đầu tư",
-            (Term::InvestorType, Language::En) => "investor type",
+        let code = self.code();
+        crate::i18n::text(language, &format!("term.{code}")).unwrap_or(code)
+    }
+
+    /// The taxonomy's code, the prefix of its labels' keys: `sector`, `stage`, `investor-type`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Term::Sector => "sector",
+            Term::Stage => "stage",
+            Term::InvestorType => "investor-type",
         }
     }
 }
@@ -124,12 +127,9 @@ macro_rules! taxonomy {
             /// The stable code, as stored and sent over the API (`agritech`, `series-a`).
             pub fn code(self) -> &'static str { self.term().code }
 
-            /// The label in the given language.
+            /// The label in the given language, from the catalogue files (`sector.agritech`).
             pub fn label(self, language: Language) -> &'static str {
-                match language {
-                    Language::Vi => self.term().vi,
-                    Language::En => self.term().en,
-                }
+                crate::i18n::text(language, &format!("{}.{}", $term.code(), self.code())).unwrap_or(self.term().en)
             }
         }
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Args, Language, Message, Text, quoted};
+use crate::i18n::{Args, Language, Message, quoted};
 use crate::profile::OrgKind;
 use crate::taxonomy::Term;
 
@@ -28,6 +28,9 @@ pub enum Issue {
         value: String,
     },
     Negative {
+        got: i64,
+    },
+    NotPositive {
         got: i64,
     },
     TooSmall {
@@ -191,248 +194,11 @@ pub enum Issue {
 
 /// How many kinds of issue there are (a test checks that each has a sample).
 #[cfg(test)]
-const ISSUE_VARIANTS: usize = 62;
-
-/// The text of each issue, by its code.
-const ISSUES: &[Text] = &[
-    Text { key: "empty", vi: "không được để trống", en: "must not be empty" },
-    Text {
-        key: "too-short",
-        vi: "phải có ít nhất {min} ký tự, nhận được {got}",
-        en: "must have at least {min} characters, got {got}",
-    },
-    Text {
-        key: "too-long",
-        vi: "tối đa {max} ký tự, nhận được {got}",
-        en: "must be at most {max} characters, got {got}",
-    },
-    Text {
-        key: "control-characters",
-        vi: "không được chứa ký tự điều khiển",
-        en: "must not contain control characters",
-    },
-    Text { key: "only-spaces", vi: "không được chỉ có khoảng trắng", en: "must not be only spaces" },
-    Text { key: "not-whole-number", vi: "{value} không phải số nguyên", en: "{value} is not a whole number" },
-    Text { key: "negative", vi: "không được âm, nhận được {got}", en: "must not be negative, got {got}" },
-    Text {
-        key: "too-small", vi: "tối thiểu là {min}, nhận được {got}", en: "must be at least {min}, got {got}"
-    },
-    Text { key: "too-large", vi: "tối đa là {max}, nhận được {got}", en: "must be at most {max}, got {got}" },
-    Text {
-        key: "in-future",
-        vi: "không được ở tương lai (tối đa là {max}, nhận được {got})",
-        en: "must not be in the future (must be at most {max}, got {got})",
-    },
-    Text {
-        key: "out-of-range",
-        vi: "phải là số từ {min} đến {max}, nhận được {got}",
-        en: "must be a number from {min} to {max}, got {got}",
-    },
-    Text { key: "not-email", vi: "{value} không phải địa chỉ email", en: "{value} is not an e-mail address" },
-    Text {
-        key: "not-web-address",
-        vi: "{value} không phải địa chỉ web (http hoặc https)",
-        en: "{value} is not a web address (http or https)",
-    },
-    Text {
-        key: "not-country",
-        vi: "{value} không phải mã quốc gia hai chữ cái (như VN, KR, SG)",
-        en: "{value} is not an ISO 3166 alpha-2 country code (such as VN, KR, SG)",
-    },
-    Text {
-        key: "not-currency",
-        vi: "{value} không phải mã tiền tệ: cần ba chữ cái như VND hoặc USD",
-        en: "{value} is not a currency code: expected three letters such as VND or USD",
-    },
-    Text {
-        key: "no-rate",
-        vi: "sự kiện không có tỷ giá quy đổi cho {currency} (đã có: {known})",
-        en: "the event has no conversion rate for {currency} (known: {known})",
-    },
-    Text {
-        key: "currency-needed",
-        vi: "phải nhập khi có số tiền (VND, USD…)",
-        en: "must be given with an amount (VND, USD…)",
-    },
-    Text {
-        key: "not-kind",
-        vi: "{value} không phải loại tổ chức: cần startup hoặc nhà đầu tư",
-        en: "{value} is not a kind: expected startup or investor",
-    },
-    Text { key: "unknown-term", vi: "{term} không xác định: {value}", en: "unknown {term} {value}" },
-    Text {
-        key: "unknown-term.suggestion",
-        vi: "{term} không xác định: {value} (có phải là {suggestion}?)",
-        en: "unknown {term} {value} (did you mean {suggestion}?)",
-    },
-    Text { key: "no-sector", vi: "phải chọn ít nhất một lĩnh vực", en: "must name at least one sector" },
-    Text {
-        key: "too-many-sectors",
-        vi: "chỉ được chọn tối đa {max} lĩnh vực, nhận được {got}",
-        en: "must name at most {max} sectors, got {got}",
-    },
-    Text { key: "no-stage", vi: "phải chọn ít nhất một giai đoạn", en: "must name at least one stage" },
-    Text {
-        key: "exceeds-ticket-max",
-        vi: "không được lớn hơn khoản đầu tư tối đa ({min} > {max})",
-        en: "must not exceed ticket_max ({min} > {max})",
-    },
-    Text {
-        key: "given-with-ticket-min",
-        vi: "phải nhập cùng khoản đầu tư tối thiểu",
-        en: "must be given with ticket_min",
-    },
-    Text {
-        key: "given-with-ticket-max",
-        vi: "phải nhập cùng khoản đầu tư tối đa",
-        en: "must be given with ticket_max",
-    },
-    Text {
-        key: "not-phone",
-        vi: "tối đa {max} ký tự gồm chữ số, khoảng trắng và + - ( ) .",
-        en: "must be at most {max} digits, spaces and + - ( ) .",
-    },
-    Text {
-        key: "common-password",
-        vi: "là một mật khẩu quá phổ biến; hãy chọn mật khẩu khác",
-        en: "is one of the most common passwords; choose another",
-    },
-    Text { key: "password-is-email", vi: "không được trùng với email", en: "must not be your e-mail address" },
-    Text { key: "not-your-password", vi: "không đúng mật khẩu", en: "is not your password" },
-    Text {
-        key: "not-your-current-password", vi: "không đúng mật khẩu hiện tại", en: "is not your current password"
-    },
-    Text {
-        key: "not-the-organizations-name",
-        vi: "phải đúng tên tổ chức",
-        en: "must be the organization's name, exactly",
-    },
-    Text { key: "not-for-kind", vi: "không phải thông tin của {kind}", en: "is not a field of a {kind}" },
-    Text {
-        key: "kind-fixed",
-        vi: "tổ chức này là {kind}; không thể đổi loại",
-        en: "this organization is a {kind}; its kind cannot change",
-    },
-    Text {
-        key: "not-event-slug",
-        vi: "{value} không phải mã sự kiện: dùng 3 đến 64 chữ thường, chữ số và dấu gạch nối đơn, như techfest-haiphong-2023",
-        en: "{value} is not an event slug: use 3 to 64 lower-case letters, digits and single hyphens, such as techfest-haiphong-2023",
-    },
-    Text {
-        key: "not-time-zone",
-        vi: "{value} không phải múi giờ IANA như Asia/Ho_Chi_Minh",
-        en: "{value} is not an IANA time zone such as Asia/Ho_Chi_Minh",
-    },
-    Text {
-        key: "not-date",
-        vi: "phải là ngày dạng 2023-11-24, nhận được {value}",
-        en: "must be a date like 2023-11-24, got {value}",
-    },
-    Text {
-        key: "not-time",
-        vi: "phải là giờ dạng 09:00, nhận được {value}",
-        en: "must be a time like 09:00, got {value}",
-    },
-    Text { key: "not-id", vi: "{value} không phải mã số", en: "{value} is not an id" },
-    Text { key: "ends-before-start", vi: "phải sau giờ bắt đầu", en: "must be after the start" },
-    Text { key: "overlaps", vi: "trùng thời gian với phiên {other}", en: "overlaps the session {other}" },
-    Text {
-        key: "no-slot",
-        vi: "không phiên nào đủ dài cho một khung giờ",
-        en: "no session is long enough for one slot",
-    },
-    Text {
-        key: "not-priority", vi: "phải là 1, 2 hoặc 3, nhận được {got}", en: "must be 1, 2 or 3, got {got}"
-    },
-    Text {
-        key: "not-one-of",
-        vi: "phải là một trong {allowed}, nhận được {value}",
-        en: "must be one of {allowed}, got {value}",
-    },
-    Text {
-        key: "not-slot",
-        vi: "{value} không phải khung giờ của sự kiện này",
-        en: "{value} is not a slot of this event",
-    },
-    Text {
-        key: "zero-limit",
-        vi: "tối thiểu là 1, hoặc để trống nếu không giới hạn",
-        en: "must be at least 1, or left out for no limit",
-    },
-    Text {
-        key: "startup-side-weightless",
-        vi: "phía startup cần có trọng số: lĩnh vực, giai đoạn hoặc khoản đầu tư",
-        en: "the startup's side needs some weight: sector, stage or ticket",
-    },
-    Text {
-        key: "investor-side-weightless",
-        vi: "phía nhà đầu tư cần có trọng số: lĩnh vực, giai đoạn, địa lý hoặc nội dung",
-        en: "the investor's side needs some weight: sector, stage, geography or text",
-    },
-    Text {
-        key: "no-file",
-        vi: "hãy chọn tệp startup, tệp nhà đầu tư hoặc cả hai",
-        en: "give startups, investors or both",
-    },
-    Text {
-        key: "unknown-parameter",
-        vi: "tham số {name} không có ở đây; chỉ nhận {allowed}",
-        en: "unknown parameter {name}; this route accepts {allowed}",
-    },
-    Text { key: "repeated", vi: "được nhập nhiều lần", en: "is given more than once" },
-    Text {
-        key: "empty-file",
-        vi: "tệp trống: cần dòng tiêu đề `{header}`",
-        en: "the file is empty: expected a header line `{header}`",
-    },
-    // The reader's own detail is English: the Vietnamese text goes without it.
-    Text {
-        key: "unreadable-csv", vi: "không đọc được tệp CSV ở dòng này", en: "unreadable CSV: {detail}"
-    },
-    Text { key: "no-header", vi: "tệp không có dòng tiêu đề", en: "the file has no header line" },
-    Text {
-        key: "not-utf8",
-        vi: "không phải văn bản UTF-8: hãy lưu tệp dạng CSV UTF-8",
-        en: "not UTF-8 text: save the file as CSV UTF-8",
-    },
-    Text { key: "column-twice", vi: "cột này xuất hiện hai lần", en: "this column appears twice" },
-    Text {
-        key: "unknown-column",
-        vi: "cột không xác định; cần các cột {expected}",
-        en: "unknown column; expected {expected}",
-    },
-    Text {
-        key: "unknown-column.suggestion",
-        vi: "cột không xác định (có phải là {suggestion}?); cần các cột {expected}",
-        en: "unknown column (did you mean {suggestion}?); expected {expected}",
-    },
-    Text { key: "missing-column", vi: "thiếu cột", en: "missing column" },
-    Text {
-        key: "cell-count",
-        vi: "có {got} ô, dòng tiêu đề có {expected}",
-        en: "has {got} cells, the header has {expected}",
-    },
-    Text { key: "same-as-line", vi: "trùng {column} với dòng {line}", en: "same {column} as line {line}" },
-    Text { key: "same-as", vi: "trùng {column} với {file}:{line}", en: "same {column} as {file}:{line}" },
-    Text {
-        key: "other-kind",
-        vi: "đã thuộc về {kind} {name}, tệp này chứa các {file_kind}",
-        en: "already belongs to the {kind} {name}, this file holds {file_kind}s",
-    },
-    Text {
-        key: "updated-twice",
-        vi: "trùng với {name}, đã được {file}:{line} cập nhật",
-        en: "matches {name}, which {file}:{line} already updates",
-    },
-];
+const ISSUE_VARIANTS: usize = 63;
 
 /// An organization's kind as a language names it.
 pub fn kind_label(kind: OrgKind, language: Language) -> &'static str {
-    match (kind, language) {
-        (OrgKind::Startup, _) => "startup",
-        (OrgKind::Investor, Language::Vi) => "nhà đầu tư",
-        (OrgKind::Investor, Language::En) => "investor",
-    }
+    crate::i18n::text(language, &format!("org-kind.{}", kind.as_str())).unwrap_or(kind.as_str())
 }
 
 impl Issue {
@@ -446,6 +212,7 @@ impl Issue {
             Issue::OnlySpaces => "only-spaces",
             Issue::NotWholeNumber { .. } => "not-whole-number",
             Issue::Negative { .. } => "negative",
+            Issue::NotPositive { .. } => "not-positive",
             Issue::TooSmall { .. } => "too-small",
             Issue::TooLarge { .. } => "too-large",
             Issue::InFuture { .. } => "in-future",
@@ -515,6 +282,7 @@ impl Issue {
             Issue::OnlySpaces,
             Issue::NotWholeNumber { value: text("lots") },
             Issue::Negative { got: -5 },
+            Issue::NotPositive { got: -50_000 },
             Issue::TooSmall { min: 1, got: 0 },
             Issue::TooLarge { max: 100, got: 1000 },
             Issue::InFuture { max: 2026, got: 2999 },
@@ -581,8 +349,8 @@ impl Issue {
 }
 
 impl Message for Issue {
-    fn catalogue(&self) -> &'static [Text] {
-        ISSUES
+    fn namespace(&self) -> &'static str {
+        "issue"
     }
 
     fn key(&self) -> &'static str {
@@ -636,7 +404,7 @@ impl Message for Issue {
             | Issue::NotTime { value }
             | Issue::NotId { value }
             | Issue::NotSlot { value } => vec![("value", quoted(value))],
-            Issue::Negative { got } => vec![("got", got.to_string())],
+            Issue::Negative { got } | Issue::NotPositive { got } => vec![("got", got.to_string())],
             Issue::TooSmall { min, got } => vec![("min", min.to_string()), ("got", got.to_string())],
             Issue::TooLarge { max, got } | Issue::InFuture { max, got } => {
                 vec![("max", max.to_string()), ("got", got.to_string())]
@@ -782,7 +550,11 @@ pub fn whole_number(input: &str, min: i64, max: i64) -> Result<i64, Issue> {
         if trimmed.is_empty() { Issue::Empty } else { Issue::NotWholeNumber { value: trimmed.to_owned() } }
     })?;
     if number < min {
-        return Err(if min == 0 { Issue::Negative { got: number } } else { Issue::TooSmall { min, got: number } });
+        return Err(match min {
+            0 => Issue::Negative { got: number },
+            1 => Issue::NotPositive { got: number },
+            _ => Issue::TooSmall { min, got: number },
+        });
     }
     if number > max {
         return Err(Issue::TooLarge { max, got: number });
@@ -962,12 +734,11 @@ mod tests {
 
     #[test]
     fn every_issue_reads_in_every_language() {
-        assert_eq!(crate::i18n::catalogue_problems(ISSUES), Vec::<String>::new());
         let mut codes = std::collections::HashSet::new();
         for issue in Issue::samples() {
             codes.insert(issue.code());
             let key = issue.key();
-            assert!(crate::i18n::find(ISSUES, key).is_some(), "{key} is not in the catalogue");
+            assert!(crate::i18n::has(&format!("issue.{key}")), "{key} is not in the catalogue");
             for language in Language::ALL {
                 let text = issue.text(language);
                 assert!(!text.contains('{'), "{key} in {language:?} leaves a placeholder: {text}");
@@ -1014,6 +785,7 @@ mod tests {
     fn numbers_name_the_problem() {
         let english = |result: Result<i64, Issue>| result.map_err(|issue| issue.to_string());
         assert_eq!(english(whole_number("-5", 0, 10)), Err("must not be negative, got -5".to_owned()));
+        assert_eq!(english(whole_number("-50000", 1, 10)), Err("must be greater than 0, got -50000".to_owned()));
         assert_eq!(english(whole_number("abc", 0, 10)), Err("\"abc\" is not a whole number".to_owned()));
         assert_eq!(english(whole_number("1.5", 0, 10)), Err("\"1.5\" is not a whole number".to_owned()));
         assert_eq!(english(whole_number("11", 0, 10)), Err("must be at most 10, got 11".to_owned()));

@@ -17,8 +17,9 @@ use unicode_normalization::UnicodeNormalization;
 use crate::analyzer::{self, ACCENTED, FOLDED};
 use crate::{Result, SearchError};
 
-/// Bumped whenever the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Bumped whenever the schema, the analyzers or what documents hold change: an index of
+/// another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Memory the writer may buffer before flushing a segment.
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
@@ -42,7 +43,7 @@ pub struct Document {
     pub investor_type: Option<String>,
     /// An investor's ticket range in whole US dollars (indicative rates), when public.
     pub ticket_usd: Option<(i64, i64)>,
-    /// Sector labels in Vietnamese and English, searchable but not shown.
+    /// Sector labels in every language, searchable but not shown.
     pub labels: String,
     /// The description or thesis: searched, and the source of snippets.
     pub body: String,
@@ -52,8 +53,9 @@ impl Document {
     pub fn from_profile(id: i64, profile: &Profile, events: Vec<i64>) -> Document {
         let mut labels = Vec::new();
         for sector in &profile.sectors {
-            labels.push(sector.label(Language::Vi));
-            labels.push(sector.label(Language::En));
+            for language in Language::ALL {
+                labels.push(sector.label(language));
+            }
             labels.push(sector.code());
         }
         let mut investor_type = None;

@@ -22,13 +22,25 @@ pub struct ImportFile {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     pub event_created: bool,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// The records updated, with what changes, up to [`CHANGES_LISTED`] of them.
+    pub changes: Vec<RecordChange>,
 }
+
+/// A record an import updates: its name, and each field it changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordChange {
+    pub name: String,
+    pub fields: Vec<ketnoi_domain::profile::FieldChange>,
+}
+
+/// How many updated records an import's summary lists with their changes.
+pub const CHANGES_LISTED: usize = 200;
 
 /// Told how many rows are done, every so often, so a caller can show progress.
 pub trait ImportProgress: Sync {
@@ -201,7 +213,13 @@ impl Store {
                 if joined {
                     participations::Entity::insert(participation(event.id, current.id, timestamp)).exec(&txn).await?;
                 }
-                let changed = from_model(current.clone())?.profile != *profile;
+                let before = from_model(current.clone())?.profile;
+                // The columns the file leaves out keep what the record has.
+                let profile = &profile.clone().keeping(&before, &row.absent);
+                let changed = before != *profile;
+                if changed && summary.changes.len() < CHANGES_LISTED {
+                    summary.changes.push(RecordChange { name: current.name.clone(), fields: before.changes(profile) });
+                }
                 if changed {
                     let mut update = profile_columns(profile);
                     update.id = Set(current.id);

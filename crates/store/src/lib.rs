@@ -29,7 +29,7 @@ use sea_orm_migration::MigratorTrait;
 
 pub use error::{ErrorKind, Result, StoreError};
 pub use events::{Event, NewEvent, Slot};
-pub use import::{ImportFile, ImportProgress, ImportSummary};
+pub use import::{CHANGES_LISTED, ImportFile, ImportProgress, ImportSummary, RecordChange};
 pub use invitations::{INVITATION_SECONDS, Invitation};
 pub use ketnoi_domain::rules::RequestRules;
 pub use log::{LogEntry, LogPosition};

@@ -12,7 +12,7 @@ use ketnoi_domain::profile::OrgKind;
 use ketnoi_domain::rules::{
     self, MeetingStatus, Named, Outcome, Party, Priority, Refusal, RequestEvent, RequestStatus, Resource,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{BinOper, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set, Statement,
@@ -95,6 +95,9 @@ pub struct Meeting {
     pub investor_outcome: Option<Outcome>,
     /// Where the published schedule last put it; kept when it is unplaced or cancelled later.
     pub announced: Option<Announced>,
+    /// The calendar revision each side's agenda last showed.
+    pub startup_seen: u32,
+    pub investor_seen: u32,
     /// When it last changed, in seconds since the epoch.
     pub updated_at: i64,
 }
@@ -111,6 +114,13 @@ impl Meeting {
     /// Where it sits, once placed.
     pub fn place(&self) -> Option<Place> {
         self.slot_id.zip(self.table).map(|(slot, table)| Place { slot, table })
+    }
+
+    /// Whether it changed (moved or cancelled after publishing) since `organization`'s agenda
+    /// last showed it.
+    pub fn changed_for(&self, organization: i64) -> bool {
+        let seen = if organization == self.startup_id { self.startup_seen } else { self.investor_seen };
+        self.sequence > seen
     }
 
     /// The outcome `organization` recorded, if it is a side of the meeting.
@@ -157,6 +167,8 @@ fn meeting(row: meetings::Model) -> Result<Meeting> {
             }),
             _ => None,
         },
+        startup_seen: u32::try_from(row.startup_seen).unwrap_or(0),
+        investor_seen: u32::try_from(row.investor_seen).unwrap_or(0),
         updated_at: row.updated_at,
     })
 }
@@ -756,6 +768,32 @@ impl Store {
         }
         txn.commit().await?;
         meeting(updated)
+    }
+
+    /// Records that `organization`'s agenda has shown its meetings of the event as they are now:
+    /// their changes are no longer new to it.
+    pub async fn mark_seen(&self, event_id: i64, organization_id: i64) -> Result<u64> {
+        let txn = self.begin_write().await?;
+        let mut marked = 0;
+        for (side, seen) in [
+            (meetings::Column::StartupId, meetings::Column::StartupSeen),
+            (meetings::Column::InvestorId, meetings::Column::InvestorSeen),
+        ] {
+            marked += meetings::Entity::update_many()
+                .col_expr(seen, Expr::col(meetings::Column::Sequence))
+                .filter(meetings::Column::EventId.eq(event_id))
+                .filter(side.eq(organization_id))
+                .filter(sea_orm::sea_query::ExprTrait::binary(
+                    Expr::col(seen),
+                    BinOper::SmallerThan,
+                    Expr::col(meetings::Column::Sequence),
+                ))
+                .exec(&txn)
+                .await?
+                .rows_affected;
+        }
+        txn.commit().await?;
+        Ok(marked)
     }
 
     /// Publishes the schedule: every placed meeting becomes part of it; the event is published.

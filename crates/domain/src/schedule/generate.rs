@@ -1,7 +1,7 @@
 //! Seeded scheduling instances for tests and benchmarks: startups meet investors, popular
 //! investors get more requests, each participant can be made unavailable in a share of the
 //! slots, and d-regular instances (every participant has exactly d meetings in d slots) where
-//! greedy placement is known to leave meetings out.
+//! greedy placement is known to leave meetings out; and one shaped like the demo event.
 
 use std::collections::HashSet;
 
@@ -123,5 +123,61 @@ pub fn instance(spec: &Spec, seed: u64) -> InstanceInput {
             pinned: None,
         })
         .collect();
-    InstanceInput { slots, participants, meetings }
+    InstanceInput { slots, participants, meetings, layout: None }
+}
+
+/// An instance shaped like the demo event, Techfest Hải Phòng 2023: two days of two sessions,
+/// 09:00–12:00 and 14:00–17:00, in 20-minute slots of 20 tables; each of 320 startups asks two
+/// of 72 investors, picked by popularity as in [`instance`]; two requests in three are
+/// accepted, a startup's first with priority 2.
+pub fn techfest_like(seed: u64) -> InstanceInput {
+    let mut rng = Rng::new(seed, 0x7ec4_f357);
+    let mut slots = Vec::new();
+    for day in 0..2 {
+        for start in [9 * 60, 14 * 60] {
+            for minutes in (start..start + 180).step_by(20) {
+                slots.push(SlotInput {
+                    id: format!("d{}-{:02}{:02}", day + 1, minutes / 60, minutes % 60),
+                    start: Some(format!("2023-11-{:02}T{:02}:{:02}:00+07:00", 23 + day, minutes / 60, minutes % 60)),
+                    minutes: Some(20),
+                    tables: 20,
+                });
+            }
+        }
+    }
+    let (startups, investors) = (320, 72);
+    let participants = (0..startups)
+        .map(|i| format!("s{i}"))
+        .chain((0..investors).map(|i| format!("i{i}")))
+        .map(|id| ParticipantInput { id, available: None })
+        .collect();
+    let weights: Vec<u64> = (0..investors).map(|rank| 1_000_000 / (rank as u64 + 8)).collect();
+    let total: u64 = weights.iter().sum();
+    let mut meetings = Vec::new();
+    for startup in 0..startups {
+        let mut asked: Vec<usize> = Vec::new();
+        while asked.len() < 2 {
+            let mut ticket = rng.next_u64() % total;
+            let mut investor = 0;
+            while ticket >= weights[investor] {
+                ticket -= weights[investor];
+                investor += 1;
+            }
+            if !asked.contains(&investor) {
+                asked.push(investor);
+            }
+        }
+        for (rank, investor) in asked.into_iter().enumerate() {
+            if rng.below(3) > 0 {
+                meetings.push(MeetingInput {
+                    id: format!("m{}", meetings.len()),
+                    a: format!("s{startup}"),
+                    b: format!("i{investor}"),
+                    weight: Some(if rank == 0 { 2.0 } else { 1.0 }),
+                    pinned: None,
+                });
+            }
+        }
+    }
+    InstanceInput { slots, participants, meetings, layout: None }
 }

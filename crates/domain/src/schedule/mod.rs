@@ -7,14 +7,18 @@
 //! - [`schedule`]: the solver. It places meetings slot by slot like an edge colouring of the
 //!   meeting graph, repairs conflicts with alternating-path (Kempe chain) swaps and bounded
 //!   ejection chains, trades lower-weight meetings for higher ones, gives every participant a
-//!   meeting where it can, then closes idle gaps. On a bipartite instance with full availability
-//!   and enough tables it places every meeting within Δ slots (König).
+//!   meeting where it can, then lays the schedule out ([`layout`]). On a bipartite instance
+//!   with full availability and enough tables it places every meeting within Δ slots (König).
+//! - [`layout`]: where the placed meetings sit in time: each participant on as few days and
+//!   half-days as it can with few idle slots (`compact`, the default), or the days and slots
+//!   used evenly (`spread`). It never changes which meetings are placed.
 //! - [`bound::upper_bound`]: a proven upper bound on what any valid schedule can place.
 //! - [`greedy`]: the baseline: each meeting, in order, into the first slot that fits.
 //! - [`generate`]: seeded instances for tests and benchmarks.
 
 pub mod bound;
 pub mod generate;
+pub mod layout;
 mod solve;
 #[cfg(test)]
 mod tests;
@@ -24,7 +28,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use solve::{greedy, schedule};
+pub use layout::{Attendance, Layout, SlotTime};
+pub use solve::{greedy, schedule, schedule_without_layout};
 
 /// A slot as the contract's JSON gives it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -75,6 +80,9 @@ pub struct InstanceInput {
     pub slots: Vec<SlotInput>,
     pub participants: Vec<ParticipantInput>,
     pub meetings: Vec<MeetingInput>,
+    /// `compact` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
 }
 
 /// A slot and how many tables it has. Slots, participants and meetings are known by their
@@ -105,11 +113,52 @@ pub struct Instance {
     pub meetings: Vec<Meeting>,
     /// `available[p * slots + s]`.
     available: Vec<bool>,
+    /// The day and the half-day of each slot, numbered from 0 in time order.
+    day: Vec<u32>,
+    half_day: Vec<u32>,
+    layout: Layout,
 }
 
 impl Instance {
     pub fn available(&self, participant: usize, slot: usize) -> bool {
         self.available[participant * self.slots.len() + slot]
+    }
+
+    /// The day of `slot`, numbered from 0.
+    pub fn day(&self, slot: usize) -> usize {
+        self.day[slot] as usize
+    }
+
+    /// The half-day of `slot`, numbered from 0 over the whole event.
+    pub fn half_day(&self, slot: usize) -> usize {
+        self.half_day[slot] as usize
+    }
+
+    /// How many days the event has.
+    pub fn days(&self) -> usize {
+        self.day.last().map_or(1, |&d| d as usize + 1)
+    }
+
+    /// How many half-days the event has.
+    pub fn half_days(&self) -> usize {
+        self.half_day.last().map_or(1, |&h| h as usize + 1)
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The instance laid out as `layout` says.
+    pub fn with_layout(self, layout: Layout) -> Self {
+        Instance { layout, ..self }
+    }
+
+    /// The instance with the days and half-days of its slots worked out from their times, in
+    /// slot order ([`layout::calendar`]); without them, the whole event is one half-day.
+    pub fn with_times(self, times: &[SlotTime]) -> Self {
+        let times: Vec<Option<SlotTime>> = (0..self.slots.len()).map(|s| times.get(s).copied()).collect();
+        let (day, half_day) = layout::calendar(&times);
+        Instance { day, half_day, ..self }
     }
 
     /// Whether both sides of `meeting` can attend `slot`.
@@ -129,7 +178,8 @@ impl Instance {
     }
 
     /// Builds an instance from parts, every participant available in every slot unless
-    /// `unavailable` says otherwise: for tests and generators that work by index.
+    /// `unavailable` says otherwise: for tests and generators that work by index. The event is
+    /// one half-day ([`Instance::with_times`] tells more) laid out `compact`.
     pub fn new(
         slots: Vec<Slot>,
         participants: Vec<Participant>,
@@ -140,7 +190,8 @@ impl Instance {
         for &(p, s) in unavailable {
             available[p * slots.len() + s] = false;
         }
-        Instance { slots, participants, meetings, available }
+        let (day, half_day) = (vec![0; slots.len()], vec![0; slots.len()]);
+        Instance { slots, participants, meetings, available, day, half_day, layout: Layout::Compact }
     }
 
     /// Checks the contract's instance: unique ids, known references, no meeting of a
@@ -149,6 +200,7 @@ impl Instance {
     pub fn from_input(input: &InstanceInput) -> Result<(Instance, Labels), InstanceErrors> {
         let mut errors = Vec::new();
         let mut order: Vec<(usize, Option<jiff::Timestamp>)> = Vec::new();
+        let mut times: Vec<Option<SlotTime>> = Vec::new();
         let mut slot_ids = HashSet::new();
         for (index, slot) in input.slots.iter().enumerate() {
             if slot.id.is_empty() {
@@ -156,10 +208,14 @@ impl Instance {
             } else if !slot_ids.insert(slot.id.as_str()) {
                 errors.push(format!("slot {:?}: the id is used twice", slot.id));
             }
-            let start = match &slot.start {
-                Some(text) => match text.parse::<jiff::Timestamp>() {
-                    Ok(at) => Some(at),
-                    Err(_) => {
+            // The date is the start's own, in the offset it is written with.
+            let time = match &slot.start {
+                Some(text) => match (text.parse::<jiff::Timestamp>(), jiff::fmt::temporal::Pieces::parse(text)) {
+                    (Ok(start), Ok(pieces)) => {
+                        let length = jiff::SignedDuration::from_mins(i64::from(slot.minutes.unwrap_or(0)));
+                        Some(SlotTime { start, end: start.checked_add(length).unwrap_or(start), date: pieces.date() })
+                    }
+                    _ => {
                         errors
                             .push(format!("slot {:?}: start {text:?} is not an RFC 3339 time with an offset", slot.id));
                         None
@@ -167,16 +223,22 @@ impl Instance {
                 },
                 None => None,
             };
-            order.push((index, start));
+            order.push((index, time.map(|t| t.start)));
+            times.push(time);
         }
-        // Time order; slots without a start keep their place among equals.
-        order.sort_by(|x, y| match (x.1, y.1) {
-            (Some(a), Some(b)) => a.cmp(&b).then(x.0.cmp(&y.0)),
-            _ => x.0.cmp(&y.0),
-        });
+        // Time order; a slot without a start stays right after the slot before it in the
+        // input (a total order: it sorts as at that slot's start, after it).
+        let mut last = None;
+        for entry in &mut order {
+            entry.1 = entry.1.or(last);
+            last = entry.1;
+        }
+        order.sort_by_key(|&(index, start)| (start, index));
         let slots: Vec<Slot> = order.iter().map(|(index, _)| Slot { tables: input.slots[*index].tables }).collect();
         let slot_ids: Vec<String> = order.iter().map(|(index, _)| input.slots[*index].id.clone()).collect();
         let slot_index: HashMap<&str, usize> = slot_ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+        let times: Vec<Option<SlotTime>> = order.iter().map(|(index, _)| times[*index]).collect();
+        let (day, half_day) = layout::calendar(&times);
 
         let mut participant_index = HashMap::new();
         let mut available = vec![true; input.participants.len() * slots.len()];
@@ -274,7 +336,8 @@ impl Instance {
                 participants: input.participants.iter().map(|p| p.id.clone()).collect(),
                 meetings: input.meetings.iter().map(|m| m.id.clone()).collect(),
             };
-            Ok((Instance { slots, participants, meetings, available }, labels))
+            let layout = input.layout.unwrap_or_default();
+            Ok((Instance { slots, participants, meetings, available, day, half_day, layout }, labels))
         } else {
             Err(InstanceErrors(errors))
         }
@@ -369,39 +432,6 @@ pub enum NamedReason {
     PlaceFree,
 }
 
-const REASONS: &[crate::i18n::Text] = &[
-    crate::i18n::Text {
-        key: "no-common-slot",
-        vi: "{a} và {b} không có khung giờ nào cả hai cùng dự được",
-        en: "{a} and {b} have no slot they can both attend",
-    },
-    crate::i18n::Text {
-        key: "overbooked",
-        vi: "{participant} có {meetings} cuộc gặp được chấp nhận nhưng chỉ dự được {slots} khung giờ",
-        en: "{participant} has {meetings} accepted meetings but can attend only {slots} slots",
-    },
-    crate::i18n::Text {
-        key: "common-slots-taken",
-        vi: "cả {common} khung giờ {a} và {b} cùng dự được đều đã kín bởi các cuộc gặp khác của họ",
-        en: "each of the {common} slots {a} and {b} can both attend is taken by one of their other meetings",
-    },
-    crate::i18n::Text {
-        key: "common-slots-taken.full",
-        vi: "cả {common} khung giờ {a} và {b} cùng dự được đều đã kín bởi các cuộc gặp khác của họ hoặc hết bàn ({full} kín)",
-        en: "each of the {common} slots {a} and {b} can both attend is taken by one of their other meetings or has no free table ({full} full)",
-    },
-    crate::i18n::Text {
-        key: "not-scheduled-yet",
-        vi: "chưa xếp: hãy chạy xếp lịch",
-        en: "not scheduled yet: run the scheduler",
-    },
-    crate::i18n::Text {
-        key: "place-free",
-        vi: "còn chỗ trống: hãy chạy xếp lịch",
-        en: "a place is free for it: run the scheduler",
-    },
-];
-
 impl NamedReason {
     /// One reason of each kind, for tests that every language writes every reason.
     pub fn samples() -> Vec<NamedReason> {
@@ -429,8 +459,8 @@ impl NamedReason {
 }
 
 impl crate::i18n::Message for NamedReason {
-    fn catalogue(&self) -> &'static [crate::i18n::Text] {
-        REASONS
+    fn namespace(&self) -> &'static str {
+        "reason"
     }
 
     fn key(&self) -> &'static str {
@@ -469,6 +499,8 @@ pub struct Outcome {
     pub upper_bound: usize,
     /// Free slots a participant can attend between its first and last meeting, summed.
     pub gaps: usize,
+    /// The days, half-days and idle slots of the day the schedule asks of its participants.
+    pub attendance: Attendance,
 }
 
 /// The contract's output.
@@ -500,6 +532,33 @@ pub struct Stats {
     pub millis: u64,
     /// Idle slots between participants' first and last meetings (an extension).
     pub gaps: usize,
+    /// Days a participant must come, over the participants with a meeting.
+    #[serde(default)]
+    pub attendance_days: Measure,
+    /// Half-days a participant must come, over the participants with a meeting.
+    #[serde(default)]
+    pub attendance_half_days: Measure,
+    /// Free slots a participant can attend between its first and last meeting of a day, over
+    /// the participants with a meeting.
+    #[serde(default)]
+    pub idle_slots: Measure,
+    /// Meetings placed on each day, in time order.
+    #[serde(default)]
+    pub meetings_per_day: Vec<usize>,
+}
+
+/// A figure summed over participants, and its mean per participant (to three decimals).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    pub total: usize,
+    pub mean: f64,
+}
+
+impl Measure {
+    fn over(total: usize, participants: usize) -> Self {
+        let mean = if participants == 0 { 0.0 } else { total as f64 / participants as f64 };
+        Measure { total, mean: (mean * 1000.0).round() / 1000.0 }
+    }
 }
 
 impl Outcome {
@@ -531,6 +590,10 @@ impl Outcome {
                 upper_bound: self.upper_bound,
                 millis,
                 gaps: self.gaps,
+                attendance_days: Measure::over(self.attendance.days, self.attendance.participants),
+                attendance_half_days: Measure::over(self.attendance.half_days, self.attendance.participants),
+                idle_slots: Measure::over(self.attendance.idle_slots, self.attendance.participants),
+                meetings_per_day: self.attendance.meetings_per_day.clone(),
             },
         }
     }

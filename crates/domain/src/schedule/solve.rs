@@ -1,8 +1,9 @@
 //! The solver: construction, repair, weight and fairness trades, idle-gap closing, tables.
 
-use super::{Assignment, Instance, Outcome, Reason, Unscheduled, bound};
+use super::{Assignment, Instance, Outcome, Reason, Unscheduled, bound, layout};
 
-const NONE: u32 = u32::MAX;
+/// No meeting, no slot.
+pub(super) const NONE: u32 = u32::MAX;
 /// How deep an ejection chain goes: a blocker moves, and the blocker of its new place moves.
 const EJECTION_DEPTH: usize = 2;
 /// Capacity victims tried per slot in an ejection.
@@ -434,18 +435,25 @@ impl<'a> State<'a> {
         for a in &assignments {
             weight += instance.meetings[a.meeting].weight;
         }
+        let mut degree = vec![0; instance.participants.len()];
+        for meeting in &instance.meetings {
+            degree[meeting.a] += 1;
+            degree[meeting.b] += 1;
+        }
         for m in 0..instance.meetings.len() {
             if !self.is_placed(m) {
-                unscheduled.push(Unscheduled { meeting: m, reason: reason(self, m) });
+                unscheduled.push(Unscheduled { meeting: m, reason: reason(self, m, &degree) });
             }
         }
         let gaps = (0..instance.participants.len()).map(|p| self.gaps(p)).sum();
-        Outcome { assignments, unscheduled, weight, upper_bound, gaps }
+        let attendance = layout::attendance(instance, &self.slot_of);
+        Outcome { assignments, unscheduled, weight, upper_bound, gaps, attendance }
     }
 }
 
-/// Why `m` is not placed, in terms an organiser can act on.
-fn reason(state: &State<'_>, m: usize) -> Reason {
+/// Why `m` is not placed, in terms an organiser can act on; `degree` gives each participant's
+/// accepted meetings.
+fn reason(state: &State<'_>, m: usize, degree: &[usize]) -> Reason {
     let instance = state.instance;
     let (a, b) = state.ends(m);
     let common: Vec<usize> = (0..state.slots).filter(|&s| instance.both_available(m, s)).collect();
@@ -453,7 +461,7 @@ fn reason(state: &State<'_>, m: usize) -> Reason {
         return Reason::NoCommonSlot { a, b };
     }
     for participant in [a, b] {
-        let meetings = instance.meetings.iter().filter(|x| x.a == participant || x.b == participant).count();
+        let meetings = degree[participant];
         let slots = (0..state.slots).filter(|&s| instance.available(participant, s)).count();
         if meetings > slots {
             return Reason::Overbooked { participant, meetings, slots };
@@ -487,8 +495,31 @@ fn order(instance: &Instance) -> Vec<usize> {
     order
 }
 
-/// Schedules `instance`: as many meetings (by weight) as it can, then few idle gaps.
+/// Schedules `instance`: as many meetings (by weight) as it can, then laid out as the instance
+/// asks ([`layout`]) without changing which meetings are placed.
 pub fn schedule(instance: &Instance) -> Outcome {
+    let (state, upper_bound) = place(instance);
+    let mut slot_of = state.slot_of;
+    layout::arrange(instance, &mut slot_of);
+    let mut state = State::new(instance);
+    for (m, &s) in slot_of.iter().enumerate() {
+        if s != NONE {
+            state.put(m, s as usize);
+        }
+    }
+    state.outcome(upper_bound)
+}
+
+/// The schedule as it was before layouts: placed as by [`schedule`], then only idle gaps over
+/// the whole event closed, one meeting at a time. For the bench to compare.
+pub fn schedule_without_layout(instance: &Instance) -> Outcome {
+    let (mut state, upper_bound) = place(instance);
+    state.close_gaps();
+    state.outcome(upper_bound)
+}
+
+/// Chooses the meetings to place and places them, with the bound it reached.
+fn place(instance: &Instance) -> (State<'_>, usize) {
     let mut state = State::new(instance);
     for (m, meeting) in instance.meetings.iter().enumerate() {
         if let Some((s, _)) = meeting.pinned {
@@ -534,8 +565,7 @@ pub fn schedule(instance: &Instance) -> Outcome {
         }
     }
     state.log.clear();
-    state.close_gaps();
-    state.outcome(upper_bound)
+    (state, upper_bound)
 }
 
 /// The baseline: each meeting in the order given, into the first slot (in time order) where

@@ -140,10 +140,18 @@ pub async fn register(
     let ctx = ctx.showing("/register");
     let values = views::form_values(&form);
     let kind = OrgKind::parse(form.get("kind")).unwrap_or(OrgKind::Startup);
-    let organization = match views::profile_body(&ctx, kind, &form) {
-        Ok(body) => body,
-        Err(errors) => return refused(register_form(&state, &ctx, values, errors).await),
-    };
+    let (organization, mut errors) = views::profile_body(&ctx, kind, &form);
+    if !errors.is_empty() {
+        // Every problem of this submit at once: the rest of the profile is checked too.
+        let context =
+            ketnoi_domain::profile::ValidationContext { current_year: ketnoi_app::current_year(), rates: None };
+        if let Err(invalid) = organization.validate(None, Some(kind), &context) {
+            for (field, message) in register_errors(&ctx, &AppError::from(invalid)) {
+                errors.entry(field).or_insert(message);
+            }
+        }
+        return refused(register_form(&state, &ctx, values, errors).await);
+    }
     let event = form.get("event").to_owned();
     let body = RegisterBody {
         event: event.clone(),

@@ -1,18 +1,11 @@
-//! The web app's languages: Vietnamese (the default) and English. The messages of the pages,
-//! the labels of form fields, and dates and amounts written as each language writes them.
-//! Problems are written by their own catalogues (`ketnoi_domain::i18n::Message`).
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
+//! The web app's languages: Vietnamese (the default), English and Korean. The messages of the
+//! pages come from the catalogue files (`locales/`), as every text does; here are the labels of
+//! form fields, and dates and amounts written as each language writes them.
 
 use ketnoi_domain::taxonomy::Language;
 
 /// The cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "ketnoi_lang";
-
-mod catalogue;
-
-use catalogue::MESSAGES;
 
 pub fn parse_language(code: &str) -> Option<Language> {
     Language::parse(code)
@@ -22,27 +15,18 @@ pub fn code(language: Language) -> &'static str {
     language.code()
 }
 
-fn messages() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
-    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    INDEX.get_or_init(|| MESSAGES.iter().map(|(key, vi, en)| (*key, (*vi, *en))).collect())
-}
-
 /// Whether the catalogue has `key`.
 pub fn has(key: &str) -> bool {
-    messages().contains_key(key)
+    ketnoi_domain::i18n::has(key)
 }
 
-/// The message `key` in `language`; the key itself when the catalogue lacks it (a test
-/// checks that every key the templates use is there).
+/// The message `key` in `language`; `…` when the catalogue lacks it (a test checks that every
+/// key the templates use is there).
 pub fn text(language: Language, key: &str) -> &'static str {
-    match (messages().get(key), language) {
-        (Some((vi, _)), Language::Vi) => vi,
-        (Some((_, en)), Language::En) => en,
-        (None, _) => {
-            tracing::warn!(key, "message missing from the catalogue");
-            "…"
-        }
-    }
+    ketnoi_domain::i18n::text(language, key).unwrap_or_else(|| {
+        tracing::warn!(key, "message missing from the catalogue");
+        "…"
+    })
 }
 
 /// A message with `{name}` placeholders filled in.
@@ -72,6 +56,10 @@ pub fn field_label(language: Language, field: &str) -> String {
 /// of `.` `,` space (`500.000.000`, `500,000`); anything else (`1,5`, `1.000,50`) is none.
 pub fn amount(typed: &str) -> Option<i64> {
     let typed = typed.trim();
+    // A sign is read, so that the rules can say what is wrong with a negative amount.
+    if let Some(rest) = typed.strip_prefix(['-', '\u{2212}']) {
+        return amount(rest).map(|n| -n);
+    }
     if !typed.is_empty() && typed.chars().all(|c| c.is_ascii_digit()) {
         return typed.parse().ok();
     }
@@ -103,8 +91,8 @@ pub fn group(amount: i64, separator: char) -> String {
     out
 }
 
-/// An amount as the language writes it: `500.000.000 ₫` in Vietnamese, `$500,000` in English;
-/// a currency without a symbol is written by its code.
+/// An amount as the language writes it: `500.000.000 ₫` in Vietnamese, `$500,000` in English,
+/// `₫500,000,000` or `1,000원` in Korean; a currency without a symbol is written by its code.
 pub fn money(language: Language, amount: i64, currency: &str) -> String {
     match language {
         Language::Vi => {
@@ -122,35 +110,19 @@ pub fn money(language: Language, amount: i64, currency: &str) -> String {
             "EUR" => format!("€{}", group(amount, ',')),
             other => format!("{other} {}", group(amount, ',')),
         },
+        Language::Ko => match currency {
+            "KRW" => format!("{}원", group(amount, ',')),
+            "USD" => format!("US${}", group(amount, ',')),
+            "VND" => format!("₫{}", group(amount, ',')),
+            "EUR" => format!("€{}", group(amount, ',')),
+            other => format!("{other} {}", group(amount, ',')),
+        },
     }
 }
 
-const WEEKDAYS_VI: [&str; 7] = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"];
-const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A local date as the language writes it: `Thứ Sáu, 24/11/2023`, `Friday 24 November 2023`.
 pub fn date(language: Language, date: jiff::civil::Date) -> String {
-    let weekday = date.weekday().to_monday_zero_offset() as usize;
-    match language {
-        Language::Vi => format!("{}, {:02}/{:02}/{}", WEEKDAYS_VI[weekday], date.day(), date.month(), date.year()),
-        Language::En => {
-            format!("{} {} {} {}", WEEKDAYS_EN[weekday], date.day(), MONTHS_EN[date.month() as usize - 1], date.year())
-        }
-    }
+    ketnoi_domain::i18n::date(language, date)
 }
 
 /// The date part of an RFC 3339 local time (`2023-11-24T09:00:00+07:00`), as the language
@@ -170,23 +142,15 @@ pub fn time_of(rfc3339: &str) -> &str {
 /// A moment in the event's time zone: `24/11/2023 09:00` or `24 November 2023, 09:00`.
 pub fn moment(language: Language, at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
     let local = at.to_zoned_datetime(zone.clone());
-    let (day, clock) = (local.date(), local.strftime("%H:%M").to_string());
-    written_moment(language, day, &clock)
+    ketnoi_domain::i18n::moment(language, local.date(), &local.strftime("%H:%M").to_string())
 }
 
 /// [`moment`] of an RFC 3339 local time (`2023-11-24T09:00:00+07:00`); the text as is when it
 /// is not one.
 pub fn moment_of(language: Language, rfc3339: &str) -> String {
     match rfc3339.get(..10).and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
-        Some(day) => written_moment(language, day, time_of(rfc3339)),
+        Some(day) => ketnoi_domain::i18n::moment(language, day, time_of(rfc3339)),
         None => rfc3339.to_owned(),
-    }
-}
-
-fn written_moment(language: Language, day: jiff::civil::Date, clock: &str) -> String {
-    match language {
-        Language::Vi => format!("{:02}/{:02}/{} {clock}", day.day(), day.month(), day.year()),
-        Language::En => format!("{} {} {}, {clock}", day.day(), MONTHS_EN[day.month() as usize - 1], day.year()),
     }
 }
 
@@ -211,6 +175,8 @@ mod tests {
         assert_eq!(amount("500.000.000"), Some(500_000_000));
         assert_eq!(amount("500,000"), Some(500_000));
         assert_eq!(amount(" 1 500 000 "), Some(1_500_000));
+        assert_eq!(amount("-50000"), Some(-50_000));
+        assert_eq!(amount("-50.000"), Some(-50_000));
         for wrong in ["1,5", "1.000,50", "1,000.50", "12.34.567", "abc", "", "-5", "1..000"] {
             assert_eq!(amount(wrong), None, "{wrong}");
         }
@@ -243,11 +209,30 @@ mod tests {
     }
 
     #[test]
-    fn every_message_has_both_languages_and_no_key_twice() {
-        let mut seen = std::collections::HashSet::new();
-        for (key, vi, en) in MESSAGES {
-            assert!(seen.insert(key), "{key} is in the catalogue twice");
-            assert!(!vi.is_empty() && !en.is_empty(), "{key} lacks a language");
+    fn every_key_the_templates_use_is_in_the_catalogue() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in source.match_indices("t(\"") {
+                if source[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &source[at + 3..];
+                let end = rest.find('"').unwrap();
+                let key = &rest[..end];
+                // `t("priority." ~ p)` names a family of keys: one of them must be there.
+                let found = if rest[end + 1..].trim_start().starts_with('~') {
+                    ketnoi_domain::i18n::keys().any(|k| k.starts_with(key))
+                } else {
+                    has(key)
+                };
+                if !found {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
         }
+        assert_eq!(missing, Vec::<String>::new());
     }
 }

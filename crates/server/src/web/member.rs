@@ -85,13 +85,20 @@ pub async fn recommended(State(state): State<AppState>, ctx: Ctx, Path(slug): Pa
             }
         })
         .collect();
-    ctx.render(&state, "recommended.html", context! { event => EventInfo::of(&event), items => items }).await
+    ctx.render(&state, "recommended.html", context! { event => EventInfo::of(&event, ctx.lang), items => items }).await
 }
 
 #[derive(Debug, Serialize)]
 struct RequestItem {
     id: i64,
     counterpart: OrgRef,
+    /// The counterpart's sectors, stage or investor type, and country.
+    facts: String,
+    /// Its funding ask or ticket.
+    money: Option<views::Choice>,
+    /// How well it fits, with the matcher's reasons.
+    score: Option<String>,
+    reasons: Vec<String>,
     message: String,
     note: String,
     status: String,
@@ -100,8 +107,9 @@ struct RequestItem {
     when: String,
 }
 
-fn mailbox(raw: Option<&str>) -> &'static str {
-    if query(raw).get("box").is_some_and(|b| b == "outbox") { "outbox" } else { "inbox" }
+/// The box asked for; none when the address does not say.
+fn mailbox(raw: Option<&str>) -> Option<&'static str> {
+    query(raw).get("box").map(|b| if b == "outbox" { "outbox" } else { "inbox" })
 }
 
 /// `GET /e/{slug}/requests?box=inbox|outbox`: requests with their status.
@@ -119,7 +127,7 @@ async fn requests_page(
     state: &AppState,
     ctx: &Ctx,
     slug: &str,
-    box_: &'static str,
+    asked: Option<&'static str>,
     error: Option<String>,
 ) -> WebResult {
     let event = state.app.event(slug).await?;
@@ -129,25 +137,39 @@ async fn requests_page(
         boxes.insert(name, state.app.requests(&ctx.caller, slug, mailbox).await?.items);
     }
     let counts = context! { inbox => boxes["inbox"].len(), outbox => boxes["outbox"].len() };
-    let items: Vec<RequestItem> = boxes
-        .remove(box_)
-        .unwrap_or_default()
+    // Without a box asked for, the one that has requests: the received ones first.
+    let box_ =
+        asked.unwrap_or(if boxes["inbox"].is_empty() && !boxes["outbox"].is_empty() { "outbox" } else { "inbox" });
+    let requests = boxes.remove(box_).unwrap_or_default();
+    let side = |r: &ketnoi_app::meetings::RequestView| if box_ == "inbox" { r.from.id } else { r.to.id };
+    let ids: Vec<i64> = requests.iter().map(side).collect();
+    let counterparts = state.app.counterparts(&ctx.caller, slug, &ids).await?;
+    let items: Vec<RequestItem> = requests
         .into_iter()
-        .map(|r| RequestItem {
-            id: r.id,
-            counterpart: if box_ == "inbox" { r.from } else { r.to },
-            message: r.message,
-            note: r.note,
-            status_label: i18n::text(ctx.lang, &format!("status.{}", r.status)),
-            status: r.status.as_str().to_owned(),
-            priority_label: i18n::text(ctx.lang, &format!("priority.{}", r.priority.get())),
-            when: jiff::Timestamp::from_second(r.created_at)
-                .map(|at| i18n::moment(ctx.lang, at, &zone))
-                .unwrap_or_default(),
+        .map(|r| {
+            let counterpart = counterparts.get(&side(&r));
+            RequestItem {
+                facts: counterpart.map(|(view, _)| views::facts(ctx.lang, view)).unwrap_or_default(),
+                money: counterpart.and_then(|(view, _)| views::money_line(ctx.lang, view)),
+                score: counterpart.and_then(|(_, fit)| fit.as_ref()).map(|fit| format!("{:.0}%", fit.score * 100.0)),
+                reasons: counterpart
+                    .and_then(|(_, fit)| fit.as_ref())
+                    .map(|fit| fit.reasons.iter().map(|reason| reason_text(ctx.lang, reason)).collect())
+                    .unwrap_or_default(),
+                id: r.id,
+                counterpart: if box_ == "inbox" { r.from } else { r.to },
+                message: r.message,
+                note: r.note,
+                status_label: i18n::text(ctx.lang, &format!("status.{}", r.status)),
+                status: r.status.as_str().to_owned(),
+                priority_label: i18n::text(ctx.lang, &format!("priority.{}", r.priority.get())),
+                when: jiff::Timestamp::from_second(r.created_at)
+                    .map(|at| i18n::moment(ctx.lang, at, &zone))
+                    .unwrap_or_default(),
+            }
         })
         .collect();
-    let page =
-        context! { event => EventInfo::of(&event), mailbox => box_, items => items, counts => counts, error => error };
+    let page = context! { event => EventInfo::of(&event, ctx.lang), mailbox => box_, items => items, counts => counts, error => error };
     ctx.render(state, "requests.html", page).await
 }
 
@@ -164,6 +186,15 @@ pub async fn answer(
     let ctx = ctx.showing(&back);
     own(&ctx, &back)?;
     let request = numeric(&id, Resource::Request)?;
+    if matches!(action, "decline" | "cancel") {
+        let name = form.get("counterpart").to_owned();
+        let question = i18n::fill(ctx.lang, &format!("confirm.{action}"), &[("name", name)]);
+        let path = format!("/e/{slug}/requests/{request}");
+        let button = format!("confirm.{action}_yes");
+        if let Some(page) = ctx.confirm_first(&state, &form, &path, question, &button, &back).await {
+            return page;
+        }
+    }
     let (app, caller) = (&state.app, &ctx.caller);
     let answer = AnswerBody { note: form.optional("note") };
     let answered = match action {
@@ -176,7 +207,7 @@ pub async fn answer(
         Ok(done) => Ok(ctx.done(&back, done)),
         Err(error) if refusal(&error) => {
             let message = ctx.problem(&error);
-            refused(requests_page(&state, &ctx, &slug, box_, Some(message)).await)
+            refused(requests_page(&state, &ctx, &slug, Some(box_), Some(message)).await)
         }
         Err(error) => Err(error.into()),
     }
@@ -192,7 +223,10 @@ struct AgendaItem {
     time: String,
     table: String,
     counterpart: OrgRef,
+    status: String,
     status_label: &'static str,
+    /// Moved or cancelled after publishing, and not yet seen on this agenda.
+    changed: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,7 +242,8 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
     let counterpart = |m: &MeetingView| m.counterpart(organization).clone();
     let mut days: Vec<AgendaDay> = Vec::new();
     let mut waiting = Vec::new();
-    for m in agenda.items.iter().filter(|m| m.status != MeetingStatus::Cancelled) {
+    // A cancelled meeting stays on the agenda until its cancellation has been seen.
+    for m in agenda.items.iter().filter(|m| m.status != MeetingStatus::Cancelled || m.changed) {
         let item = AgendaItem {
             id: m.id,
             happened: matches!(m.status, MeetingStatus::Held | MeetingStatus::CheckedIn),
@@ -219,7 +254,9 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
             },
             table: m.table.map(|t| t.to_string()).unwrap_or_default(),
             counterpart: counterpart(m),
+            status: m.status.to_string(),
             status_label: i18n::text(ctx.lang, &format!("status.{}", m.status)),
+            changed: m.changed,
         };
         match &m.start {
             Some(start) => {
@@ -248,10 +285,15 @@ pub async fn agenda(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<St
         Some(_) => Some(super::account::Subscription::of(&state.app.calendar_feed(&ctx.caller, false).await?.url)),
         None => None,
     };
+    let changed = days.iter().flat_map(|d| &d.meetings).chain(&waiting).filter(|m| m.changed).count();
     let page = context! {
-        event => EventInfo::of(&event), days => days, waiting => waiting, outcomes => outcomes, feed => feed,
+        event => EventInfo::of(&event, ctx.lang), days => days, waiting => waiting, outcomes => outcomes, feed => feed,
+        changed => changed,
     };
-    ctx.render(&state, "agenda.html", page).await
+    let page = ctx.render(&state, "agenda.html", page).await;
+    // Shown: the changes are marked this once.
+    state.app.agenda_seen(&ctx.caller, &slug).await?;
+    page
 }
 
 /// `POST /e/{slug}/agenda/{id}/outcome`: what came of a meeting, for my side.
@@ -276,7 +318,7 @@ pub async fn agenda_print(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     let event = state.app.event(&slug).await?;
     let (days, _) = agenda_days(&state, &ctx, &slug).await?;
     let organization = state.app.organization(&ctx.caller, own(&ctx, &ctx.here)?).await?.name;
-    let page = context! { event => EventInfo::of(&event), days => days, organization => organization };
+    let page = context! { event => EventInfo::of(&event, ctx.lang), days => days, organization => organization };
     ctx.render(&state, "agenda_print.html", page).await
 }
 
@@ -299,7 +341,7 @@ async fn my_profile(
 ) -> WebResult {
     let event = state.app.event(slug).await?;
     let page = context! {
-        event => EventInfo::of(&event), organization => organization, kind => kind, form => form,
+        event => EventInfo::of(&event, ctx.lang), organization => organization, kind => kind, form => form,
         errors => errors, options => views::options(ctx.lang),
     };
     ctx.render(state, "my_profile.html", page).await
@@ -313,12 +355,19 @@ pub async fn save_profile(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     let organization = own(&ctx, &back)?;
     let kind = state.app.organization(&ctx.caller, organization).await?.kind;
     let values = views::form_values(&form);
-    let body = match views::profile_body(&ctx, kind, &form) {
-        Ok(body) => body,
-        Err(errors) => {
-            return refused(my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await);
+    let (body, mut errors) = views::profile_body(&ctx, kind, &form);
+    if !errors.is_empty() {
+        // Every problem of this submit at once: the rest of the form is checked too.
+        if let Err(error) = state.app.check_organization(&ctx.caller, organization, &body).await {
+            if !refusal(&error) {
+                return Err(error.into());
+            }
+            for (field, message) in field_errors(&ctx, &error, &PROFILE_FIELDS, &|_| None) {
+                errors.entry(field).or_insert(message);
+            }
         }
-    };
+        return refused(my_profile(&state, &ctx, &slug, organization, kind.as_str(), values, errors).await);
+    }
     match state.app.update_organization(&ctx.caller, organization, &body).await {
         Ok(_) => Ok(ctx.done(&back, "saved")),
         Err(error) if refusal(&error) => {
@@ -348,7 +397,7 @@ pub async fn availability(State(state): State<AppState>, ctx: Ctx, Path(slug): P
         }
     }
     let days: Vec<_> = days.into_iter().map(|(date, slots)| context! { date => date, slots => slots }).collect();
-    let page = context! { event => EventInfo::of(&event), days => days, slots => !slots.is_empty() };
+    let page = context! { event => EventInfo::of(&event, ctx.lang), days => days, slots => !slots.is_empty() };
     ctx.render(&state, "availability.html", page).await
 }
 

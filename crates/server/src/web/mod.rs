@@ -72,6 +72,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/e/{slug}/organise/checkin", get(organiser::checkin).post(organiser::check_in))
         .route("/e/{slug}/organise/tables", get(organiser::table_sheets))
         .route("/e/{slug}/organise/export/{file}", get(organiser::export))
+        .route("/import-template/{file}", get(organiser::import_template))
         .route("/e/{slug}/organise/mail", get(organiser::mail))
         .route("/e/{slug}/organise/mail/{id}/retry", post(organiser::retry_mail))
         .layer(axum::middleware::from_fn_with_state(state, error_pages))
@@ -91,6 +92,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("requests.html", include_str!("../../templates/requests.html")),
     ("agenda.html", include_str!("../../templates/agenda.html")),
     ("agenda_print.html", include_str!("../../templates/agenda_print.html")),
+    ("confirm.html", include_str!("../../templates/confirm.html")),
     ("my_profile.html", include_str!("../../templates/my_profile.html")),
     ("availability.html", include_str!("../../templates/availability.html")),
     ("organise.html", include_str!("../../templates/organise.html")),
@@ -162,7 +164,14 @@ impl Ctx {
         let caller = parts.extensions.get::<Auth>().map_or(Caller::ANONYMOUS, |Auth(caller)| caller.clone());
         Ctx {
             caller,
-            lang: cookie(&parts.headers, i18n::LANG_COOKIE).and_then(i18n::parse_language).unwrap_or_default(),
+            // The language chosen with the switch; on a first visit, the browser's.
+            lang: cookie(&parts.headers, i18n::LANG_COOKIE)
+                .and_then(i18n::parse_language)
+                .or_else(|| {
+                    let accepted = parts.headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+                    Language::from_accept_language(accepted)
+                })
+                .unwrap_or_default(),
             // A page answering a form shows another page's content: the handler says which
             // (`showing`), so that the language switch and sign-in links lead back to a page.
             here: match parts.method {
@@ -230,16 +239,17 @@ impl Ctx {
             }
             None => None,
         };
-        let other = match self.lang {
-            Language::Vi => Language::En,
-            Language::En => Language::Vi,
-        };
+        let other_languages: Vec<Value> = Language::ALL
+            .into_iter()
+            .filter(|language| *language != self.lang)
+            .map(|language| context! { code => language.code(), name => language.name() })
+            .collect();
         let done = query(self.here.split_once('?').map(|(_, q)| q)).remove("done").map(|key| format!("done.{key}"));
         let notice = done.filter(|key| i18n::has(key)).map(|key| self.t(&key));
         let values = context! {
             lang => i18n::code(self.lang),
             notice => notice,
-            other_lang => i18n::code(other),
+            other_languages => other_languages,
             here => &self.here,
             here_encoded => encode(&self.here),
             me => me,
@@ -251,6 +261,30 @@ impl Ctx {
             AppError::Internal
         })?;
         Ok(Html(html).into_response())
+    }
+
+    /// Asks before an action that cannot be taken back: unless the form says `confirmed=yes`,
+    /// a page that says what will happen, with the form's fields and a button that sends them
+    /// again confirmed (no script needed), and a way back to `back`.
+    pub async fn confirm_first(
+        &self,
+        state: &AppState,
+        form: &Form,
+        action: &str,
+        question: String,
+        button: &str,
+        back: &str,
+    ) -> Option<WebResult> {
+        if form.get("confirmed") == "yes" {
+            return None;
+        }
+        let fields: Vec<(&str, &str)> =
+            form.0.iter().filter(|(name, _)| name != "confirmed").map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let page = context! {
+            question => question, button => self.t(button), back => local_path(back), action => action,
+            fields => fields,
+        };
+        Some(self.render(state, "confirm.html", page).await)
     }
 
     /// Where to go after a form: `to` with the notice `done` to show there.

@@ -10,6 +10,7 @@ use ketnoi_app::exports::CsvExport;
 use ketnoi_app::schedule::{GridSlot, MoveBody, RunBody, StatusBody};
 use ketnoi_domain::i18n::Message;
 use ketnoi_domain::rules::Resource;
+use ketnoi_domain::schedule::Layout;
 use ketnoi_store::Event;
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -31,6 +32,24 @@ fn meeting_id(text: &str) -> Result<i64, WebError> {
 
 fn organise_path(slug: &str) -> String {
     format!("/e/{slug}/organise")
+}
+
+/// The columns of each import file, in order, named in words, the required ones marked.
+fn import_columns(ctx: &Ctx) -> Value {
+    use ketnoi_domain::import::{INVESTOR_COLUMNS, INVESTOR_REQUIRED, STARTUP_COLUMNS, STARTUP_REQUIRED};
+    let list = |columns: &[&str], required: &[&str]| -> Vec<Value> {
+        columns
+            .iter()
+            .map(|c| {
+                let label = i18n::field_label(ctx.lang, c);
+                context! { name => c, label => label, required => required.contains(c) }
+            })
+            .collect()
+    };
+    context! {
+        startups => list(&STARTUP_COLUMNS, &STARTUP_REQUIRED),
+        investors => list(&INVESTOR_COLUMNS, &INVESTOR_REQUIRED),
+    }
 }
 
 /// `GET /e/{slug}/organise`: figures, import, sessions, exports.
@@ -88,8 +107,8 @@ async fn dashboard_page(
         });
     }
     let page = context! {
-        event => EventInfo::of(event), figures => figures, sessions => sessions, import => import,
-        session_errors => session_errors,
+        event => EventInfo::of(event, ctx.lang), figures => figures, sessions => sessions, import => import,
+        session_errors => session_errors, columns => import_columns(ctx),
     };
     ctx.render(state, "organise.html", page).await
 }
@@ -166,9 +185,21 @@ pub async fn import(
             let title = ctx.t(if dry_run { "import.preview_ok" } else { "import.imported" });
             // What a clean preview read, to import as it is.
             let carry = dry_run.then(|| context! { startups => startups, investors => investors });
+            let changes: Vec<Value> = done
+                .changes
+                .iter()
+                .map(|record| {
+                    let fields: Vec<Value> = record
+                        .fields
+                        .iter()
+                        .map(|f| context! { label => i18n::field_label(ctx.lang, &f.field), before => &f.before, after => &f.after })
+                        .collect();
+                    context! { name => &record.name, fields => fields }
+                })
+                .collect();
             context! {
                 title => title, summary => i18n::fill(ctx.lang, key, &counts), problems => Vec::<ImportProblem>::new(),
-                carry => carry,
+                carry => carry, changes => changes, more_changes => done.updated.saturating_sub(done.changes.len()),
             }
         }
         Err(error) if refusal(&error) => {
@@ -321,7 +352,7 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
         ],
     );
     let page = context! {
-        event => EventInfo::of(&event), grid => slots, tables => (1..=tables).collect::<Vec<_>>(),
+        event => EventInfo::of(&event, ctx.lang), grid => slots, tables => (1..=tables).collect::<Vec<_>>(),
         unplaced => unplaced, summary => summary,
         movable => movable, error => error,
     };
@@ -345,15 +376,35 @@ async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'s
 pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
     let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
-    let body = RunBody { full_replan: form.get("full_replan") == "true" };
+    if form.get("full_replan") == "true" {
+        let question = ctx.t("confirm.full_replan").to_owned();
+        let action = format!("/e/{slug}/organise/schedule");
+        if let Some(page) =
+            ctx.confirm_first(&state, &form, &action, question, "confirm.full_replan_yes", &schedule_path(&slug)).await
+        {
+            return page;
+        }
+    }
+    let body = RunBody {
+        full_replan: form.get("full_replan") == "true",
+        layout: if form.get("layout") == "spread" { Layout::Spread } else { Layout::Compact },
+    };
     let result = state.app.run_scheduler(&ctx.caller, &slug, &body).await.map(|_| "scheduled");
     on_schedule(&state, &ctx, &slug, result).await
 }
 
 /// `POST /e/{slug}/organise/publish`: participants see their meetings.
-pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
+pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
     let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
+    let placed = state.app.placements(&ctx.caller, &slug).await?.iter().map(|s| s.meetings.len()).sum::<usize>();
+    let question = i18n::fill(ctx.lang, "confirm.publish", &[("placed", placed.to_string())]);
+    let action = format!("/e/{slug}/organise/publish");
+    if let Some(page) =
+        ctx.confirm_first(&state, &form, &action, question, "confirm.publish_yes", &schedule_path(&slug)).await
+    {
+        return page;
+    }
     let result = state.app.publish(&ctx.caller, &slug).await.map(|_| "published");
     on_schedule(&state, &ctx, &slug, result).await
 }
@@ -416,7 +467,7 @@ async fn checkin_page(
     let choices: Vec<Value> =
         slots.iter().map(|s| context! { code => &s.code, label => i18n::moment_of(ctx.lang, &s.start) }).collect();
     let page = context! {
-        event => EventInfo::of(event), slots => choices, slot => slot.map(|s| s.code.clone()), meetings => items,
+        event => EventInfo::of(event, ctx.lang), slots => choices, slot => slot.map(|s| s.code.clone()), meetings => items,
         error => error,
     };
     ctx.render(state, "checkin.html", page).await
@@ -460,7 +511,8 @@ pub async fn table_sheets(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     }
     let sheets: Vec<Value> =
         sheets.into_iter().map(|(table, meetings)| context! { table => table, meetings => meetings }).collect();
-    ctx.render(&state, "tables_print.html", context! { event => EventInfo::of(&event), sheets => sheets }).await
+    ctx.render(&state, "tables_print.html", context! { event => EventInfo::of(&event, ctx.lang), sheets => sheets })
+        .await
 }
 
 /// `GET /e/{slug}/organise/export/{file}`: participants, requests, meetings or tables as CSV.
@@ -468,6 +520,13 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path((slug, file)):
     ctx.require_sign_in(&ctx.here)?;
     let export = CsvExport::parse(&file).ok_or_else(WebError::not_found)?;
     Ok(crate::meetings::download(state.app.export(&ctx.caller, &slug, export).await?))
+}
+
+/// `GET /import-template/{file}`: the template of an import file, `startups.csv` or
+/// `investors.csv`: its columns and one example row.
+pub async fn import_template(Path(file): Path<String>) -> WebResult {
+    let template = ketnoi_app::exports::import_template(&file).ok_or_else(WebError::not_found)??;
+    Ok(crate::meetings::download(template))
 }
 
 /// `GET /e/{slug}/organise/mail?status=`: the event's messages, queued, sent and failed with the
@@ -481,7 +540,7 @@ pub async fn mail(
     let event = organised(&state, &ctx, &slug, &ctx.here).await?;
     let status = query(raw.as_deref()).remove("status").filter(|s| ["queued", "sent", "failed"].contains(&s.as_str()));
     let mail = state.app.event_mail(&ctx.caller, event.slug.as_str(), status.as_deref()).await?;
-    let page = context! { event => EventInfo::of(&event), mail => mail, status => status };
+    let page = context! { event => EventInfo::of(&event, ctx.lang), mail => mail, status => status };
     ctx.render(&state, "organise_mail.html", page).await
 }
 

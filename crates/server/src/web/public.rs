@@ -44,7 +44,7 @@ pub async fn event(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
         }
     }
     let outcomes: u64 = figures.outcomes.values().sum();
-    let mut info = serde_json::to_value(EventInfo::of(&event)).unwrap_or_default();
+    let mut info = serde_json::to_value(EventInfo::of(&event, ctx.lang)).unwrap_or_default();
     info["days"] = Json_::from(days.join(" – "));
     let figures = context! {
         startups => figures.startups, investors => figures.investors, requests => figures.requests,
@@ -152,7 +152,7 @@ pub async fn search(
         previous => (page > 1).then(|| page_link(&slug, &query, page - 1)),
         next => (page < pages).then(|| page_link(&slug, &query, page + 1)),
     };
-    let info = EventInfo::of(&event);
+    let info = EventInfo::of(&event, ctx.lang);
     if get("fragment") == "1" {
         return ctx
             .render(&state, "results.html", context! { event => info, results => results, error => error })
@@ -165,7 +165,10 @@ pub async fn search(
         event => info, query => query, results => results, error => error, filtered => filtered,
         kinds => views::kind_choices(&ctx),
         sectors => options["sectors"], stages => options["stages"], investor_types => options["investor_types"],
-        countries => countries.into_iter().map(|c| Choice { label: c.clone(), value: c }).collect::<Vec<_>>(),
+        countries => countries
+            .into_iter()
+            .map(|c| Choice { label: super::views::country_name(ctx.lang, &c), value: c })
+            .collect::<Vec<_>>(),
         currencies => CURRENCIES,
     };
     ctx.render(&state, "search.html", page).await
@@ -178,10 +181,7 @@ pub async fn profile(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): 
 
 /// A matcher's reason in the page's language.
 pub fn reason_text(lang: ketnoi_domain::taxonomy::Language, reason: &ketnoi_domain::matching::Reason) -> String {
-    match lang {
-        ketnoi_domain::taxonomy::Language::Vi => reason.vi.clone(),
-        ketnoi_domain::taxonomy::Language::En => reason.en.clone(),
-    }
+    reason.text(lang)
 }
 
 /// An organization's id from the path: anything else is a page that does not exist.
@@ -219,7 +219,7 @@ pub async fn profile_page(
         thesis => if view.kind == OrgKind::Investor { view.thesis.as_str() } else { "" },
     };
     let page = context! {
-        event => EventInfo::of(&event), org => org, fit => matched,
+        event => EventInfo::of(&event, ctx.lang), org => org, fit => matched,
         can_request => can_request, open_request => open_request, form => form, errors => errors,
     };
     ctx.render(state, "profile.html", page).await

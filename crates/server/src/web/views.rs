@@ -19,16 +19,21 @@ pub struct EventInfo {
     pub slug: String,
     pub name: String,
     pub venue: String,
+    /// The tz database name, `Asia/Ho_Chi_Minh`.
     pub time_zone: String,
+    /// The zone as people read it: `giờ Việt Nam (UTC+07:00)`.
+    pub zone: String,
 }
 
 impl EventInfo {
-    pub fn of(event: &Event) -> EventInfo {
+    /// The event as its pages show it, in `lang`.
+    pub fn of(event: &Event, lang: Language) -> EventInfo {
         EventInfo {
             slug: event.slug.to_string(),
             name: event.name.clone(),
             venue: event.venue.clone(),
             time_zone: event.time_zone.clone(),
+            zone: ketnoi_domain::i18n::zone_label(lang, &event.time_zone, jiff::Timestamp::now()),
         }
     }
 }
@@ -71,6 +76,11 @@ fn investor_type_label(lang: Language, code: &str) -> String {
     InvestorType::parse(code).map(|t| t.label(lang).to_owned()).unwrap_or_else(|_| code.to_owned())
 }
 
+/// A country's name in the page's language (`VN`: Việt Nam).
+pub fn country_name(lang: Language, code: &str) -> String {
+    ketnoi_domain::i18n::country_name(lang, code)
+}
+
 /// One line of facts: sectors, then stage or investor type, then country.
 pub fn facts(lang: Language, view: &OrganizationView) -> String {
     let mut parts: Vec<String> = vec![view.sectors.iter().map(|s| s.label(lang)).collect::<Vec<_>>().join(", ")];
@@ -81,10 +91,28 @@ pub fn facts(lang: Language, view: &OrganizationView) -> String {
         parts.push(investor_type_label(lang, code));
     }
     if let Some(country) = &view.country {
-        parts.push(country.clone());
+        parts.push(country_name(lang, country));
     }
     parts.retain(|p| !p.is_empty());
     parts.join(" · ")
+}
+
+/// An investor's ticket, `500.000.000 ₫ – 2.000.000.000 ₫`; empty for none.
+pub fn ticket(lang: Language, view: &OrganizationView) -> String {
+    view.ticket
+        .as_ref()
+        .map(|r| format!("{} – {}", i18n::money(lang, r.min, &r.currency), i18n::money(lang, r.max, &r.currency)))
+        .unwrap_or_default()
+}
+
+/// What money the organization brings to a meeting, labelled: a startup's ask or an
+/// investor's ticket; none when the profile does not say.
+pub fn money_line(lang: Language, view: &OrganizationView) -> Option<Choice> {
+    let (label, value) = match &view.funding_ask {
+        Some(ask) => ("field.funding_ask", i18n::money(lang, ask.amount, &ask.currency)),
+        None => ("field.ticket", ticket(lang, view)),
+    };
+    (!value.is_empty()).then(|| Choice { value, label: i18n::text(lang, label).to_owned() })
 }
 
 /// Every public fact of a profile, labelled, for the profile page.
@@ -109,15 +137,9 @@ pub fn rows(lang: Language, view: &OrganizationView) -> Vec<Choice> {
         view.investor_type.as_deref().map(|c| investor_type_label(lang, c)).unwrap_or_default(),
     );
     push(t("field.stages"), view.stages.iter().map(|s| s.label(lang)).collect::<Vec<_>>().join(", "));
-    push(
-        t("field.ticket"),
-        view.ticket
-            .as_ref()
-            .map(|r| format!("{} – {}", i18n::money(lang, r.min, &r.currency), i18n::money(lang, r.max, &r.currency)))
-            .unwrap_or_default(),
-    );
-    push(t("field.countries"), view.countries.join(", "));
-    push(t("field.country"), view.country.clone().unwrap_or_default());
+    push(t("field.ticket"), ticket(lang, view));
+    push(t("field.countries"), view.countries.iter().map(|c| country_name(lang, c)).collect::<Vec<_>>().join(", "));
+    push(t("field.country"), view.country.as_deref().map(|c| country_name(lang, c)).unwrap_or_default());
     push(t("field.province"), view.province.clone());
     push(t("field.website"), view.website.clone().unwrap_or_default());
     push(t("field.org_email"), view.email.clone().unwrap_or_default());
@@ -187,8 +209,9 @@ fn whole(form: &Form, name: &'static str, ctx: &Ctx, errors: &mut BTreeMap<Strin
     }
 }
 
-/// The profile form as the use case's input; fields of the other kind are left out.
-pub fn profile_body(ctx: &Ctx, kind: OrgKind, form: &Form) -> Result<ProfileInput, BTreeMap<String, String>> {
+/// The profile form as the use case's input, and the fields that are not numbers where numbers
+/// are asked for (left out of the input); fields of the other kind are left out.
+pub fn profile_body(ctx: &Ctx, kind: OrgKind, form: &Form) -> (ProfileInput, BTreeMap<String, String>) {
     let mut errors = BTreeMap::new();
     let mut body = ProfileInput {
         kind: Some(kind.as_str().to_owned()),
@@ -221,7 +244,7 @@ pub fn profile_body(ctx: &Ctx, kind: OrgKind, form: &Form) -> Result<ProfileInpu
             body.thesis = form.optional("thesis");
         }
     }
-    if errors.is_empty() { Ok(body) } else { Err(errors) }
+    (body, errors)
 }
 
 /// The fields of the profile form, for placing each error next to its field.

@@ -28,6 +28,9 @@ pub struct Model {
     pub announced_start: Option<i64>,
     pub announced_end: Option<i64>,
     pub announced_table: Option<i32>,
+    /// The revision each side's agenda last showed: below `sequence`, the change is new to it.
+    pub startup_seen: i32,
+    pub investor_seen: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }
