@@ -142,6 +142,15 @@ enum UserCommand {
         #[arg(long, default_value = "")]
         name: String,
     },
+    /// Create an administrator of the instance, who creates events and names their organisers
+    /// on the web (/admin), or reset its password. The password is read from KETNOI_PASSWORD
+    /// or, when unset, from the first line of standard input.
+    AddAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
     /// Disable an account: its sessions end and its API tokens are revoked at once.
     Disable {
         #[arg(long)]
@@ -203,7 +212,7 @@ enum Command {
         #[arg(long)]
         greedy: bool,
     },
-    /// Manage accounts: add an organiser, disable or enable an account.
+    /// Manage accounts: add an organiser or an administrator, disable or enable an account.
     #[command(subcommand)]
     User(UserCommand),
     /// Import an event's startups and investors from CSV files (all or nothing).
@@ -423,22 +432,32 @@ fn option_error(error: ketnoi_app::AppError) -> CommandError {
     }
 }
 
+/// The password of a new account: KETNOI_PASSWORD, or else the first line of standard input.
+fn new_password() -> Result<String, CommandError> {
+    match std::env::var("KETNOI_PASSWORD") {
+        Ok(password) => Ok(password),
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+    }
+}
+
 /// `ketnoi user …`
 async fn user(app: &App, command: UserCommand) -> Result<(), CommandError> {
     match command {
         UserCommand::AddOrganiser { event, email, name } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
-            let password = match std::env::var("KETNOI_PASSWORD") {
-                Ok(password) => password,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_owned()
-                }
-            };
+            let password = new_password()?;
             let (user, event) =
                 app.add_organiser(slug.as_str(), &email, &name, &password).await.map_err(option_error)?;
             println!("organiser {} of {event} is ready (user {})", user.email, user.id);
+        }
+        UserCommand::AddAdmin { email, name } => {
+            let password = new_password()?;
+            let user = app.add_admin(&email, &name, &password).await.map_err(option_error)?;
+            println!("administrator {} is ready (user {}): sign in and open /admin", user.email, user.id);
         }
         UserCommand::Disable { email } => {
             let user = app.set_disabled(&email, true).await.map_err(option_error)?;

@@ -2,7 +2,8 @@
 //! and on others', with the status each must get. One table, checked at a glance.
 //!
 //! The fixture event E (techfest-test) has startup A (Cảng Số), investor B (Han River
-//! Ventures) and startup C (Nông Sản Xanh); another event F has its own organiser. `{A}` is A's
+//! Ventures) and startup C (Nông Sản Xanh); another event F has its own organiser; the
+//! instance's administrator creates events and names organisers, and is refused the rest. `{A}` is A's
 //! id, `{T}` one of A's API tokens, `{E}` the event's slug; `{M}` a meeting of A and B, `{R}` a
 //! request from C to B, `{R2}` one from A to Rotterdam Port Ventures.
 //!
@@ -16,8 +17,9 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, Who};
 
-const ROLES: [&str; 6] = [
+const ROLES: [&str; 7] = [
     "anonymous",
+    "the instance's administrator",
     "member of investor B",
     "member of another organization (C)",
     "organiser of another event (F)",
@@ -26,48 +28,50 @@ const ROLES: [&str; 6] = [
 ];
 
 #[rustfmt::skip]
-const MATRIX: &[(&str, &str, [u16; 6])] = &[
-    // method  path                                           anon   B     C    org F org E   A
-    ("GET",    "/api/v1/organizations?event={E}",            [200,  200,  200,  200,  200,  200]),
-    ("GET",    "/api/v1/organizations/{A}",                  [200,  200,  200,  200,  200,  200]),
-    ("PUT",    "/api/v1/organizations/{A}",                  [401,  404,  404,  404,  200,  200]),
-    ("DELETE", "/api/v1/organizations/{A}",                  [401,  404,  404,  404,  400,  400]),
-    ("GET",    "/api/v1/organizations/{A}/recommendations",  [401,  404,  404,  404,  200,  200]),
-    ("POST",   "/api/v1/organizations/{A}/invitations",      [401,  404,  404,  404,  201,  201]),
-    ("GET",    "/api/v1/events/{E}",                         [200,  200,  200,  200,  200,  200]),
-    ("GET",    "/api/v1/events/{E}/participants",            [401,  404,  404,  404,  200,  404]),
-    ("PUT",    "/api/v1/events/{E}/weights",                 [401,  404,  404,  404,  200,  404]),
-    ("GET",    "/api/v1/me",                                 [401,  200,  200,  200,  200,  200]),
-    ("GET",    "/api/v1/me/export",                          [401,  200,  200,  200,  200,  200]),
-    ("GET",    "/api/v1/me/tokens",                          [401,  200,  200,  200,  200,  200]),
-    ("POST",   "/api/v1/me/tokens",                          [401,  201,  201,  201,  201,  201]),
-    ("DELETE", "/api/v1/me/tokens/{T}",                      [401,  404,  404,  404,  404,  204]),
-    ("PUT",    "/api/v1/me/password",                        [401,  400,  400,  400,  400,  400]),
-    ("DELETE", "/api/v1/me",                                 [401,  400,  400,  400,  400,  400]),
+const MATRIX: &[(&str, &str, [u16; 7])] = &[
+    // method  path                                           anon admin  B     C    org F org E   A
+    ("GET",    "/api/v1/organizations?event={E}",            [200,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/organizations/{A}",                  [200,  200,  200,  200,  200,  200,  200]),
+    ("PUT",    "/api/v1/organizations/{A}",                  [401,  404,  404,  404,  404,  200,  200]),
+    ("DELETE", "/api/v1/organizations/{A}",                  [401,  404,  404,  404,  404,  400,  400]),
+    ("GET",    "/api/v1/organizations/{A}/recommendations",  [401,  404,  404,  404,  404,  200,  200]),
+    ("POST",   "/api/v1/organizations/{A}/invitations",      [401,  404,  404,  404,  404,  201,  201]),
+    ("GET",    "/api/v1/events/{E}",                         [200,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/events/{E}/participants",            [401,  404,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/weights",                 [401,  404,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/weights",                 [401,  404,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/me",                                 [401,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/me/export",                          [401,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/me/tokens",                          [401,  200,  200,  200,  200,  200,  200]),
+    ("POST",   "/api/v1/me/tokens",                          [401,  201,  201,  201,  201,  201,  201]),
+    ("DELETE", "/api/v1/me/tokens/{T}",                      [401,  404,  404,  404,  404,  404,  204]),
+    ("PUT",    "/api/v1/me/password",                        [401,  400,  400,  400,  400,  400,  400]),
+    ("DELETE", "/api/v1/me",                                 [401,  400,  400,  400,  400,  400,  400]),
     // Meetings: participants act for themselves, organisers run the event.
-    ("POST",   "/api/v1/events/{E}/requests",                [401,  400,  201,  404,  404,  201]),
-    ("GET",    "/api/v1/events/{E}/requests",                [401,  200,  200,  404,  404,  200]),
-    ("POST",   "/api/v1/events/{E}/requests/{R}/accept",     [401,  200,  404,  404,  404,  404]),
-    ("POST",   "/api/v1/events/{E}/requests/{R2}/cancel",    [401,  404,  404,  404,  404,  200]),
-    ("GET",    "/api/v1/events/{E}/availability?organization={A}", [401, 404, 404, 404, 200, 200]),
-    ("PUT",    "/api/v1/events/{E}/availability?organization={A}", [401, 404, 404, 404, 200, 200]),
-    ("GET",    "/api/v1/events/{E}/agenda?organization={A}", [401,  404,  404,  404,  200,  200]),
-    ("GET",    "/api/v1/events/{E}/agenda.ics?organization={A}", [401, 404, 404, 404, 200, 200]),
-    ("PUT",    "/api/v1/events/{E}/meetings/{M}/outcome",    [401,  200,  404,  404,  404,  200]),
-    ("PUT",    "/api/v1/events/{E}/rules",                   [401,  404,  404,  404,  200,  404]),
-    ("PUT",    "/api/v1/events/{E}/sessions",                [401,  404,  404,  404,  200,  404]),
-    ("POST",   "/api/v1/events/{E}/import",                  [401,  404,  404,  404,  200,  404]),
-    ("POST",   "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  200,  404]),
-    ("GET",    "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  200,  404]),
-    ("PUT",    "/api/v1/events/{E}/meetings/{M}",            [401,  404,  404,  404,  200,  404]),
-    ("PUT",    "/api/v1/events/{E}/meetings/{M}/status",     [401,  404,  404,  404,  200,  404]),
-    ("POST",   "/api/v1/events/{E}/publish",                 [401,  404,  404,  404,  200,  404]),
-    ("GET",    "/api/v1/events/{E}/tables.csv",              [401,  404,  404,  404,  200,  404]),
-    ("GET",    "/api/v1/events/{E}/figures",                 [200,  200,  200,  200,  200,  200]),
+    ("POST",   "/api/v1/events/{E}/requests",                [401,  404,  400,  201,  404,  404,  201]),
+    ("GET",    "/api/v1/events/{E}/requests",                [401,  404,  200,  200,  404,  404,  200]),
+    ("POST",   "/api/v1/events/{E}/requests/{R}/accept",     [401,  404,  200,  404,  404,  404,  404]),
+    ("POST",   "/api/v1/events/{E}/requests/{R2}/cancel",    [401,  404,  404,  404,  404,  404,  200]),
+    ("GET",    "/api/v1/events/{E}/availability?organization={A}", [401, 404, 404, 404, 404, 200, 200]),
+    ("PUT",    "/api/v1/events/{E}/availability?organization={A}", [401, 404, 404, 404, 404, 200, 200]),
+    ("GET",    "/api/v1/events/{E}/agenda?organization={A}", [401,  404,  404,  404,  404,  200,  200]),
+    ("GET",    "/api/v1/events/{E}/agenda.ics?organization={A}", [401, 404, 404, 404, 404, 200, 200]),
+    ("PUT",    "/api/v1/events/{E}/meetings/{M}/outcome",    [401,  404,  200,  404,  404,  404,  200]),
+    ("GET",    "/api/v1/events/{E}/rules",                   [401,  404,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/rules",                   [401,  404,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/sessions",                [401,  404,  404,  404,  404,  200,  404]),
+    ("POST",   "/api/v1/events/{E}/import",                  [401,  404,  404,  404,  404,  200,  404]),
+    ("POST",   "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/schedule",                [401,  404,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/meetings/{M}",            [401,  404,  404,  404,  404,  200,  404]),
+    ("PUT",    "/api/v1/events/{E}/meetings/{M}/status",     [401,  404,  404,  404,  404,  200,  404]),
+    ("POST",   "/api/v1/events/{E}/publish",                 [401,  404,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/tables.csv",              [401,  404,  404,  404,  404,  200,  404]),
+    ("GET",    "/api/v1/events/{E}/figures",                 [200,  200,  200,  200,  200,  200,  200]),
 ];
 
 /// Who sees A's private fields (its contact e-mail) on `GET /api/v1/organizations/{A}`.
-const SEES_A_PRIVATE: [bool; 6] = [false, false, false, false, true, true];
+const SEES_A_PRIVATE: [bool; 7] = [false, false, false, false, false, true, true];
 
 fn body(method: &str, path: &str) -> Option<Value> {
     let body = match (method, path) {
@@ -121,15 +125,27 @@ async fn every_route_answers_every_caller_as_the_table_says() {
     let a = app.id_of("Cảng Số").await;
     let b = app.id_of("Han River Ventures").await;
     let c = app.id_of("Nông Sản Xanh").await;
+    let admin = ketnoi_store::NewUser {
+        email: ketnoi_domain::validate::Email::parse("admin@ketnoi.example").expect("email"),
+        display_name: "Admin".to_owned(),
+        password: crate::support::PASSWORD.to_owned(),
+        role: ketnoi_store::Role::Admin,
+        organization_id: None,
+        event_id: None,
+        email_consent: false,
+    };
+    app.store.upsert_user(&admin).await.expect("administrator");
+    let admin = app.login("admin@ketnoi.example", crate::support::PASSWORD).await;
     let callers = [
         Who::Anonymous,
+        Who::Browser(admin.session().expect("session")),
         app.account("member@hanriver.example.kr", Some(b), None).await,
         app.account("member@nongsanxanh.vn", Some(c), None).await,
         app.account("organiser@other-fest.vn", None, Some(other_event)).await,
         app.account("organiser@techfest-test.vn", None, Some(event)).await,
         app.account("member@cangso.vn", Some(a), None).await,
     ];
-    let token_of_a = app.send("POST", "/api/v1/me/tokens", &callers[5], Some(&json!({"name": "a's"}))).await;
+    let token_of_a = app.send("POST", "/api/v1/me/tokens", &callers[6], Some(&json!({"name": "a's"}))).await;
     let token_id = token_of_a.body["token"]["id"].as_i64().expect("token id");
     // A meeting of A and B; a request from C to B; one from A to Rotterdam.
     let ask = |who: usize, to: i64| {
@@ -142,13 +158,13 @@ async fn every_route_answers_every_caller_as_the_table_says() {
             sent.body["id"].as_i64().expect("request id")
         }
     };
-    let r0 = ask(5, b).await;
+    let r0 = ask(6, b).await;
     let accepted = app
-        .send("POST", &format!("/api/v1/events/techfest-test/requests/{r0}/accept"), &callers[1], Some(&json!({})))
+        .send("POST", &format!("/api/v1/events/techfest-test/requests/{r0}/accept"), &callers[2], Some(&json!({})))
         .await;
     let meeting = accepted.body["meeting"]["id"].as_i64().expect("meeting id");
-    let r = ask(2, b).await;
-    let r2 = ask(5, app.id_of("Rotterdam Port Ventures").await).await;
+    let r = ask(3, b).await;
+    let r2 = ask(6, app.id_of("Rotterdam Port Ventures").await).await;
     let angels = app.id_of("Sông Hồng Angels").await;
 
     let mut mismatches = Vec::new();

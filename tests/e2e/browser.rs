@@ -455,7 +455,7 @@ async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
     browser.click(&browser.find("#run").await).await;
     browser.wait_for_url("done=scheduled").await;
     browser.wait_for_text("Đã xếp 2 / 2 cuộc gặp").await;
-    browser.find("#grid td.meeting").await;
+    browser.find("#grid tr.meeting").await;
     browser.click(&browser.find("#publish").await).await;
     browser.click(&browser.find("#confirm").await).await;
     browser.wait_for_url("done=published").await;
@@ -662,4 +662,200 @@ async fn the_demo_table_sheets_print_one_a4_page_per_table() {
     }
     std::fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).ok();
     std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("table-sheets.pdf"), &pdf).expect("pdf");
+}
+
+/// The schedule by slot and by table, filtered by a name; a meeting found by typing a name is
+/// moved: a clash is refused in words and keeps the choice, the free places both sides can
+/// attend are offered, and a side that cannot attend is named with why.
+#[tokio::test]
+async fn organiser_moves_a_meeting_found_by_name() {
+    let app = event().await;
+    let event_id = app.event_id("techfest-test").await;
+    accepted_meetings(
+        &app,
+        &[
+            ("Nông Sản Xanh", "Sông Hồng Angels"),
+            ("Nông Sản Xanh", "Han River Ventures"),
+            ("Cảng Số", "Sông Hồng Angels"),
+        ],
+    )
+    .await;
+    let browser = Browser::start(1280, 900).await;
+    sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise/schedule")).await;
+    browser.click(&browser.find("#run").await).await;
+    browser.wait_for_url("done=scheduled").await;
+    shoot(&browser, "schedule").await;
+    let slots = app.store.slots(event_id).await.expect("slots");
+    let meetings = app.store.meetings(event_id).await.expect("meetings");
+    let (nong_san, han_river, song_hong, cang_so) = (
+        app.id_of("Nông Sản Xanh").await,
+        app.id_of("Han River Ventures").await,
+        app.id_of("Sông Hồng Angels").await,
+        app.id_of("Cảng Số").await,
+    );
+    let find = |startup: i64, investor: i64| {
+        meetings.iter().find(|m| m.startup_id == startup && m.investor_id == investor).expect("meeting").clone()
+    };
+    let (first, second) = (find(nong_san, song_hong), find(nong_san, han_river));
+    let slot_of = |m: &ketnoi_store::Meeting| slots.iter().find(|s| Some(s.id) == m.slot_id).expect("placed").clone();
+
+    // Found by typing part of a name without diacritics; moved where the startup meets
+    // Sông Hồng Angels: refused, saying who meets whom, when and where; the choice stays.
+    browser.type_into(&browser.find("#f-meeting").await, "han river").await;
+    let taken = slot_of(&first);
+    browser.run("document.getElementById('f-slot').value = arguments[0];", json!([taken.code])).await;
+    browser.click(&browser.find("#move-button").await).await;
+    let error = browser.text(&browser.find("#move-error").await).await;
+    let time = ketnoi_app::schedule::slot_label(&taken, &jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("zone"));
+    assert!(
+        error.contains("\"Nông Sản Xanh\" đã có cuộc gặp lúc")
+            && error.contains(&time)
+            && error.contains(&format!("tại bàn {}", first.table.expect("table")))
+            && error.contains("\"Sông Hồng Angels\""),
+        "the clash in words: {error}"
+    );
+    assert!(!error.contains(&taken.code), "no slot code: {error}");
+    assert_eq!(browser.property(&browser.find("#f-meeting").await, "value").await, json!("han river"), "kept");
+    assert_eq!(browser.property(&browser.find("#f-slot").await, "value").await, json!(taken.code), "kept");
+    // The nearest free places for both sides: one click moves it there.
+    let offered = browser.all("ul.free-places button").await;
+    assert!(!offered.is_empty(), "free places offered");
+    shoot(&browser, "schedule-move-refused").await;
+    browser.click(&offered[0]).await;
+    browser.wait_for_url("done=moved").await;
+    let moved = app.store.meeting(second.id).await.expect("meeting");
+    assert_ne!(moved.slot_id, second.slot_id, "moved");
+    assert!(moved.pinned);
+
+    // A slot Cảng Số cannot attend: refused, naming the side and why; nothing changes.
+    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
+    let theirs = find(cang_so, song_hong);
+    let elsewhere = slots.iter().find(|s| Some(s.id) != theirs.slot_id).expect("another slot").clone();
+    let path = format!("/api/v1/events/techfest-test/availability?organization={cang_so}");
+    let blocked = app.send("PUT", &path, &organiser, Some(&json!({"unavailable": [elsewhere.code]}))).await;
+    assert_eq!(blocked.status, 200, "{:?}", blocked.body);
+    browser.goto(&format!("{}{EVENT}/organise/schedule?move={}", app.base, theirs.id)).await;
+    let chosen = browser.property(&browser.find("#f-meeting").await, "value").await;
+    assert!(chosen.as_str().unwrap_or_default().starts_with("Cảng Số – Sông Hồng Angels"), "{chosen}");
+    browser.run("document.getElementById('f-slot').value = arguments[0];", json!([elsewhere.code])).await;
+    browser.click(&browser.find("#move-button").await).await;
+    let error = browser.text(&browser.find("#move-error").await).await;
+    assert!(error.contains("\"Cảng Số\" không dự được lúc") && error.contains("đánh dấu giờ này là bận"), "{error}");
+    assert_eq!(app.store.meeting(theirs.id).await.expect("meeting").slot_id, theirs.slot_id, "nothing changed");
+
+    // By table, filtered by a name: only that organization's meetings.
+    browser.goto(&format!("{}{EVENT}/organise/schedule?view=table&org=cang+so", app.base)).await;
+    let rows = browser.all("#grid tr.meeting").await;
+    assert_eq!(rows.len(), 1);
+    assert!(browser.text(&rows[0]).await.contains("Cảng Số"));
+    assert!(!browser.all("#grid tr.group").await.is_empty(), "grouped by table");
+}
+
+/// A Korean delegate's phone: the browser asks for Korean (`Accept-Language: ko-KR`), and every
+/// page comes in Korean, with dates in Korean form and words instead of codes.
+#[tokio::test]
+async fn korean_pages_on_a_phone() {
+    let app = event().await;
+    accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels")]).await;
+    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
+    for path in ["schedule", "publish"] {
+        let done =
+            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
+        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
+    }
+    let browser = Browser::start_in(360, 780, "ko-KR,ko").await;
+    browser.goto(&format!("{}{EVENT}", app.base)).await;
+    assert_eq!(browser.run("return document.documentElement.lang;", json!([])).await, json!("ko"));
+    browser.wait_for_text("검색").await;
+    shoot(&browser, "event-ko").await;
+    browser.goto(&format!("{}{EVENT}/search?q=nong+nghiep", app.base)).await;
+    browser.wait_for_text("스타트업과 투자자 검색").await;
+    browser.find("#results .card").await;
+    let results = browser.text(&browser.find("#results").await).await;
+    assert!(results.contains("농업") && results.contains("베트남"), "sectors and countries in Korean: {results}");
+    shoot(&browser, "search-ko").await;
+    sign_in(&browser, &app, STARTUP, &format!("{EVENT}/agenda")).await;
+    browser.wait_for_text("내 일정").await;
+    browser.wait_for_text("2023년 11월 24일").await;
+    let card = browser.text(&browser.find("ol.agenda li.meeting").await).await;
+    assert!(card.contains("Sông Hồng Angels") && card.contains("테이블"), "{card}");
+    shoot(&browser, "agenda-ko-phone").await;
+    let investor = app.id_of("Sông Hồng Angels").await;
+    browser.goto(&format!("{}{EVENT}/o/{investor}", app.base)).await;
+    let page = browser.body_text().await;
+    assert!(page.contains("분야") || page.contains("농업"), "the profile in Korean: {page}");
+    // The switch goes back to Vietnamese, and is remembered.
+    browser.goto(&format!("{}{EVENT}", app.base)).await;
+    browser.click(&browser.find("form[action='/lang'] button[value='vi']").await).await;
+    browser.wait_for_text("Tìm kiếm").await;
+    browser.goto(&format!("{}{EVENT}/agenda", app.base)).await;
+    browser.wait_for_text("Thứ Sáu, 24/11/2023").await;
+    shoot(&browser, "agenda-phone").await;
+}
+
+/// Every page of every role on a 360-px phone (each `goto` checks that nothing scrolls
+/// sideways), in Vietnamese, whose words are the longest.
+#[tokio::test]
+async fn every_page_of_every_role_fits_a_phone() {
+    let app = event().await;
+    accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels"), ("Cảng Số", "Han River Ventures")]).await;
+    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
+    for path in ["schedule", "publish"] {
+        let done =
+            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
+        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
+    }
+    let investor = app.id_of("Sông Hồng Angels").await;
+    let startup = app.id_of("Nông Sản Xanh").await;
+    let browser = Browser::start(360, 780).await;
+    let visit = async |paths: &[String]| {
+        for path in paths {
+            browser.goto(&format!("{}{path}", app.base)).await;
+            browser.find("main h1").await;
+            check_accessible(&browser).await;
+        }
+    };
+    let anyone: Vec<String> = ["/", EVENT, &format!("{EVENT}/search?q=nong+nghiep"), &format!("{EVENT}/o/{investor}")]
+        .iter()
+        .map(|p| p.to_string())
+        .chain(["/sign-in", "/register?event=techfest-test", "/forgot-password", "/join"].map(str::to_owned))
+        .collect();
+    visit(&anyone).await;
+    let member_pages = |other: i64| -> Vec<String> {
+        [
+            "recommended",
+            "requests?box=inbox",
+            "requests?box=outbox",
+            "agenda",
+            "agenda/print",
+            "profile",
+            "availability",
+        ]
+        .iter()
+        .map(|page| format!("{EVENT}/{page}"))
+        .chain([format!("{EVENT}/o/{other}"), "/account".to_owned()])
+        .collect()
+    };
+    sign_in(&browser, &app, STARTUP, &format!("{EVENT}/agenda")).await;
+    visit(&member_pages(investor)).await;
+    sign_out(&browser).await;
+    sign_in(&browser, &app, INVESTOR, &format!("{EVENT}/agenda")).await;
+    visit(&member_pages(startup)).await;
+    sign_out(&browser).await;
+    sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise")).await;
+    let organiser_pages: Vec<String> = [
+        "organise",
+        "organise/schedule",
+        "organise/schedule?view=table",
+        "organise/schedule?org=cang+so",
+        "organise/checkin",
+        "organise/tables",
+        "organise/mail",
+    ]
+    .iter()
+    .map(|page| format!("{EVENT}/{page}"))
+    .collect();
+    visit(&organiser_pages).await;
+    let meeting = app.store.meetings(app.event_id("techfest-test").await).await.expect("meetings")[0].id;
+    visit(&[format!("{EVENT}/organise/schedule?move={meeting}")]).await;
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod browser;
 mod cli;
+mod desk;
 mod mail;
 mod meetings;
 mod openapi;

@@ -286,6 +286,11 @@ async fn bad_requests_and_moves_are_refused_and_change_nothing() {
     assert_eq!(same_investor.body["code"], "participant-busy", "{}", same_investor.body);
     assert_eq!(same_investor.body["organization"]["name"], "Han River Ventures");
     assert_eq!((&same_investor.body["meeting"], &same_investor.body["slot"]), (&a, &json!("d1-0900")));
+    // The slot in words beside its code; the detail says who meets whom, when and where.
+    assert_eq!(same_investor.body["at"], "09:00 24/11", "{}", same_investor.body);
+    assert_eq!((&same_investor.body["table"], &same_investor.body["with"]), (&json!(1), &json!("Cảng Số")));
+    let detail = same_investor.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("at 09:00 24/11 at table 1 with \"Cảng Số\""), "{detail}");
     let wrong_table = put(&e, &b, "d1-0900", 3).await;
     assert_eq!(wrong_table.body["errors"][0]["field"], "table");
     assert_eq!((&wrong_table.body["code"], &wrong_table.body["tables"]), (&json!("unknown-table"), &json!(2)));

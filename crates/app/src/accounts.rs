@@ -17,7 +17,7 @@ use crate::organizations::{OrganizationView, ProfileInput};
 use crate::{App, AppError, AppResult, Attempt, Caller, current_year};
 
 /// The longest display name.
-const DISPLAY_NAME_MAX: usize = 100;
+pub(crate) const DISPLAY_NAME_MAX: usize = 100;
 /// The longest API token name.
 const TOKEN_NAME_MAX: usize = 100;
 /// The longest an API token may live: a year.
@@ -29,7 +29,7 @@ pub struct Me {
     pub id: i64,
     pub email: String,
     pub display_name: String,
-    /// `member` (of an organization) or `organiser` (of an event).
+    /// `member` (of an organization), `organiser` (of an event) or `admin` (of the instance).
     #[schema(example = "member")]
     pub role: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -319,7 +319,7 @@ fn language(code: Option<&str>) -> AppResult<Language> {
 }
 
 /// A message about the account itself: no unsubscribe link, sent whatever the preferences.
-fn security_mail(
+pub(crate) fn security_mail(
     dedup_key: String,
     user_id: Option<i64>,
     event_id: Option<i64>,
@@ -459,13 +459,13 @@ impl App {
         let taken = match self.store.user_by_email(&email).await? {
             Some(_) => {
                 self.store.spend_like_registration(&body.password).await?;
-                Err(ketnoi_store::StoreError::Refused(Refusal::EmailTaken))
+                Err(Refusal::EmailTaken.into())
             }
             None => self.store.register(&registration, &confirm).await,
         };
         match taken {
             Ok(user) => tracing::info!(user = user.id, organization = ?user.organization_id, "registered"),
-            Err(ketnoi_store::StoreError::Refused(Refusal::EmailTaken)) => {
+            Err(ketnoi_store::StoreError::Refused(refusal)) if *refusal == Refusal::EmailTaken => {
                 if let Some(owner) = self.store.user_by_email(&email).await? {
                     let args = [("email", email.as_str().to_owned())];
                     let letter =
@@ -884,6 +884,24 @@ impl App {
             email_consent: false,
         };
         Ok((self.store.upsert_user(&new).await?, event.slug.to_string()))
+    }
+
+    /// Creates an administrator of the instance (no event, no organization), or resets its
+    /// password, name and role: for the command line, which acts as the operator.
+    pub async fn add_admin(&self, email: &str, name: &str, password: &str) -> AppResult<User> {
+        let email = App::email("email", email)?;
+        password::check(password, email.as_str()).map_err(|issue| AppError::invalid("password", issue))?;
+        let name = if name.trim().is_empty() { email.as_str().to_owned() } else { name.trim().to_owned() };
+        let new = NewUser {
+            email,
+            display_name: name,
+            password: password.to_owned(),
+            role: Role::Admin,
+            organization_id: None,
+            event_id: None,
+            email_consent: false,
+        };
+        Ok(self.store.upsert_user(&new).await?)
     }
 
     /// Disables an account (its sessions end and its API tokens are revoked at once) or enables

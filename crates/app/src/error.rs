@@ -266,7 +266,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound { what } => AppError::NotFound(what),
-            StoreError::Refused(refusal) => AppError::Refused(refusal),
+            StoreError::Refused(refusal) => AppError::Refused(*refusal),
             StoreError::Duplicate => AppError::Conflict,
             StoreError::Invalid(errors) => AppError::Invalid(errors),
             StoreError::Import(errors) => AppError::Import(errors),
@@ -329,9 +329,12 @@ mod tests {
     #[test]
     fn names_keep_their_words_in_every_language() {
         let busy = AppError::Refused(Refusal::ParticipantBusy {
-            slot: "d1-0900".to_owned(),
+            slot: "d1-0940".to_owned(),
+            at: "09:40 23/11".to_owned(),
             organization: ketnoi_domain::rules::Named { id: 7, name: "Sen and Lotus Ventures".to_owned() },
             meeting: 9,
+            table: 3,
+            with: "An Khang Foods".to_owned(),
         });
         let vietnamese = busy.text(Language::Vi);
         assert!(vietnamese.contains("\"Sen and Lotus Ventures\""), "{vietnamese}");

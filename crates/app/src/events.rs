@@ -186,6 +186,18 @@ impl From<RulesBody> for RequestRules {
     }
 }
 
+impl From<RequestRules> for RulesBody {
+    fn from(rules: RequestRules) -> Self {
+        RulesBody {
+            request_quota: rules.request_quota,
+            meeting_quota: rules.meeting_quota,
+            request_ttl_hours: rules.request_ttl_hours,
+            digest_hours: rules.digest_hours,
+            reminder_minutes: rules.reminder_minutes,
+        }
+    }
+}
+
 impl SessionsBody {
     /// The sessions in the domain's terms, each problem named `sessions[i].field`.
     fn specs(&self) -> Result<Vec<SessionSpec>, ValidationErrors> {
@@ -226,7 +238,7 @@ impl App {
         self.describe(&event).await
     }
 
-    async fn describe(&self, event: &Event) -> AppResult<EventView> {
+    pub(crate) async fn describe(&self, event: &Event) -> AppResult<EventView> {
         let zone = zone(event);
         let count = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), ..Default::default() };
         let startups = self.store.organizations(&count(OrgKind::Startup)).await?.total;
@@ -267,6 +279,16 @@ impl App {
         let event = self.managed(caller, slug).await?;
         self.store.set_matching_weights(&event.slug, &weights.into()).await?;
         Ok(weights)
+    }
+
+    /// The event's matching weights: for its organisers.
+    pub async fn weights(&self, caller: &Caller, slug: &str) -> AppResult<WeightsBody> {
+        Ok(self.managed(caller, slug).await?.weights.into())
+    }
+
+    /// The event's request quotas and expiry: for its organisers.
+    pub async fn rules(&self, caller: &Caller, slug: &str) -> AppResult<RulesBody> {
+        Ok(self.managed(caller, slug).await?.rules.into())
     }
 
     /// The event's matching weights, some of them changed: for the command line, which acts

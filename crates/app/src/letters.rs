@@ -17,6 +17,8 @@ pub enum MailKind {
     PasswordReset,
     RegistrationAttempt,
     ConfirmEmail,
+    /// An administrator named the person an event's organiser: the link to choose a password.
+    OrganiserInvitation,
 }
 
 /// How a person wants a kind of message.
@@ -45,7 +47,7 @@ impl Mode {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 12] = [
         MailKind::RequestReceived,
         MailKind::RequestAnswered,
         MailKind::RequestCancelled,
@@ -57,6 +59,7 @@ impl MailKind {
         MailKind::PasswordReset,
         MailKind::RegistrationAttempt,
         MailKind::ConfirmEmail,
+        MailKind::OrganiserInvitation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +75,7 @@ impl MailKind {
             MailKind::PasswordReset => "password-reset",
             MailKind::RegistrationAttempt => "registration-attempt",
             MailKind::ConfirmEmail => "confirm-email",
+            MailKind::OrganiserInvitation => "organiser-invitation",
         }
     }
 
@@ -83,7 +87,11 @@ impl MailKind {
     pub fn is_security(self) -> bool {
         matches!(
             self,
-            MailKind::Invitation | MailKind::PasswordReset | MailKind::RegistrationAttempt | MailKind::ConfirmEmail
+            MailKind::Invitation
+                | MailKind::PasswordReset
+                | MailKind::RegistrationAttempt
+                | MailKind::ConfirmEmail
+                | MailKind::OrganiserInvitation
         )
     }
 

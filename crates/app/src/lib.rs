@@ -7,13 +7,17 @@
 //! - [`organizations`]: search, profiles, their changes and deletion;
 //! - [`recommendations`]: an organization's best counterparts, and the fit of a pair;
 //! - [`events`]: events, sessions, weights, quotas, imports, figures;
+//! - [`desk`]: the organisers' settings form and their finder of participants;
+//! - [`admin`]: the instance's administrator: events and their organisers;
 //! - [`meetings`]: requests, availability, agendas, outcomes;
 //! - [`schedule`]: the organisers' scheduler, the grid, moves, publication, check-in;
 //! - [`exports`]: CSV for spreadsheets;
 //! - [`indexer`]: the search index, a consumer of the event log.
 
 pub mod accounts;
+pub mod admin;
 pub mod calendar;
+pub mod desk;
 mod error;
 pub mod events;
 pub mod exports;
@@ -84,6 +88,7 @@ impl Caller {
         let actor = match (user.role, user.organization_id, user.event_id) {
             (ketnoi_store::Role::Member, Some(organization), _) => Actor::Member { user: user.id, organization },
             (ketnoi_store::Role::Organiser, _, Some(event)) => Actor::Organiser { user: user.id, event },
+            (ketnoi_store::Role::Admin, None, None) => Actor::Admin { user: user.id },
             _ => return Err(error::internal(format!("user {} has a role without its scope", user.id))),
         };
         Ok(Caller { actor, user: Some(user), session })
@@ -107,13 +112,18 @@ impl Caller {
     pub fn organization(&self) -> Option<i64> {
         match self.actor {
             Actor::Member { organization, .. } => Some(organization),
-            Actor::Organiser { .. } | Actor::Anonymous => None,
+            Actor::Organiser { .. } | Actor::Admin { .. } | Actor::Anonymous => None,
         }
     }
 
     /// Whether the caller organises an event.
     pub fn is_organiser(&self) -> bool {
         matches!(self.actor, Actor::Organiser { .. })
+    }
+
+    /// Whether the caller is the instance's administrator.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.actor, Actor::Admin { .. })
     }
 
     /// Authorizes `action`; a refusal to a signed-in caller is "`resource` not found".

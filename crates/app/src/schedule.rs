@@ -175,7 +175,12 @@ impl Facts {
                     if blocked(side, slot) {
                         let code = self.slots.iter().find(|s| s.id == slot).map(|s| s.code.clone()).unwrap_or_default();
                         let organization = Named { id: side, name: self.name(side) };
-                        broken_pins.push(Refusal::PinUnavailable { meeting: m.id, slot: code, organization });
+                        broken_pins.push(Refusal::PinUnavailable {
+                            meeting: m.id,
+                            slot: code,
+                            at: String::new(),
+                            organization,
+                        });
                         pinned = None;
                     }
                 }
@@ -222,6 +227,42 @@ impl Plan {
             .collect();
         Ok((plan, Solved { outcome, reasons }))
     }
+}
+
+/// A place a meeting could move to: a slot both sides can attend where neither meets anyone
+/// else, and its lowest free table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FreePlace {
+    /// The slot's code.
+    pub slot: String,
+    /// RFC 3339 in the event's time zone.
+    pub start: String,
+    pub table: u32,
+}
+
+/// A slot as people read it, in the event's time zone: `09:40 23/11`.
+pub fn slot_label(slot: &Slot, zone: &jiff::tz::TimeZone) -> String {
+    let at = zone.to_datetime(slot.starts_at);
+    format!("{:02}:{:02} {:02}/{:02}", at.hour(), at.minute(), at.day(), at.month())
+}
+
+/// A refusal about a slot, with the slot's time in words beside its code.
+fn slots_in_words(error: AppError, slots: &[Slot], zone: &jiff::tz::TimeZone) -> AppError {
+    let AppError::Refused(refusal) = error else { return error };
+    let mut refusal = refusal;
+    match &mut refusal {
+        Refusal::UnknownTable { slot, at, .. }
+        | Refusal::SlotUnavailable { slot, at, .. }
+        | Refusal::ParticipantBusy { slot, at, .. }
+        | Refusal::TableTaken { slot, at, .. }
+        | Refusal::PinUnavailable { slot, at, .. } => {
+            if let Some(found) = slots.iter().find(|s| s.code == *slot) {
+                *at = slot_label(found, zone);
+            }
+        }
+        _ => {}
+    }
+    AppError::Refused(refusal)
 }
 
 /// `ketnoi schedule`: the scheduling contract's instance in, its result out (docs/scheduling.md).
@@ -324,7 +365,7 @@ impl App {
         let facts = self.facts(&event).await?;
         let plan = facts.plan(keep, body.layout);
         if let Some(broken) = plan.broken_pins.first() {
-            return Err(broken.clone().into());
+            return Err(slots_in_words(broken.clone().into(), &facts.slots, &zone(&event)));
         }
         let (plan, solved) = plan.solve(&facts).await?;
         let mut placements: Vec<(i64, Option<(i64, u32)>)> = plan
@@ -388,8 +429,53 @@ impl App {
             .iter()
             .find(|s| s.code == body.slot.trim())
             .ok_or_else(|| Refusal::UnknownSlot { slot: body.slot.clone() })?;
-        let moved = self.store.move_meeting(event.id, id, slot, body.table, body.pinned.unwrap_or(true)).await?;
+        let moved = self
+            .store
+            .move_meeting(event.id, id, slot, body.table, body.pinned.unwrap_or(true))
+            .await
+            .map_err(|error| slots_in_words(AppError::from(error), &slots, &zone(&event)))?;
         Ok(self.meeting_views(&event, vec![moved]).await?.remove(0))
+    }
+
+    /// The free places nearest in time to where meeting `id` is (or to the event's start, when
+    /// it is not placed), at most `limit`: where the organisers can move it without a clash.
+    pub async fn free_places(&self, caller: &Caller, slug: &str, id: i64, limit: usize) -> AppResult<Vec<FreePlace>> {
+        let event = self.managed(caller, slug).await?;
+        let meeting = self.store.meeting(id).await?;
+        if meeting.event_id != event.id {
+            return Err(AppError::NotFound(Resource::Meeting));
+        }
+        let slots = self.store.slots(event.id).await?;
+        let unavailable = self.store.unavailability(event.id).await?;
+        let blocked = |organization: i64, slot: i64| unavailable.get(&organization).is_some_and(|s| s.contains(&slot));
+        let others: Vec<Meeting> = self
+            .store
+            .meetings(event.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.id != id && m.status != MeetingStatus::Cancelled)
+            .collect();
+        let sides = [meeting.startup_id, meeting.investor_id];
+        let reference =
+            meeting.slot_id.and_then(|at| slots.iter().find(|s| s.id == at)).or(slots.first()).map(|s| s.starts_at);
+        let zone = zone(&event);
+        let mut places: Vec<(jiff::SignedDuration, FreePlace)> = Vec::new();
+        for slot in &slots {
+            if Some(slot.id) == meeting.slot_id || sides.iter().any(|&side| blocked(side, slot.id)) {
+                continue;
+            }
+            let here: Vec<&Meeting> = others.iter().filter(|m| m.slot_id == Some(slot.id)).collect();
+            if here.iter().any(|m| sides.contains(&m.startup_id) || sides.contains(&m.investor_id)) {
+                continue;
+            }
+            let Some(table) = (1..=u32::from(slot.tables)).find(|t| here.iter().all(|m| m.table != Some(*t))) else {
+                continue;
+            };
+            let distance = reference.map_or(jiff::SignedDuration::ZERO, |r| slot.starts_at.duration_since(r).abs());
+            places.push((distance, FreePlace { slot: slot.code.clone(), start: local(slot.starts_at, &zone), table }));
+        }
+        places.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.start.cmp(&b.1.start)));
+        Ok(places.into_iter().take(limit).map(|(_, place)| place).collect())
     }
 
     /// Publishes the schedule: participants see their meetings; later runs leave them in place.

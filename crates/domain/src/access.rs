@@ -19,13 +19,18 @@ pub enum Actor {
         user: i64,
         event: i64,
     },
+    /// The instance's administrator: creates events and names their organisers, and sees
+    /// nothing of the participants beyond what anyone sees.
+    Admin {
+        user: i64,
+    },
 }
 
 impl Actor {
     pub fn user(&self) -> Option<i64> {
         match *self {
             Actor::Anonymous => None,
-            Actor::Member { user, .. } | Actor::Organiser { user, .. } => Some(user),
+            Actor::Member { user, .. } | Actor::Organiser { user, .. } | Actor::Admin { user } => Some(user),
         }
     }
 }
@@ -68,6 +73,11 @@ pub enum Action {
     /// Act on one's own account: read it, change the password, manage API tokens, download
     /// one's data, delete the account.
     ManageOwnAccount,
+    /// Create an event, and list the instance's events with their organisers.
+    CreateEvent,
+    /// Name an organiser of an event (an account mailed a link to choose its password), and
+    /// see who its organisers are.
+    NameOrganisers { event: i64 },
 }
 
 /// Why an action is refused.
@@ -81,12 +91,30 @@ pub enum Denied {
 
 /// The rules. A member acts for its own organization only; an organiser acts for the
 /// organizations taking part in its event, and deletes one only when that is the only event
-/// it takes part in, so that an organiser cannot remove another event's participant.
+/// it takes part in, so that an organiser cannot remove another event's participant. The
+/// administrator creates events and names their organisers, and nothing else: it neither
+/// manages an event nor reads a participant's private data, requests or meetings.
 pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
     let allowed = match (*actor, action) {
         (_, Action::ReadPublic) => true,
         (Actor::Anonymous, _) => return Err(Denied::Unauthenticated),
         (_, Action::ManageOwnAccount) => true,
+        (Actor::Admin { .. }, Action::CreateEvent | Action::NameOrganisers { .. }) => true,
+        (Actor::Member { .. } | Actor::Organiser { .. }, Action::CreateEvent | Action::NameOrganisers { .. }) => false,
+        (
+            Actor::Admin { .. },
+            Action::ReadPrivate(_)
+            | Action::EditOrganization(_)
+            | Action::DeleteOrganization(_)
+            | Action::ReadRecommendations(_)
+            | Action::ManageEvent { .. }
+            | Action::SendRequest { .. }
+            | Action::AnswerRequest { .. }
+            | Action::CancelRequest { .. }
+            | Action::ReadMeetings(_)
+            | Action::SetAvailability(_)
+            | Action::RecordOutcome { .. },
+        ) => false,
         (Actor::Member { organization, .. }, Action::ReadPrivate(org))
         | (Actor::Member { organization, .. }, Action::EditOrganization(org))
         | (Actor::Member { organization, .. }, Action::DeleteOrganization(org))
@@ -129,6 +157,7 @@ mod tests {
     const OTHER_MEMBER: Actor = Actor::Member { user: 2, organization: 20 };
     const ORGANISER: Actor = Actor::Organiser { user: 3, event: 100 };
     const ELSEWHERE: Actor = Actor::Organiser { user: 4, event: 200 };
+    const ADMIN: Actor = Actor::Admin { user: 5 };
 
     fn org(events: &[i64]) -> OrgScope {
         OrgScope { id: 10, events: events.to_vec() }
@@ -136,7 +165,7 @@ mod tests {
 
     #[test]
     fn anyone_reads_public_and_nobody_anonymous_does_more() {
-        for actor in [Actor::Anonymous, STARTUP, OTHER_MEMBER, ORGANISER, ELSEWHERE] {
+        for actor in [Actor::Anonymous, STARTUP, OTHER_MEMBER, ORGANISER, ELSEWHERE, ADMIN] {
             assert_eq!(authorize(&actor, &Action::ReadPublic), Ok(()));
         }
         let both = [100];
@@ -147,6 +176,8 @@ mod tests {
             Action::ReadRecommendations(org(&both)),
             Action::ManageEvent { event: 100 },
             Action::ManageOwnAccount,
+            Action::CreateEvent,
+            Action::NameOrganisers { event: 100 },
         ] {
             assert_eq!(authorize(&Actor::Anonymous, &action), Err(Denied::Unauthenticated), "{action:?}");
         }
@@ -194,5 +225,38 @@ mod tests {
         assert_eq!(authorize(&ORGANISER, &Action::DeleteOrganization(org(&[100, 200]))), Err(Denied::NotFound));
         assert_eq!(authorize(&ORGANISER, &Action::DeleteOrganization(org(&[]))), Err(Denied::NotFound));
         assert_eq!(authorize(&STARTUP, &Action::DeleteOrganization(org(&[100, 200]))), Ok(()));
+    }
+
+    #[test]
+    fn only_the_administrator_creates_events_and_names_organisers() {
+        for action in
+            [Action::CreateEvent, Action::NameOrganisers { event: 100 }, Action::NameOrganisers { event: 200 }]
+        {
+            assert_eq!(authorize(&ADMIN, &action), Ok(()), "{action:?}");
+            for actor in [STARTUP, OTHER_MEMBER, ORGANISER, ELSEWHERE] {
+                assert_eq!(authorize(&actor, &action), Err(Denied::NotFound), "{actor:?} {action:?}");
+            }
+        }
+        assert_eq!(authorize(&ADMIN, &Action::ManageOwnAccount), Ok(()));
+    }
+
+    #[test]
+    fn the_administrator_sees_nothing_of_the_participants_beyond_the_public() {
+        let events = [100];
+        for action in [
+            Action::ReadPrivate(org(&events)),
+            Action::EditOrganization(org(&events)),
+            Action::DeleteOrganization(org(&events)),
+            Action::ReadRecommendations(org(&events)),
+            Action::ManageEvent { event: 100 },
+            Action::SendRequest { from: 10 },
+            Action::AnswerRequest { recipient: 10 },
+            Action::CancelRequest { requester: 10 },
+            Action::ReadMeetings(org(&events)),
+            Action::SetAvailability(org(&events)),
+            Action::RecordOutcome { startup: 10, investor: 20 },
+        ] {
+            assert_eq!(authorize(&ADMIN, &action), Err(Denied::NotFound), "{action:?}");
+        }
     }
 }

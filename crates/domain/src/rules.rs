@@ -450,30 +450,51 @@ pub enum Refusal {
     /// A table the slot does not have.
     UnknownTable {
         slot: String,
+        /// When the slot is, in words (`09:40 23/11`), for people; empty when not known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        at: String,
         table: u32,
         tables: u16,
     },
     /// A side of the meeting cannot attend the slot.
     SlotUnavailable {
         slot: String,
+        /// When the slot is, in words (`09:40 23/11`), for people; empty when not known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        at: String,
         organization: Named,
     },
-    /// A side of the meeting meets someone else in the slot.
+    /// A side of the meeting meets someone else in the slot: `meeting`, at `table`, `with`.
     ParticipantBusy {
         slot: String,
+        /// When the slot is, in words (`09:40 23/11`), for people; empty when not known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        at: String,
         organization: Named,
         meeting: i64,
+        table: u32,
+        /// The other side of that meeting, by name.
+        with: String,
     },
-    /// Another meeting sits at the table in the slot.
+    /// Another meeting, of `startup` and `investor`, sits at the table in the slot.
     TableTaken {
         slot: String,
+        /// When the slot is, in words (`09:40 23/11`), for people; empty when not known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        at: String,
         table: u32,
         meeting: i64,
+        /// The two sides of that meeting, by name.
+        startup: String,
+        investor: String,
     },
     /// A pinned (or published) meeting sits in a slot a side can no longer attend.
     PinUnavailable {
         meeting: i64,
         slot: String,
+        /// When the slot is, in words (`09:40 23/11`), for people; empty when not known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        at: String,
         organization: Named,
     },
     MeetingCancelled {
@@ -494,6 +515,11 @@ pub enum Refusal {
     },
     /// The e-mail address has an account.
     EmailTaken,
+    /// An organiser is named with an address that has an account already (a member's, or
+    /// another event's organiser's): an account belongs to one organization or one event.
+    AccountExists {
+        email: String,
+    },
     /// An event with this slug exists.
     EventExists {
         slug: String,
@@ -540,6 +566,7 @@ impl Refusal {
             Refusal::MeetingStatusChange { .. } => "meeting-status-change",
             Refusal::SessionsLocked { .. } => "sessions-locked",
             Refusal::EmailTaken => "email-taken",
+            Refusal::AccountExists { .. } => "account-exists",
             Refusal::EventExists { .. } => "event-exists",
             Refusal::EmailNotConfirmed => "email-not-confirmed",
             Refusal::TokenInvalid => "token-invalid",
@@ -554,7 +581,8 @@ impl Refusal {
             Refusal::NotAParticipant { .. } => Some("to"),
             Refusal::UnknownSlot { .. } => Some("slot"),
             Refusal::UnknownTable { .. } => Some("table"),
-            Refusal::EmailTaken => Some("email"),
+            Refusal::EmailTaken | Refusal::AccountExists { .. } => Some("email"),
+            Refusal::EventExists { .. } => Some("slug"),
             Refusal::TokenInvalid => Some("token"),
             _ => None,
         }
@@ -585,16 +613,31 @@ impl Refusal {
             Refusal::MeetingQuotaReached { quota: 10 },
             Refusal::RequestNotPending { request: 4, request_status: RequestStatus::Accepted },
             Refusal::UnknownSlot { slot: "d9-0900".to_owned() },
-            Refusal::UnknownTable { slot: "d1-0900".to_owned(), table: 21, tables: 20 },
-            Refusal::SlotUnavailable { slot: "d1-0900".to_owned(), organization: lotus.clone() },
-            Refusal::ParticipantBusy { slot: "d1-0900".to_owned(), organization: lotus.clone(), meeting: 9 },
-            Refusal::TableTaken { slot: "d1-0900".to_owned(), table: 3, meeting: 9 },
-            Refusal::PinUnavailable { meeting: 9, slot: "d1-0900".to_owned(), organization: lotus },
+            Refusal::UnknownTable { slot: "d1-0900".to_owned(), at: "09:00 23/11".to_owned(), table: 21, tables: 20 },
+            Refusal::SlotUnavailable { slot: "d1-0900".to_owned(), at: String::new(), organization: lotus.clone() },
+            Refusal::ParticipantBusy {
+                slot: "d1-0940".to_owned(),
+                at: "09:40 23/11".to_owned(),
+                organization: lotus.clone(),
+                meeting: 9,
+                table: 3,
+                with: "An Khang Foods".to_owned(),
+            },
+            Refusal::TableTaken {
+                slot: "d1-0940".to_owned(),
+                at: "09:40 23/11".to_owned(),
+                table: 3,
+                meeting: 9,
+                startup: "An Khang Foods".to_owned(),
+                investor: lotus.name.clone(),
+            },
+            Refusal::PinUnavailable { meeting: 9, slot: "d1-0900".to_owned(), at: String::new(), organization: lotus },
             Refusal::MeetingCancelled { meeting: 9 },
             Refusal::MeetingNotPlaced { meeting: 9 },
             Refusal::MeetingStatusChange { meeting: 9, from: MeetingStatus::Cancelled, to: MeetingStatus::Held },
             Refusal::SessionsLocked { placed: 12 },
             Refusal::EmailTaken,
+            Refusal::AccountExists { email: "lan@techfest.vn".to_owned() },
             Refusal::EventExists { slug: "techfest-haiphong-2023".to_owned() },
             Refusal::EmailNotConfirmed,
             Refusal::TokenInvalid,
@@ -614,6 +657,8 @@ impl Message for Refusal {
 
     fn args(&self, language: Language) -> Args {
         let named = |organization: &Named| quoted(&organization.name);
+        // A slot in words when the refusal knows when it is, else by its code.
+        let when = |slot: &String, at: &String| if at.is_empty() { slot.clone() } else { at.clone() };
         match self {
             Refusal::RequestToSelf | Refusal::EmailTaken | Refusal::EmailNotConfirmed | Refusal::TokenInvalid => {
                 Vec::new()
@@ -630,20 +675,26 @@ impl Message for Refusal {
                 vec![("status", request_status_label(*request_status, language).to_owned())]
             }
             Refusal::UnknownSlot { slot } => vec![("slot", quoted(slot))],
-            Refusal::UnknownTable { slot, table, tables } => {
-                vec![("slot", slot.clone()), ("table", table.to_string()), ("tables", tables.to_string())]
+            Refusal::UnknownTable { slot, at, table, tables } => {
+                vec![("slot", when(slot, at)), ("table", table.to_string()), ("tables", tables.to_string())]
             }
-            Refusal::SlotUnavailable { slot, organization } => {
-                vec![("slot", slot.clone()), ("organization", named(organization))]
+            Refusal::SlotUnavailable { slot, at, organization } => {
+                vec![("slot", when(slot, at)), ("organization", named(organization))]
             }
-            Refusal::ParticipantBusy { slot, organization, meeting } => {
-                vec![("slot", slot.clone()), ("organization", named(organization)), ("meeting", meeting.to_string())]
-            }
-            Refusal::TableTaken { slot, table, meeting } => {
-                vec![("slot", slot.clone()), ("table", table.to_string()), ("meeting", meeting.to_string())]
-            }
-            Refusal::PinUnavailable { meeting, slot, organization } => {
-                vec![("meeting", meeting.to_string()), ("slot", slot.clone()), ("organization", named(organization))]
+            Refusal::ParticipantBusy { slot, at, organization, table, with, .. } => vec![
+                ("slot", when(slot, at)),
+                ("organization", named(organization)),
+                ("table", table.to_string()),
+                ("with", quoted(with)),
+            ],
+            Refusal::TableTaken { slot, at, table, startup, investor, .. } => vec![
+                ("slot", when(slot, at)),
+                ("table", table.to_string()),
+                ("startup", quoted(startup)),
+                ("investor", quoted(investor)),
+            ],
+            Refusal::PinUnavailable { meeting, slot, at, organization } => {
+                vec![("meeting", meeting.to_string()), ("slot", when(slot, at)), ("organization", named(organization))]
             }
             Refusal::MeetingCancelled { meeting } | Refusal::MeetingNotPlaced { meeting } => {
                 vec![("meeting", meeting.to_string())]
@@ -655,6 +706,7 @@ impl Message for Refusal {
             ],
             Refusal::SessionsLocked { placed } => vec![("placed", placed.to_string())],
             Refusal::EventExists { slug } => vec![("slug", slug.clone())],
+            Refusal::AccountExists { email } => vec![("email", quoted(email))],
             Refusal::MailNotFailed { mail } => vec![("mail", mail.to_string())],
         }
     }
@@ -757,7 +809,7 @@ mod tests {
     fn every_refusal_reads_in_every_language() {
         let samples = Refusal::samples();
         let codes: std::collections::HashSet<&str> = samples.iter().map(Refusal::code).collect();
-        assert_eq!(codes.len(), 22, "a refusal has no sample");
+        assert_eq!(codes.len(), 23, "a refusal has no sample");
         for refusal in &samples {
             let key = format!("refusal.{}", refusal.key());
             assert!(crate::i18n::has(&key), "{} is not in the catalogue", refusal.code());

@@ -27,6 +27,10 @@ pub enum Issue {
     NotWholeNumber {
         value: String,
     },
+    /// Text that is not a number (a weight: `1.5`, `1,5`).
+    NotNumber {
+        value: String,
+    },
     Negative {
         got: i64,
     },
@@ -194,7 +198,7 @@ pub enum Issue {
 
 /// How many kinds of issue there are (a test checks that each has a sample).
 #[cfg(test)]
-const ISSUE_VARIANTS: usize = 63;
+const ISSUE_VARIANTS: usize = 64;
 
 /// An organization's kind as a language names it.
 pub fn kind_label(kind: OrgKind, language: Language) -> &'static str {
@@ -211,6 +215,7 @@ impl Issue {
             Issue::ControlCharacters => "control-characters",
             Issue::OnlySpaces => "only-spaces",
             Issue::NotWholeNumber { .. } => "not-whole-number",
+            Issue::NotNumber { .. } => "not-number",
             Issue::Negative { .. } => "negative",
             Issue::NotPositive { .. } => "not-positive",
             Issue::TooSmall { .. } => "too-small",
@@ -281,6 +286,7 @@ impl Issue {
             Issue::ControlCharacters,
             Issue::OnlySpaces,
             Issue::NotWholeNumber { value: text("lots") },
+            Issue::NotNumber { value: text("abc") },
             Issue::Negative { got: -5 },
             Issue::NotPositive { got: -50_000 },
             Issue::TooSmall { min: 1, got: 0 },
@@ -393,6 +399,7 @@ impl Message for Issue {
                 vec![("max", max.to_string()), ("got", got.to_string())]
             }
             Issue::NotWholeNumber { value }
+            | Issue::NotNumber { value }
             | Issue::NotEmail { value }
             | Issue::NotWebAddress { value }
             | Issue::NotCountry { value }

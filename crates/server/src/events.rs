@@ -36,6 +36,18 @@ pub async fn participants(
     Ok(Json(state.app.participants(&caller, &slug).await?))
 }
 
+/// How much each matching factor counts in this event's recommendations: for its organisers.
+#[utoipa::path(get, path = "/events/{slug}/weights", tag = "events", params(("slug" = String, Path)),
+    responses((status = 200, description = "The weights in force", body = WeightsBody),
+        (status = 404, description = "`not-found`: no such event, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn weights(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<WeightsBody>, ApiError> {
+    Ok(Json(state.app.weights(&caller, &slug).await?))
+}
+
 /// Sets how much each matching factor counts in this event's recommendations.
 #[utoipa::path(put, path = "/events/{slug}/weights", tag = "events", params(("slug" = String, Path)),
     request_body = WeightsBody,
@@ -64,6 +76,18 @@ pub async fn set_sessions(
     Body(body): Body<SessionsBody>,
 ) -> Result<Json<EventView>, ApiError> {
     Ok(Json(state.app.set_sessions(&caller, &slug, &body).await?))
+}
+
+/// The event's request quotas and expiry: for its organisers.
+#[utoipa::path(get, path = "/events/{slug}/rules", tag = "meetings", params(("slug" = String, Path)),
+    responses((status = 200, description = "The rules in force", body = RulesBody),
+        (status = 404, description = "`not-found`: no such event, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn rules(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<RulesBody>, ApiError> {
+    Ok(Json(state.app.rules(&caller, &slug).await?))
 }
 
 /// Sets the event's request quotas and expiry.

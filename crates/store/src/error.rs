@@ -21,7 +21,7 @@ pub enum StoreError {
     NotFound { what: Resource },
     /// A rule of the domain refused the change; nothing was written.
     #[error("{0}")]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
     /// A unique index refused the change: another writer got there first.
     #[error("this conflicts with an existing record")]
     Duplicate,
@@ -56,7 +56,7 @@ impl StoreError {
 
 impl From<Refusal> for StoreError {
     fn from(refusal: Refusal) -> Self {
-        StoreError::Refused(refusal)
+        StoreError::Refused(Box::new(refusal))
     }
 }
 

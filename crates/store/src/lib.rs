@@ -28,7 +28,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use error::{ErrorKind, Result, StoreError};
-pub use events::{Event, NewEvent, Slot};
+pub use events::{DEFAULT_TIME_ZONE, Event, NewEvent, Slot};
 pub use import::{CHANGES_LISTED, ImportFile, ImportProgress, ImportSummary, RecordChange};
 pub use invitations::{INVITATION_SECONDS, Invitation};
 pub use ketnoi_domain::rules::RequestRules;
@@ -37,7 +37,9 @@ pub use meetings::{Announced, Figures, Mailbox, Meeting, MeetingRequest, Placeme
 pub use notifications::{Mail, MailCounts, MailHead, MailStatus, NewMail, TokenPurpose};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
 pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
-pub use users::{CONFIRM_SECONDS, NewUser, RESET_SECONDS, Registration, Role, User};
+pub use users::{
+    CONFIRM_SECONDS, NewOrganiser, NewUser, ORGANISER_LINK_SECONDS, RESET_SECONDS, Registration, Role, User,
+};
 
 /// How long a SQLite writer waits for another before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -704,7 +704,13 @@ impl Store {
             .await?
             .ok_or_else(|| Refusal::UnknownSlot { slot: slot.code.clone() })?;
         if table == 0 || table > u32::try_from(stored.tables).unwrap_or(0) {
-            return Err(Refusal::UnknownTable { slot: slot.code.clone(), table, tables: slot.tables }.into());
+            return Err(Refusal::UnknownTable {
+                slot: slot.code.clone(),
+                at: String::new(),
+                table,
+                tables: slot.tables,
+            }
+            .into());
         }
         for side in [current.startup_id, current.investor_id] {
             let blocked = match participates(&txn, event_id, side).await? {
@@ -720,7 +726,9 @@ impl Store {
             };
             if blocked {
                 let organization = named(&txn, side).await?;
-                return Err(Refusal::SlotUnavailable { slot: slot.code.clone(), organization }.into());
+                return Err(
+                    Refusal::SlotUnavailable { slot: slot.code.clone(), at: String::new(), organization }.into()
+                );
             }
         }
         let others = meetings::Entity::find()
@@ -734,13 +742,28 @@ impl Store {
             for side in [current.startup_id, current.investor_id] {
                 if other.startup_id == side || other.investor_id == side {
                     let organization = named(&txn, side).await?;
-                    return Err(
-                        Refusal::ParticipantBusy { slot: slot.code.clone(), organization, meeting: other.id }.into()
-                    );
+                    let with = if other.startup_id == side { other.investor_id } else { other.startup_id };
+                    return Err(Refusal::ParticipantBusy {
+                        slot: slot.code.clone(),
+                        at: String::new(),
+                        organization,
+                        meeting: other.id,
+                        table: other.table_no.and_then(|t| u32::try_from(t).ok()).unwrap_or_default(),
+                        with: named(&txn, with).await?.name,
+                    }
+                    .into());
                 }
             }
             if other.table_no == Some(table as i32) {
-                return Err(Refusal::TableTaken { slot: slot.code.clone(), table, meeting: other.id }.into());
+                return Err(Refusal::TableTaken {
+                    slot: slot.code.clone(),
+                    at: String::new(),
+                    table,
+                    meeting: other.id,
+                    startup: named(&txn, other.startup_id).await?.name,
+                    investor: named(&txn, other.investor_id).await?.name,
+                }
+                .into());
             }
         }
         let moved = row.slot_id != Some(slot.id) || row.table_no != Some(table as i32);

@@ -1,5 +1,6 @@
-//! Users: organisers of an event and members of an organization, with argon2id password
-//! hashes (19 MiB, 2 passes: the OWASP minimum). Hashing runs on the blocking pool.
+//! Users: organisers of an event, members of an organization and the instance's
+//! administrators, with argon2id password hashes (19 MiB, 2 passes: the OWASP minimum).
+//! Hashing runs on the blocking pool.
 
 use std::sync::OnceLock;
 
@@ -22,6 +23,8 @@ use ketnoi_domain::rules::{Refusal, Resource};
 pub enum Role {
     Organiser,
     Member,
+    /// The instance's administrator: no event, no organization (stored as `admin`).
+    Admin,
 }
 
 impl Role {
@@ -29,9 +32,23 @@ impl Role {
         match self {
             Role::Organiser => "organiser",
             Role::Member => "member",
+            Role::Admin => "admin",
         }
     }
 }
+
+/// An organiser an administrator names: the account is made without a password anyone knows,
+/// and a link to choose one is mailed.
+#[derive(Debug, Clone)]
+pub struct NewOrganiser {
+    pub email: Email,
+    pub display_name: String,
+    pub event_id: i64,
+    pub language: Language,
+}
+
+/// How long the link mailed to a named organiser works: a week.
+pub const ORGANISER_LINK_SECONDS: i64 = 7 * 24 * 3600;
 
 /// A user to create, or to reset when the e-mail is known.
 #[derive(Debug, Clone)]
@@ -129,6 +146,7 @@ pub(crate) fn to_user(row: users::Model) -> Result<User> {
     let role = match row.role.as_str() {
         "organiser" => Role::Organiser,
         "member" => Role::Member,
+        "admin" => Role::Admin,
         other => return Err(StoreError::Corrupt(format!("users.role: {other:?}"))),
     };
     Ok(User {
@@ -476,5 +494,65 @@ impl Store {
             return Err(StoreError::not_found(Resource::User));
         }
         Ok(())
+    }
+
+    /// Creates an event's organiser named by an administrator, with a password nobody knows,
+    /// and queues the message `mail` renders with the link to choose one (a password reset
+    /// token valid [`ORGANISER_LINK_SECONDS`]), in one transaction. An address that has an
+    /// account already is refused, whatever the account: nothing is written.
+    pub async fn add_named_organiser(
+        &self,
+        new: &NewOrganiser,
+        mail: &(dyn Fn(&User, &str) -> NewMail + Sync),
+    ) -> Result<User> {
+        let unknown = crate::secrets::new_secret("")?;
+        let password_hash = hash(&unknown.clear).await?;
+        let txn = self.begin_write().await?;
+        let email = new.email.as_str();
+        let taken = |email: &str| Refusal::AccountExists { email: email.to_owned() };
+        if users::Entity::find().filter(users::Column::Email.eq(email)).one(&txn).await?.is_some() {
+            return Err(taken(email).into());
+        }
+        let timestamp = now();
+        let inserted = users::ActiveModel {
+            email: Set(email.to_owned()),
+            password_hash: Set(password_hash),
+            display_name: Set(new.display_name.clone()),
+            role: Set(Role::Organiser.as_str().to_owned()),
+            organization_id: Set(None),
+            event_id: Set(Some(new.event_id)),
+            disabled: Set(false),
+            language: Set(new.language.code().to_owned()),
+            email_consent_at: Set(None),
+            // Proven when the mailed link is used.
+            email_confirmed_at: Set(None),
+            created_at: Set(timestamp),
+            updated_at: Set(timestamp),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        // Another writer took the address first.
+        .map_err(|error| match StoreError::from(error) {
+            StoreError::Duplicate => taken(email).into(),
+            other => other,
+        })?;
+        let user = to_user(inserted)?;
+        let token =
+            crate::notifications::new_token(&txn, user.id, TokenPurpose::PasswordReset, ORGANISER_LINK_SECONDS).await?;
+        crate::notifications::enqueue(&txn, &[mail(&user, &token)]).await?;
+        txn.commit().await?;
+        Ok(user)
+    }
+
+    /// The organisers of an event, by e-mail.
+    pub async fn organisers(&self, event_id: i64) -> Result<Vec<User>> {
+        let rows = users::Entity::find()
+            .filter(users::Column::EventId.eq(event_id))
+            .filter(users::Column::Role.eq(Role::Organiser.as_str()))
+            .order_by_asc(users::Column::Email)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(to_user).collect()
     }
 }

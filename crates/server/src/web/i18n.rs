@@ -58,7 +58,7 @@ pub fn amount(typed: &str) -> Option<i64> {
     let typed = typed.trim();
     // A sign is read, so that the rules can say what is wrong with a negative amount.
     if let Some(rest) = typed.strip_prefix(['-', '\u{2212}']) {
-        return amount(rest).map(|n| -n);
+        return if rest.starts_with(['-', '\u{2212}', ' ']) { None } else { amount(rest).map(|n| -n) };
     }
     if !typed.is_empty() && typed.chars().all(|c| c.is_ascii_digit()) {
         return typed.parse().ok();
@@ -177,7 +177,7 @@ mod tests {
         assert_eq!(amount(" 1 500 000 "), Some(1_500_000));
         assert_eq!(amount("-50000"), Some(-50_000));
         assert_eq!(amount("-50.000"), Some(-50_000));
-        for wrong in ["1,5", "1.000,50", "1,000.50", "12.34.567", "abc", "", "-5", "1..000"] {
+        for wrong in ["1,5", "1.000,50", "1,000.50", "12.34.567", "abc", "", "-", "--5", "1..000"] {
             assert_eq!(amount(wrong), None, "{wrong}");
         }
     }

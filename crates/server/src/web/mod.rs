@@ -5,6 +5,7 @@
 //! loaded from elsewhere: the styles and the script are served by ketnoi itself.
 
 mod account;
+mod desk;
 pub mod i18n;
 mod member;
 mod organiser;
@@ -75,6 +76,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/import-template/{file}", get(organiser::import_template))
         .route("/e/{slug}/organise/mail", get(organiser::mail))
         .route("/e/{slug}/organise/mail/{id}/retry", post(organiser::retry_mail))
+        .route("/e/{slug}/organise/settings", get(desk::settings).post(desk::save_settings))
+        .route("/e/{slug}/organise/participants", get(desk::participants))
+        .route(
+            "/e/{slug}/organise/participants/{id}/availability",
+            get(desk::availability).post(desk::save_availability),
+        )
+        .route("/admin", get(desk::admin))
+        .route("/admin/events", post(desk::create_event))
+        .route("/admin/events/{slug}", get(desk::admin_event))
+        .route("/admin/events/{slug}/organisers", post(desk::name_organiser))
         .layer(axum::middleware::from_fn_with_state(state, error_pages))
 }
 
@@ -109,6 +120,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("confirm_email.html", include_str!("../../templates/confirm_email.html")),
     ("unsubscribe.html", include_str!("../../templates/unsubscribe.html")),
     ("organise_mail.html", include_str!("../../templates/organise_mail.html")),
+    ("organise_settings.html", include_str!("../../templates/organise_settings.html")),
+    ("organise_participants.html", include_str!("../../templates/organise_participants.html")),
+    ("organise_participant.html", include_str!("../../templates/organise_participant.html")),
+    ("admin.html", include_str!("../../templates/admin.html")),
+    ("admin_event.html", include_str!("../../templates/admin_event.html")),
 ];
 
 const STYLES: &str = include_str!("../../static/app.css");
@@ -232,6 +248,7 @@ impl Ctx {
                     name: user.display_name.clone(),
                     email: user.email.clone(),
                     organiser: self.caller.is_organiser(),
+                    admin: self.caller.is_admin(),
                     organization: user.organization_id,
                     kind: kind.map(|k| k.as_str()),
                     event,
@@ -307,6 +324,8 @@ struct Me {
     name: String,
     email: String,
     organiser: bool,
+    /// The instance's administrator.
+    admin: bool,
     organization: Option<i64>,
     /// `startup` or `investor`, for a member.
     kind: Option<&'static str>,

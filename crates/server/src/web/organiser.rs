@@ -284,10 +284,14 @@ pub async fn sessions(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<
     refused(dashboard_page(&state, &ctx, &event, None, errors, Some(typed)).await)
 }
 
+/// A meeting in one of the schedule's views.
 #[derive(Debug, Serialize)]
-struct GridMeeting {
+struct ScheduleRow {
     id: i64,
-    table: String,
+    /// `Thứ Năm 23/11 09:40–10:00`, for the view by table.
+    when: String,
+    time: String,
+    table: u32,
     startup: String,
     investor: String,
     pinned: bool,
@@ -295,53 +299,197 @@ struct GridMeeting {
     status_label: &'static str,
 }
 
-/// `GET /e/{slug}/organise/schedule`: the grid (slot × table), the meetings left out with
-/// their reasons, and the bound.
-pub async fn schedule(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    organised(&state, &ctx, &slug, &ctx.here).await?;
-    schedule_page(&state, &ctx, &slug, None).await
+/// A slot (view by slot) or a table (view by table), with its meetings.
+#[derive(Debug, Serialize)]
+struct ScheduleGroup {
+    id: String,
+    title: String,
+    /// `16 / 20 tables`, or `12 meetings`.
+    count: String,
+    rows: Vec<ScheduleRow>,
 }
 
-async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<String>) -> WebResult {
+/// What the schedule page is asked to show: `view=slot|table`, `org=` a name to filter by,
+/// `move=` the meeting to move.
+#[derive(Debug, Default)]
+struct ScheduleQuery {
+    by_table: bool,
+    org: String,
+    chosen: Option<i64>,
+}
+
+impl ScheduleQuery {
+    fn parse(raw: Option<&str>) -> ScheduleQuery {
+        let mut query = query(raw);
+        ScheduleQuery {
+            by_table: query.get("view").is_some_and(|v| v == "table"),
+            org: query.remove("org").unwrap_or_default().trim().to_owned(),
+            chosen: query.get("move").and_then(|m| m.parse().ok()),
+        }
+    }
+}
+
+/// `GET /e/{slug}/organise/schedule?view=&org=&move=`: the meetings not placed first, with their
+/// reasons; then the placed ones by slot or by table, filtered by an organization's name; and
+/// the form that moves a meeting, with the free places nearest to it.
+pub async fn schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult {
+    organised(&state, &ctx, &slug, &ctx.here).await?;
+    schedule_page(&state, &ctx, &slug, &ScheduleQuery::parse(raw.as_deref()), None, None).await
+}
+
+/// The meeting a move form names: its id, or the label the list offers, or a name that only one
+/// meeting's label contains.
+fn find_meeting(typed: &str, movable: &[(i64, String)]) -> Result<i64, usize> {
+    let typed = typed.trim();
+    if let Ok(id) = typed.parse::<i64>() {
+        return Ok(id);
+    }
+    if let Some((id, _)) = movable.iter().find(|(_, label)| label == typed) {
+        return Ok(*id);
+    }
+    let key = ketnoi_domain::text::fold(typed);
+    let matching: Vec<i64> = movable
+        .iter()
+        .filter(|(_, label)| ketnoi_domain::text::fold(label).contains(&key))
+        .map(|(id, _)| *id)
+        .collect();
+    match matching.as_slice() {
+        [one] if !key.is_empty() => Ok(*one),
+        _ => Err(matching.len()),
+    }
+}
+
+async fn schedule_page(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    asked: &ScheduleQuery,
+    error: Option<String>,
+    sent: Option<&Form>,
+) -> WebResult {
     let event = state.app.event(slug).await?;
     let grid = state.app.schedule(&ctx.caller, slug).await?;
-    let mut movable = Vec::new();
-    let tables = grid.slots.iter().map(|s| s.tables).max().unwrap_or_default();
-    let slots: Vec<Value> = grid
-        .slots
-        .iter()
-        .map(|slot| {
-            let label = format!("{} {}", i18n::date_of(ctx.lang, &slot.start), i18n::time_of(&slot.start));
-            // One cell per table: the meeting there, or none; tables the slot lacks are marked.
-            let cells: Vec<Option<GridMeeting>> = (1..=u32::from(tables))
-                .map(|table| {
-                    let m = slot.meetings.iter().find(|m| m.table == Some(table))?;
-                    let place = format!("{label}, {} {table}", ctx.t("agenda.table"));
-                    movable.push(
-                        context! { id => m.id, label => format!("{} – {} ({place})", m.startup.name, m.investor.name) },
-                    );
-                    Some(GridMeeting {
+    let key = ketnoi_domain::text::fold(&asked.org);
+    let shown = |startup: &str, investor: &str| {
+        key.is_empty()
+            || ketnoi_domain::text::fold(startup).contains(&key)
+            || ketnoi_domain::text::fold(investor).contains(&key)
+    };
+    let table_word = ctx.t("agenda.table");
+    // Every meeting, for the move form's list: `An Khang Foods – Sen Ventures (23/11 09:40, bàn 3)`.
+    let mut movable: Vec<(i64, String)> = Vec::new();
+    let mut rows: Vec<(usize, ScheduleRow)> = Vec::new();
+    let mut slot_titles = Vec::new();
+    for (index, slot) in grid.slots.iter().enumerate() {
+        let time = format!("{}–{}", i18n::time_of(&slot.start), i18n::time_of(&slot.end));
+        let day = i18n::date_of(ctx.lang, &slot.start);
+        slot_titles.push((format!("{day}, {time}"), slot.meetings.len(), slot.tables));
+        for m in &slot.meetings {
+            let table = m.table.unwrap_or_default();
+            let label = format!("{} – {} ({day} {time}, {table_word} {table})", m.startup.name, m.investor.name);
+            movable.push((m.id, label));
+            if shown(&m.startup.name, &m.investor.name) {
+                rows.push((
+                    index,
+                    ScheduleRow {
                         id: m.id,
-                        table: table.to_string(),
+                        when: format!("{day}, {time}"),
+                        time: time.clone(),
+                        table,
                         startup: m.startup.name.clone(),
                         investor: m.investor.name.clone(),
                         pinned: m.pinned,
                         published: m.published,
                         status_label: i18n::text(ctx.lang, &format!("status.{}", m.status.as_str())),
-                    })
-                })
-                .collect();
-            context! { code => &slot.code, label => label, tables => slot.tables, cells => cells }
-        })
-        .collect();
+                    },
+                ));
+            }
+        }
+    }
     let unplaced: Vec<Value> = grid
         .unplaced
         .iter()
         .map(|u| {
-            movable.push(context! { id => u.meeting, label => format!("{} – {}", u.startup.name, u.investor.name) });
-            context! { startup => &u.startup.name, investor => &u.investor.name, reason => u.why.text(ctx.lang) }
+            movable.push((u.meeting, format!("{} – {}", u.startup.name, u.investor.name)));
+            context! { id => u.meeting, startup => &u.startup.name, investor => &u.investor.name, reason => u.why.text(ctx.lang) }
         })
         .collect();
+    let groups: Vec<ScheduleGroup> = if asked.by_table {
+        let tables = grid.slots.iter().map(|s| u32::from(s.tables)).max().unwrap_or_default();
+        let mut by_table: Vec<Vec<ScheduleRow>> = (0..tables).map(|_| Vec::new()).collect();
+        for (_, row) in rows {
+            if let Some(list) = by_table.get_mut(row.table.saturating_sub(1) as usize) {
+                list.push(row);
+            }
+        }
+        by_table
+            .into_iter()
+            .enumerate()
+            .filter(|(_, rows)| key.is_empty() || !rows.is_empty())
+            .map(|(i, rows)| ScheduleGroup {
+                id: format!("table-{}", i + 1),
+                title: format!("{table_word} {}", i + 1),
+                count: i18n::fill(ctx.lang, "schedule.meetings_count", &[("n", rows.len().to_string())]),
+                rows,
+            })
+            .collect()
+    } else {
+        let mut by_slot: Vec<Vec<ScheduleRow>> = grid.slots.iter().map(|_| Vec::new()).collect();
+        for (index, row) in rows {
+            by_slot[index].push(row);
+        }
+        by_slot
+            .into_iter()
+            .zip(&grid.slots)
+            .zip(slot_titles)
+            .filter(|((rows, _), _)| key.is_empty() || !rows.is_empty())
+            .map(|((rows, slot), (title, placed, tables))| ScheduleGroup {
+                id: format!("slot-{}", slot.code),
+                title,
+                count: i18n::fill(
+                    ctx.lang,
+                    "schedule.tables_used",
+                    &[("used", placed.to_string()), ("tables", tables.to_string())],
+                ),
+                rows,
+            })
+            .collect()
+    };
+    // The meeting being moved: asked for, or named by a refused form (kept as it was typed).
+    let typed = sent.map(|form| form.get("meeting").to_owned());
+    let chosen = asked.chosen.or_else(|| typed.as_deref().and_then(|t| find_meeting(t, &movable).ok()));
+    let chosen_label = chosen.and_then(|id| movable.iter().find(|(m, _)| *m == id)).map(|(_, label)| label.clone());
+    let places = match chosen {
+        Some(id) => state.app.free_places(&ctx.caller, slug, id, 6).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let places: Vec<Value> = places
+        .iter()
+        .map(|p| {
+            let label =
+                format!("{} {}, {table_word} {}", i18n::date_of(ctx.lang, &p.start), i18n::time_of(&p.start), p.table);
+            context! { slot => &p.slot, table => p.table, label => label }
+        })
+        .collect();
+    let slot_choices: Vec<Value> = grid
+        .slots
+        .iter()
+        .map(|slot| {
+            let label = format!("{} {}", i18n::date_of(ctx.lang, &slot.start), i18n::time_of(&slot.start));
+            context! { code => &slot.code, label => label }
+        })
+        .collect();
+    let form = context! {
+        meeting => typed.or(chosen_label.clone()).unwrap_or_default(),
+        slot => sent.map(|f| f.get("slot").to_owned()).unwrap_or_default(),
+        table => sent.map(|f| f.get("table").to_owned()).unwrap_or_else(|| "1".to_owned()),
+        pinned => sent.is_none_or(|f| f.get("pinned") == "true"),
+    };
     let summary = i18n::fill(
         ctx.lang,
         "schedule.summary",
@@ -352,9 +500,11 @@ async fn schedule_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<St
         ],
     );
     let page = context! {
-        event => EventInfo::of(&event, ctx.lang), grid => slots, tables => (1..=tables).collect::<Vec<_>>(),
-        unplaced => unplaced, summary => summary,
-        movable => movable, error => error,
+        event => EventInfo::of(&event, ctx.lang), groups => groups, by_table => asked.by_table, org => &asked.org,
+        org_param => if asked.org.is_empty() { String::new() } else { format!("&org={}", super::encode(&asked.org)) },
+        unplaced => unplaced, summary => summary, slots => slot_choices, has_slots => !grid.slots.is_empty(),
+        movable => movable.iter().map(|(_, label)| label.as_str()).collect::<Vec<_>>(),
+        chosen => chosen_label, places => places, form => form, error => error,
     };
     ctx.render(state, "schedule.html", page).await
 }
@@ -367,7 +517,10 @@ fn schedule_path(slug: &str) -> String {
 async fn on_schedule(state: &AppState, ctx: &Ctx, slug: &str, result: Result<&'static str, AppError>) -> WebResult {
     match result {
         Ok(done) => Ok(ctx.done(&schedule_path(slug), done)),
-        Err(error) if refusal(&error) => refused(schedule_page(state, ctx, slug, Some(one_line(ctx, &error))).await),
+        Err(error) if refusal(&error) => {
+            let asked = ScheduleQuery::default();
+            refused(schedule_page(state, ctx, slug, &asked, Some(one_line(ctx, &error)), None).await)
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -413,16 +566,38 @@ pub async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<S
 pub async fn move_meeting(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
     let ctx = ctx.showing(&schedule_path(&slug));
     organised(&state, &ctx, &slug, &schedule_path(&slug)).await?;
+    let asked = ScheduleQuery::default();
+    // A refused move comes back with the form as it was sent: the meeting stays chosen.
+    let refuse =
+        async |message: String| refused(schedule_page(&state, &ctx, &slug, &asked, Some(message), Some(&form)).await);
     let Ok(table) = form.get("table").trim().parse::<u32>() else {
         let message = i18n::fill(ctx.lang, "form.whole_number", &[("value", form.get("table").to_owned())]);
-        return refused(
-            schedule_page(&state, &ctx, &slug, Some(format!("{}: {message}", ctx.t("agenda.table")))).await,
-        );
+        return refuse(format!("{}: {message}", ctx.t("agenda.table"))).await;
+    };
+    let grid = state.app.schedule(&ctx.caller, &slug).await?;
+    let movable: Vec<(i64, String)> = grid
+        .slots
+        .iter()
+        .flat_map(|slot| &slot.meetings)
+        .map(|m| (m.id, format!("{} – {}", m.startup.name, m.investor.name)))
+        .chain(grid.unplaced.iter().map(|u| (u.meeting, format!("{} – {}", u.startup.name, u.investor.name))))
+        .collect();
+    let typed = form.get("meeting");
+    // The list's label names the place too; the names before it find the meeting.
+    let names = typed.rsplit_once(" (").map_or(typed, |(names, _)| names);
+    let meeting = match find_meeting(names, &movable) {
+        Ok(id) => id,
+        Err(count) => {
+            let key = if count == 0 { "schedule.no_such_meeting" } else { "schedule.many_meetings" };
+            return refuse(i18n::fill(ctx.lang, key, &[("typed", typed.to_owned()), ("n", count.to_string())])).await;
+        }
     };
     let body = MoveBody { slot: form.get("slot").to_owned(), table, pinned: Some(form.get("pinned") == "true") };
-    let meeting = meeting_id(form.get("meeting"))?;
-    let result = state.app.move_meeting(&ctx.caller, &slug, meeting, &body).await.map(|_| "moved");
-    on_schedule(&state, &ctx, &slug, result).await
+    match state.app.move_meeting(&ctx.caller, &slug, meeting, &body).await {
+        Ok(_) => Ok(ctx.done(&schedule_path(&slug), "moved")),
+        Err(error) if refusal(&error) => refuse(one_line(&ctx, &error)).await,
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The slot in progress or next to come; the first when the event is over.
