@@ -282,6 +282,21 @@ impl TestApp {
         self.store.user_by_email(&Email::parse(email).expect("email")).await.expect("user").expect("account").id
     }
 
+    /// Runs the mail planner until it has queued `count` messages in all, and returns how many
+    /// it queued. On PostgreSQL the planner reads the event log up to the oldest transaction
+    /// still open on the whole server, which another test's may be for a moment.
+    pub async fn plan_mail_until(&self, count: u64) -> u64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut planned = 0;
+        loop {
+            planned += self.app.plan_mail().await.expect("plan");
+            if planned >= count || std::time::Instant::now() > deadline {
+                return planned;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// The kinds of the messages queued for the account of `email`, newest first.
     pub async fn mail_kinds(&self, email: &str) -> Vec<String> {
         let user =
