@@ -43,28 +43,8 @@ async fn shoot(browser: &Browser, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
 }
 
-/// What every page must have for a screen reader and a keyboard: a language, landmarks, one
-/// heading 1, a label on every field and a name on every button and link.
 async fn check_accessible(browser: &Browser) {
-    let problems = browser
-        .run(
-            r#"const problems = [];
-            if (!document.documentElement.lang) problems.push('no lang on <html>');
-            if (document.querySelectorAll('main').length !== 1) problems.push('not one <main>');
-            if (document.querySelectorAll('h1').length !== 1) problems.push('not one <h1>');
-            for (const field of document.querySelectorAll('input, select, textarea')) {
-                if (field.type === 'hidden') continue;
-                const named = field.labels.length > 0 || field.getAttribute('aria-label');
-                if (!named) problems.push('no label: ' + (field.name || field.id));
-            }
-            for (const control of document.querySelectorAll('a, button')) {
-                if (!control.textContent.trim() && !control.getAttribute('aria-label')) problems.push('unnamed ' + control.outerHTML);
-            }
-            return problems;"#,
-            json!([]),
-        )
-        .await;
-    assert_eq!(problems, json!([]), "on {}", browser.url().await);
+    browser.check_accessible().await;
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
@@ -72,22 +52,11 @@ async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
 }
 
 async fn sign_in_as(browser: &Browser, app: &TestApp, email: &str, password: &str, next: &str) {
-    browser
-        .goto(&format!(
-            "{}/sign-in?next={}",
-            app.base,
-            next.replace('/', "%2F").replace('?', "%3F").replace('=', "%3D")
-        ))
-        .await;
-    browser.type_into(&browser.find("#f-email").await, email).await;
-    browser.type_into(&browser.find("#f-password").await, password).await;
-    browser.click(&browser.find("form[action='/sign-in'] button").await).await;
-    browser.wait_for_url(next).await;
+    browser.sign_in(&app.base, email, password, next).await;
 }
 
 async fn sign_out(browser: &Browser) {
-    browser.click(&browser.find("form[action='/sign-out'] button").await).await;
-    browser.find("a[href^='/sign-in']").await;
+    browser.sign_out().await;
 }
 
 /// The words a page shows, in one language.
@@ -352,6 +321,21 @@ async fn bad_input_is_shown_by_its_field_and_kept() {
     let startup = app.id_of("Nông Sản Xanh").await;
     let sent = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
     assert_eq!(sent.iter().filter(|r| r.recipient_id == investor).count(), 1);
+
+    // Withdrawing it asks first, on a page of its own; going back changes nothing.
+    browser.goto(&format!("{}{EVENT}/requests?box=outbox", app.base)).await;
+    browser.click(&browser.find("button[value='cancel']").await).await;
+    browser.wait_for_text("Rút lại đề nghị gặp gửi Han River Ventures?").await;
+    browser.check_fits_a_phone().await;
+    browser.click(&browser.find("main a.button").await).await;
+    browser.wait_for_url("requests?box=outbox").await;
+    let pending = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
+    assert!(pending.iter().all(|r| r.status == ketnoi_domain::rules::RequestStatus::Pending), "nothing changed");
+    browser.click(&browser.find("button[value='cancel']").await).await;
+    browser.click(&browser.find("#confirm").await).await;
+    browser.wait_for_url("done=cancelled").await;
+    let after = app.store.requests(event_id, startup, ketnoi_store::Mailbox::Outbox).await.expect("requests");
+    assert!(after.iter().any(|r| r.status == ketnoi_domain::rules::RequestStatus::Cancelled), "withdrawn");
 }
 
 /// Accepted meetings made through the API: each startup asks, each investor accepts.

@@ -43,46 +43,16 @@ fn add_admin(app: &TestApp, email: &str, password: &str) -> std::process::Output
         .expect("run ketnoi")
 }
 
-/// Signs in through the sign-in page, then waits to be at `next`.
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str, next: &str) {
-    browser
-        .goto(&format!(
-            "{}/sign-in?next={}",
-            app.base,
-            next.replace('/', "%2F").replace('?', "%3F").replace('=', "%3D")
-        ))
-        .await;
-    browser.type_into(&browser.find("#f-email").await, email).await;
-    browser.type_into(&browser.find("#f-password").await, password).await;
-    browser.click(&browser.find("form[action='/sign-in'] button").await).await;
-    browser.wait_for_url(next).await;
+    browser.sign_in(&app.base, email, password, next).await;
 }
 
 async fn sign_out(browser: &Browser) {
-    browser.click(&browser.find("form[action='/sign-out'] button").await).await;
-    browser.find("a[href^='/sign-in']").await;
+    browser.sign_out().await;
 }
 
-/// What every page must have for a screen reader: one heading 1, a label on every field, a
-/// name on every button and link.
 async fn check_accessible(browser: &Browser) {
-    let problems = browser
-        .run(
-            r#"const problems = [];
-            if (document.querySelectorAll('h1').length !== 1) problems.push('not one <h1>');
-            for (const field of document.querySelectorAll('input, select, textarea')) {
-                if (field.type === 'hidden') continue;
-                const named = field.labels.length > 0 || field.getAttribute('aria-label');
-                if (!named) problems.push('no label: ' + (field.name || field.id));
-            }
-            for (const control of document.querySelectorAll('a, button')) {
-                if (!control.textContent.trim() && !control.getAttribute('aria-label')) problems.push('unnamed ' + control.outerHTML);
-            }
-            return problems;"#,
-            json!([]),
-        )
-        .await;
-    assert_eq!(problems, json!([]), "on {}", browser.url().await);
+    browser.check_accessible().await;
 }
 
 /// The value of a field now.

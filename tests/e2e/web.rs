@@ -252,3 +252,34 @@ async fn refused_forms_come_back_as_typed_and_lead_nowhere_else() {
     let personal = page(&app, &format!("{EVENT}/agenda"), &member).await;
     assert_eq!(personal.headers["cache-control"], "no-store");
 }
+
+/// The language: the switch's cookie first, else the browser's `Accept-Language`, else
+/// Vietnamese; a language ketnoi does not have falls back to Vietnamese without an error.
+#[tokio::test]
+async fn the_language_comes_from_the_cookie_then_the_browser_then_vietnamese() {
+    let app = TestApp::with_fixtures().await;
+    let lang_of = async |cookie: Option<&str>, accept: Option<&str>| {
+        let mut request = app.client.get(format!("{}{EVENT}", app.base));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status().as_u16(), 200);
+        let html = response.text().await.expect("html");
+        let at = html.find("<html lang=\"").expect("lang") + "<html lang=\"".len();
+        html[at..at + 2].to_owned()
+    };
+    assert_eq!(lang_of(None, None).await, "vi");
+    assert_eq!(lang_of(None, Some("ko-KR,ko;q=0.9,en-US;q=0.8")).await, "ko");
+    assert_eq!(lang_of(None, Some("fr-FR,fr;q=0.9,en;q=0.5")).await, "en", "the first language it has");
+    assert_eq!(lang_of(None, Some("fr-FR,de;q=0.5")).await, "vi", "none it has: Vietnamese");
+    assert_eq!(lang_of(None, Some("garbage;;;q=x")).await, "vi");
+    assert_eq!(lang_of(Some("ketnoi_lang=en"), Some("ko-KR")).await, "en", "the switch wins");
+    assert_eq!(lang_of(Some("ketnoi_lang=xx"), None).await, "vi", "an unknown cookie is Vietnamese");
+    // Switching to a language the catalogue lacks is no error either.
+    let switched = post_form(&app, "/lang", "", "lang=fr&next=%2F").await;
+    assert!(switched.status < 400, "{}", switched.status);
+}

@@ -265,6 +265,45 @@ impl Browser {
         self.get(&format!("/element/{}/property/{name}", element.0)).await
     }
 
+    /// Signs in on the sign-in page of the server at `base`, then waits to be at `next`.
+    pub async fn sign_in(&self, base: &str, email: &str, password: &str, next: &str) {
+        let encoded = next.replace('/', "%2F").replace('?', "%3F").replace('=', "%3D");
+        self.goto(&format!("{base}/sign-in?next={encoded}")).await;
+        self.type_into(&self.find("#f-email").await, email).await;
+        self.type_into(&self.find("#f-password").await, password).await;
+        self.click(&self.find("form[action='/sign-in'] button").await).await;
+        self.wait_for_url(next).await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.click(&self.find("form[action='/sign-out'] button").await).await;
+        self.find("a[href^='/sign-in']").await;
+    }
+
+    /// Checks what every page must have for a screen reader and a keyboard: a language,
+    /// landmarks, one heading 1, a label on every field and a name on every button and link.
+    pub async fn check_accessible(&self) {
+        let problems = self
+            .run(
+                r#"const problems = [];
+                if (!document.documentElement.lang) problems.push('no lang on <html>');
+                if (document.querySelectorAll('main').length !== 1) problems.push('not one <main>');
+                if (document.querySelectorAll('h1').length !== 1) problems.push('not one <h1>');
+                for (const field of document.querySelectorAll('input, select, textarea')) {
+                    if (field.type === 'hidden') continue;
+                    const named = field.labels.length > 0 || field.getAttribute('aria-label');
+                    if (!named) problems.push('no label: ' + (field.name || field.id));
+                }
+                for (const control of document.querySelectorAll('a, button')) {
+                    if (!control.textContent.trim() && !control.getAttribute('aria-label')) problems.push('unnamed ' + control.outerHTML);
+                }
+                return problems;"#,
+                json!([]),
+            )
+            .await;
+        assert_eq!(problems, json!([]), "on {}", self.url().await);
+    }
+
     /// The page printed to PDF on A4, as Chromium prints it.
     pub async fn print_pdf(&self) -> Vec<u8> {
         let page = json!({"page": {"width": 21.0, "height": 29.7}, "background": false});

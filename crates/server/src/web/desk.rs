@@ -219,19 +219,7 @@ async fn availability_page(state: &AppState, ctx: &Ctx, event: &Event, id: i64, 
     let current = state.app.availability(&ctx.caller, slug, Some(id)).await?;
     let name = state.app.organization(&ctx.caller, id).await?.name;
     let slots = state.app.event_view(slug).await?.slots;
-    let mut days: Vec<(String, Vec<Value>)> = Vec::new();
-    for slot in &slots {
-        let date = i18n::date_of(ctx.lang, &slot.start);
-        let cell = context! {
-            code => &slot.code, time => i18n::time_of(&slot.start),
-            unavailable => current.unavailable.contains(&slot.code),
-        };
-        match days.last_mut() {
-            Some((day, cells)) if *day == date => cells.push(cell),
-            _ => days.push((date, vec![cell])),
-        }
-    }
-    let days: Vec<Value> = days.into_iter().map(|(date, slots)| context! { date => date, slots => slots }).collect();
+    let days = super::views::availability_days(ctx.lang, &slots, &current.unavailable);
     let page = context! {
         event => EventInfo::of(event, ctx.lang), days => days, slots => !slots.is_empty(),
         title => i18n::fill(ctx.lang, "participant.title", &[("name", name.clone())]),

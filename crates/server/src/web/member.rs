@@ -384,19 +384,7 @@ pub async fn availability(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     let event = state.app.event(&slug).await?;
     let current = state.app.availability(&ctx.caller, &slug, None).await?;
     let slots = state.app.event_view(&slug).await?.slots;
-    let mut days: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
-    for slot in &slots {
-        let date = i18n::date_of(ctx.lang, &slot.start);
-        let cell = context! {
-            code => &slot.code, time => i18n::time_of(&slot.start),
-            unavailable => current.unavailable.contains(&slot.code),
-        };
-        match days.last_mut() {
-            Some((day, cells)) if *day == date => cells.push(cell),
-            _ => days.push((date, vec![cell])),
-        }
-    }
-    let days: Vec<_> = days.into_iter().map(|(date, slots)| context! { date => date, slots => slots }).collect();
+    let days = views::availability_days(ctx.lang, &slots, &current.unavailable);
     let page = context! { event => EventInfo::of(&event, ctx.lang), days => days, slots => !slots.is_empty() };
     ctx.render(&state, "availability.html", page).await
 }

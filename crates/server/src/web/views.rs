@@ -270,3 +270,24 @@ pub const PROFILE_FIELDS: [&str; 20] = [
     "countries",
     "thesis",
 ];
+
+/// The event's slots by day, each ticked when it is among `unavailable` (slot codes): the grid
+/// where a participant, or an organiser for one, marks the slots it cannot attend.
+pub fn availability_days(
+    lang: Language,
+    slots: &[ketnoi_app::events::SlotView],
+    unavailable: &[String],
+) -> Vec<minijinja::Value> {
+    let mut days: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
+    for slot in slots {
+        let date = i18n::date_of(lang, &slot.start);
+        let cell = minijinja::context! {
+            code => &slot.code, time => i18n::time_of(&slot.start), unavailable => unavailable.contains(&slot.code),
+        };
+        match days.last_mut() {
+            Some((day, cells)) if *day == date => cells.push(cell),
+            _ => days.push((date, vec![cell])),
+        }
+    }
+    days.into_iter().map(|(date, slots)| minijinja::context! { date => date, slots => slots }).collect()
+}
