@@ -445,13 +445,13 @@ async fn digests_gather_waiting_requests_and_reminders_carry_the_table() {
 }
 
 /// `ketnoi serve` as a process of its own: its URL, and the process.
-struct Served {
-    base: String,
+pub(crate) struct Served {
+    pub(crate) base: String,
     child: Child,
 }
 
 impl Served {
-    fn start(db: &TestDatabase, data_dir: &std::path::Path, smtp_port: u16) -> Served {
+    pub(crate) fn start(db: &TestDatabase, data_dir: &std::path::Path, smtp_port: u16) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
             .args(["serve", "--listen", "127.0.0.1:0", "--mail-retry-seconds", "1", "--data-dir"])
             .arg(data_dir)
@@ -477,7 +477,7 @@ impl Served {
         log
     }
 
-    async fn sign_in(&self, email: &str) -> String {
+    pub(crate) async fn sign_in(&self, email: &str) -> String {
         let response = reqwest::Client::new()
             .post(format!("{}/api/v1/auth/login", self.base))
             .json(&json!({"email": email, "password": PASSWORD}))
@@ -489,7 +489,7 @@ impl Served {
         cookie.split(';').next().expect("cookie").to_owned()
     }
 
-    async fn request(&self, cookie: &str, to: i64) {
+    pub(crate) async fn request(&self, cookie: &str, to: i64) {
         let response = reqwest::Client::new()
             .post(format!("{}{BASE}/requests", self.base))
             .header("cookie", cookie)
@@ -510,7 +510,7 @@ impl Drop for Served {
 
 /// The fixture event with consenting members of the startups and of the investors, for
 /// servers run as processes.
-async fn members_of(db: &TestDatabase) -> (Store, Vec<(String, i64)>) {
+pub(crate) async fn members_of(db: &TestDatabase) -> (Store, Vec<(String, i64)>) {
     import_fixtures(db);
     let store = Store::connect(db.url()).await.expect("connect");
     let mut members = Vec::new();

@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod cli;
 mod desk;
+mod live;
 mod mail;
 mod meetings;
 mod openapi;

@@ -24,6 +24,7 @@ pub mod exports;
 pub mod indexer;
 mod letters;
 pub mod limits;
+pub mod live;
 pub mod meetings;
 pub mod notify;
 pub mod organizations;
@@ -60,6 +61,8 @@ pub struct App {
     settings: Settings,
     /// Where the links in messages point.
     mail: notify::MailSettings,
+    /// The fan-out of live updates to open streams.
+    live: live::LiveHub,
 }
 
 /// Who asks, as the adapters worked it out: an actor for the access rules, the user when
@@ -139,7 +142,14 @@ impl App {
     /// The use cases over `store`, without a search index: the command line's.
     pub fn new(store: Store, settings: Settings) -> App {
         let limiters = Limiters::new(&settings.limits);
-        App { store, indexer: None, limiters, settings, mail: notify::MailSettings::default() }
+        App {
+            store,
+            indexer: None,
+            limiters,
+            settings,
+            mail: notify::MailSettings::default(),
+            live: live::LiveHub::default(),
+        }
     }
 
     /// The same use cases, their messages linking to `mail`'s address.

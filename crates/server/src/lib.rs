@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod feed;
 mod json;
+mod live;
 mod meetings;
 mod openapi;
 mod organizations;
@@ -111,6 +112,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::logout))
         .routes(routes!(accounts::accept_invitation))
         .routes(routes!(accounts::me, accounts::delete_me))
+        .routes(routes!(live::stream))
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::export))
         .routes(routes!(accounts::tokens, accounts::create_token))
