@@ -848,3 +848,23 @@ async fn every_page_of_every_role_fits_a_phone() {
     let meeting = app.store.meetings(app.event_id("techfest-test").await).await.expect("meetings")[0].id;
     visit(&[format!("{EVENT}/organise/schedule?move={meeting}")]).await;
 }
+
+/// Live pages: the investor's inbox shows a new request without a reload (the one script
+/// listens to /api/v1/me/stream and puts the page's new content in place).
+#[tokio::test]
+async fn the_inbox_follows_new_requests_without_a_reload() {
+    let app = event().await;
+    let browser = Browser::start(1280, 900).await;
+    sign_in(&browser, &app, INVESTOR, &format!("{EVENT}/requests?box=inbox")).await;
+    browser.wait_for_text("Chưa có").await;
+    // Another startup asks, through the API, from elsewhere.
+    let asker = app.account("ask@cangso.vn", Some(app.id_of("Cảng Số").await), None).await;
+    let body = json!({"to": app.id_of("Sông Hồng Angels").await, "message": "Gặp nhau ở bàn số 5 nhé?"});
+    let asked = app.send("POST", "/api/v1/events/techfest-test/requests", &asker, Some(&body)).await;
+    assert_eq!(asked.status, 201, "{:?}", asked.body);
+    browser.wait_for_text("Gặp nhau ở bàn số 5 nhé?").await;
+    assert!(browser.url().await.ends_with("/requests?box=inbox"), "no navigation");
+    let updated = browser.run("return document.querySelector('main').dataset.updated || '';", json!([])).await;
+    assert_ne!(updated, json!(""), "put in place, not reloaded");
+    browser.find("ul.requests li.card .fit .score").await;
+}

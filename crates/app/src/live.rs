@@ -202,7 +202,9 @@ impl App {
         let resumed = last_event_id.and_then(|id| id.trim().parse::<LogPosition>().ok());
         let (backlog, last) = match resumed {
             Some(after) => (missed(self, &audience, after).await?, after),
-            None => (Vec::new(), now),
+            // From now: what committed before the client asked (its page shows it already) is
+            // not sent, even when the tailer has not read it yet.
+            None => (Vec::new(), now.max(self.store.log_head().await?)),
         };
         Ok(LiveStream { app: Arc::clone(self), audience, receiver, backlog: backlog.into(), last })
     }

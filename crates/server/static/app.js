@@ -64,3 +64,43 @@ if (search) {
   search.addEventListener("input", soon);
   search.addEventListener("change", soon);
 }
+
+// Live pages: a signed-in member's requests and agenda, an organiser's desk, schedule and
+// check-in follow what happens elsewhere. On a change that concerns the user (the stream of
+// /api/v1/me/stream), the page's main content is fetched again and put in place — unless the
+// user is typing in it, when a notice offers to reload instead. Without the script, a reload
+// shows the same.
+const live = /^\/e\/[^/]+\/(requests|agenda|organise(\/(schedule|checkin))?)$/.test(location.pathname);
+if (live && document.querySelector("form[action='/sign-out']") && window.EventSource) {
+  const main = document.querySelector("main");
+  let pending = 0;
+  const busy = () => {
+    const field = document.activeElement;
+    return main.contains(field) && field.matches("input:not([type=hidden]), textarea, select");
+  };
+  const refresh = () => {
+    pending = 0;
+    fetch(location.href, { headers: { Accept: "text/html" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => {
+        const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+        if (!fresh) return;
+        if (busy()) {
+          const notice = document.getElementById("live-notice");
+          if (notice) notice.hidden = false;
+          return;
+        }
+        main.innerHTML = fresh.innerHTML;
+        main.dataset.updated = String(Date.now());
+      })
+      .catch(() => {});
+  };
+  const stream = new EventSource("/api/v1/me/stream");
+  stream.onmessage = () => {};
+  const changed = () => { clearTimeout(pending); pending = setTimeout(refresh, 300); };
+  for (const kind of ["request-sent", "request-accepted", "request-declined", "request-cancelled",
+    "request-expired", "meeting-moved", "meeting-cancelled", "meeting-status-changed", "schedule-run",
+    "schedule-published"]) {
+    stream.addEventListener(kind, changed);
+  }
+}
