@@ -868,3 +868,40 @@ async fn the_inbox_follows_new_requests_without_a_reload() {
     assert_ne!(updated, json!(""), "put in place, not reloaded");
     browser.find("ul.requests li.card .fit .score").await;
 }
+
+/// The organiser's live board: figures and charts drawn on the server, following a meeting
+/// marked held from another session without a reload.
+#[tokio::test]
+async fn the_live_board_follows_the_check_in_without_a_reload() {
+    let app = event().await;
+    accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels"), ("Cảng Số", "Han River Ventures")]).await;
+    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
+    for path in ["schedule", "publish"] {
+        let done =
+            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
+        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
+    }
+    let browser = Browser::start(1024, 900).await;
+    sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise/board")).await;
+    let held = async || browser.text(&browser.find("#board-day div:nth-child(2) dd").await).await;
+    assert_eq!(held().await, "0");
+    browser.find("figure.chart svg title").await;
+    // Held, marked at the tables on another device.
+    let meeting = app.store.meetings(app.event_id("techfest-test").await).await.expect("meetings")[0].id;
+    for status in ["checked-in", "held"] {
+        let path = format!("/api/v1/events/techfest-test/meetings/{meeting}/status");
+        let marked = app.send("PUT", &path, &organiser, Some(&json!({"status": status}))).await;
+        assert_eq!(marked.status, 200, "{:?}", marked.body);
+    }
+    let started = std::time::Instant::now();
+    while held().await != "1" {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the board never showed the meeting held");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let updated = browser.run("return document.querySelector('main').dataset.updated || '';", json!([])).await;
+    assert_ne!(updated, json!(""), "put in place, not reloaded");
+    assert!(browser.url().await.ends_with("/organise/board"));
+    let title = browser.run("return document.querySelector('figure.chart svg title').textContent;", json!([])).await;
+    assert!(title.as_str().unwrap_or_default().contains("Đã gặp 1"), "{title}");
+    shoot(&browser, "board").await;
+}

@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod board;
 pub mod calendar;
 pub mod desk;
 mod error;
@@ -30,6 +31,7 @@ pub mod notify;
 pub mod organizations;
 pub mod outbox;
 pub mod recommendations;
+pub mod report;
 pub mod schedule;
 
 use std::sync::Arc;

@@ -70,7 +70,7 @@ if (search) {
 // /api/v1/me/stream), the page's main content is fetched again and put in place — unless the
 // user is typing in it, when a notice offers to reload instead. Without the script, a reload
 // shows the same.
-const live = /^\/e\/[^/]+\/(requests|agenda|organise(\/(schedule|checkin))?)$/.test(location.pathname);
+const live = /^\/e\/[^/]+\/(requests|agenda|organise(\/(schedule|checkin|board))?)$/.test(location.pathname);
 if (live && document.querySelector("form[action='/sign-out']") && window.EventSource) {
   const main = document.querySelector("main");
   let pending = 0;

@@ -71,6 +71,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/e/{slug}/organise/publish", post(organiser::publish))
         .route("/e/{slug}/organise/move", post(organiser::move_meeting))
         .route("/e/{slug}/organise/checkin", get(organiser::checkin).post(organiser::check_in))
+        .route("/e/{slug}/organise/board", get(organiser::board))
         .route("/e/{slug}/organise/tables", get(organiser::table_sheets))
         .route("/e/{slug}/organise/export/{file}", get(organiser::export))
         .route("/import-template/{file}", get(organiser::import_template))
@@ -104,6 +105,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("agenda.html", include_str!("../../templates/agenda.html")),
     ("agenda_print.html", include_str!("../../templates/agenda_print.html")),
     ("confirm.html", include_str!("../../templates/confirm.html")),
+    ("board.html", include_str!("../../templates/board.html")),
     ("my_profile.html", include_str!("../../templates/my_profile.html")),
     ("availability.html", include_str!("../../templates/availability.html")),
     ("organise.html", include_str!("../../templates/organise.html")),

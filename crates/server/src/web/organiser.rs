@@ -600,6 +600,67 @@ pub async fn move_meeting(State(state): State<AppState>, ctx: Ctx, Path(slug): P
     }
 }
 
+/// One bar of a chart drawn on the server, in the SVG's own units (a viewBox 0 0 100 × height).
+#[derive(Debug, Serialize)]
+struct Bar {
+    label: String,
+    value: u64,
+    /// Where the bar starts and how long it is, along the chart's axis, from 0 to 100.
+    start: f64,
+    length: f64,
+    /// A class of the style sheet's palette: `held`, `no-show`, …
+    class: &'static str,
+}
+
+/// `GET /e/{slug}/organise/board`: the slot in progress and the day so far, live: meetings by
+/// status, tables in use, no-shows by hour, the tables slowest to check in, as figures and
+/// charts drawn on the server (SVG).
+pub async fn board(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
+    let event = organised(&state, &ctx, &slug, &ctx.here).await?;
+    let board = state.app.board(&ctx.caller, &slug, jiff::Timestamp::now()).await?;
+    let label = |status: &str| i18n::text(ctx.lang, &format!("status.{status}")).to_owned();
+    // The day's meetings by status, one stacked bar.
+    let parts = [
+        ("held", board.day.held),
+        ("checked-in", board.day.checked_in),
+        ("no-show", board.day.no_show),
+        ("scheduled", board.day.scheduled),
+    ];
+    let planned = board.day.planned().max(1) as f64;
+    let mut start = 0.0;
+    let day_bar: Vec<Bar> = parts
+        .iter()
+        .map(|(status, value)| {
+            let length = *value as f64 * 100.0 / planned;
+            let bar = Bar { label: label(status), value: *value, start, length, class: status };
+            start += length;
+            bar
+        })
+        .collect();
+    let most = board.no_shows_by_hour.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let count = board.no_shows_by_hour.len().max(1) as f64;
+    let hours: Vec<Bar> = board
+        .no_shows_by_hour
+        .iter()
+        .enumerate()
+        .map(|(i, (hour, value))| Bar {
+            label: format!("{hour}:00"),
+            value: *value,
+            start: i as f64 * 100.0 / count,
+            length: *value as f64 * 100.0 / most,
+            class: "no-show",
+        })
+        .collect();
+    let slot = board.slot.as_ref().map(|(start, end)| {
+        format!("{}, {}–{}", i18n::date_of(ctx.lang, start), i18n::time_of(start), i18n::time_of(end))
+    });
+    let page = context! {
+        event => EventInfo::of(&event, ctx.lang), board => &board, slot => slot, day_bar => day_bar, hours => hours,
+        hour_width => 100.0 / count, planned_today => board.day.planned(),
+    };
+    ctx.render(&state, "board.html", page).await
+}
+
 /// The slot in progress or next to come; the first when the event is over.
 fn current_slot(slots: &[GridSlot]) -> Option<&GridSlot> {
     let now = jiff::Timestamp::now();
