@@ -9,6 +9,7 @@ mod m20261127_000004_meetings;
 mod m20261129_000005_event_log;
 mod m20261130_000006_notifications;
 mod m20261201_000007_seen;
+mod m20261202_000008_feedback;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_event_log::Migration),
             Box::new(m20261130_000006_notifications::Migration),
             Box::new(m20261201_000007_seen::Migration),
+            Box::new(m20261202_000008_feedback::Migration),
         ]
     }
 }

@@ -37,6 +37,8 @@ const MATRIX: &[(&str, &str, [u16; 7])] = &[
     ("GET",    "/api/v1/organizations/{A}/recommendations",  [401,  404,  404,  404,  404,  200,  200]),
     ("POST",   "/api/v1/organizations/{A}/invitations",      [401,  404,  404,  404,  404,  201,  201]),
     ("GET",    "/api/v1/events/{E}",                         [200,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/events/{E}/report",                  [200,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/events/{E}/report.csv",              [200,  200,  200,  200,  200,  200,  200]),
     ("GET",    "/api/v1/events/{E}/participants",            [401,  404,  404,  404,  404,  200,  404]),
     ("GET",    "/api/v1/events/{E}/weights",                 [401,  404,  404,  404,  404,  200,  404]),
     ("PUT",    "/api/v1/events/{E}/weights",                 [401,  404,  404,  404,  404,  200,  404]),

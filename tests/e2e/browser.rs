@@ -469,12 +469,19 @@ async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
     sign_out(&phone).await;
     sign_in(&phone, &app, STARTUP, &format!("{EVENT}/agenda")).await;
     phone.run("document.querySelector('form.outcome select').value = 'term-sheet';", json!([])).await;
+    phone.click(&phone.find("form.outcome input[name='rating'][value='4']").await).await;
+    phone.click(&phone.find("form.outcome input[name='follow_up']").await).await;
     phone.click(&phone.find("form.outcome button").await).await;
     phone.wait_for_url("done=saved").await;
     let meetings = app.store.meetings(event_id).await.expect("meetings");
-    assert!(
-        meetings.iter().any(|m| m.startup_outcome.map(|o| o.as_str()) == Some("term-sheet")),
-        "the outcome is recorded"
+    let ours = meetings.iter().find(|m| m.startup_outcome.is_some()).expect("the outcome is recorded");
+    assert_eq!(ours.startup_outcome.map(|o| o.as_str()), Some("term-sheet"));
+    assert_eq!(ours.startup_feedback, ketnoi_store::Feedback { rating: Some(4), follow_up: Some(true) }, "rated");
+    assert_eq!(ours.investor_feedback, ketnoi_store::Feedback::default(), "the other side has not said");
+    // Shown again as saved.
+    assert_eq!(
+        phone.property(&phone.find("form.outcome input[name='rating'][value='4']").await, "checked").await,
+        json!(true)
     );
     sign_out(&phone).await;
     sign_in(&phone, &app, ORGANISER, &format!("{EVENT}/organise")).await;

@@ -12,6 +12,7 @@ mod mail;
 mod meetings;
 mod openapi;
 mod recommendations;
+mod report;
 mod search;
 mod sessions;
 mod smtp;

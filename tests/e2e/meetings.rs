@@ -469,3 +469,36 @@ async fn when_not_every_meeting_fits_higher_priorities_are_placed() {
     assert_eq!(shown.body["upper_bound"], 1);
     assert_eq!(shown.body["unplaced"][0]["reason"], grid.body["unplaced"][0]["reason"]);
 }
+
+/// After a meeting, each side rates it from 1 to 5 and says whether it wants to follow up; a
+/// rating outside 1–5 is refused by its field, and someone not in the meeting cannot rate it.
+#[tokio::test]
+async fn each_side_rates_a_meeting_from_one_to_five() {
+    let app = TestApp::with_fixtures().await;
+    let startup = app.account("rate@cangso.vn", Some(app.id_of("Cảng Số").await), None).await;
+    let investor = app.account("rate@hanriver.kr", Some(app.id_of("Han River Ventures").await), None).await;
+    let outsider = app.account("rate@songhong.vn", Some(app.id_of("Sông Hồng Angels").await), None).await;
+    let body = json!({"to": app.id_of("Han River Ventures").await});
+    let asked = app.send("POST", &format!("{BASE}/requests"), &startup, Some(&body)).await;
+    let path = format!("{BASE}/requests/{}/accept", asked.body["id"]);
+    let accepted = app.send("POST", &path, &investor, Some(&json!({}))).await;
+    let meeting = accepted.body["meeting"]["id"].clone();
+    let path = format!("{BASE}/meetings/{meeting}/feedback");
+    for bad in [0, 6, -1] {
+        let refused = app.send("PUT", &path, &startup, Some(&json!({"rating": bad}))).await;
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+        assert_eq!(refused.body["errors"][0]["field"], "rating");
+        assert_eq!(refused.body["errors"][0]["code"], "out-of-range");
+    }
+    let refused = app.send("PUT", &path, &outsider, Some(&json!({"rating": 5}))).await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    let rated = app.send("PUT", &path, &startup, Some(&json!({"rating": 4, "follow_up": true}))).await;
+    assert_eq!(rated.status, 200, "{}", rated.body);
+    assert_eq!(rated.body["startup_feedback"], json!({"rating": 4, "follow_up": true}));
+    assert_eq!(rated.body["investor_feedback"], json!({"rating": null, "follow_up": null}));
+    let rated = app.send("PUT", &path, &investor, Some(&json!({"rating": 2}))).await;
+    assert_eq!(rated.body["investor_feedback"], json!({"rating": 2, "follow_up": false}));
+    let stored = app.store.meeting(meeting.as_i64().expect("id")).await.expect("meeting");
+    assert_eq!(stored.startup_feedback.rating, Some(4));
+    assert_eq!(stored.investor_feedback, ketnoi_store::Feedback { rating: Some(2), follow_up: Some(false) });
+}

@@ -156,6 +156,35 @@ pub struct MeetingView {
     pub sequence: u32,
     /// On an agenda: moved or cancelled after publishing since this agenda last showed it.
     pub changed: bool,
+    /// What each side thought of it, once it took place.
+    pub startup_feedback: FeedbackView,
+    pub investor_feedback: FeedbackView,
+}
+
+/// What one side thought of a meeting: a rating from 1 to 5 and whether it wants to follow up;
+/// none until it says.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct FeedbackView {
+    pub rating: Option<u8>,
+    pub follow_up: Option<bool>,
+}
+
+impl From<ketnoi_store::Feedback> for FeedbackView {
+    fn from(feedback: ketnoi_store::Feedback) -> Self {
+        FeedbackView { rating: feedback.rating, follow_up: feedback.follow_up }
+    }
+}
+
+/// A side's rating of a meeting that took place, and whether it wants to follow up.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    /// From 1 (poor) to 5 (excellent).
+    #[schema(minimum = 1, maximum = 5, example = 4)]
+    pub rating: i64,
+    /// Whether this side wants to meet again.
+    #[serde(default)]
+    pub follow_up: bool,
 }
 
 impl MeetingView {
@@ -259,6 +288,8 @@ impl App {
                     investor_outcome: m.investor_outcome,
                     sequence: m.sequence,
                     changed: false,
+                    startup_feedback: m.startup_feedback.into(),
+                    investor_feedback: m.investor_feedback.into(),
                 }
             })
             .collect())
@@ -493,6 +524,35 @@ impl App {
         let outcome = Outcome::parse(body.outcome.trim()).map_err(|issue| AppError::invalid("outcome", issue))?;
         let side = caller.organization().unwrap_or(-1);
         let updated = self.store.set_outcome(meeting.id, side, outcome).await?;
+        Ok(self.meeting_views(&event, vec![updated]).await?.remove(0))
+    }
+
+    /// Records what the caller's side thought of a meeting: a rating from 1 to 5 and whether it
+    /// wants to follow up. Only a side of the meeting may; the answers stay with the pair and
+    /// the organisers.
+    pub async fn record_feedback(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        id: i64,
+        body: &FeedbackBody,
+    ) -> AppResult<MeetingView> {
+        caller.require_sign_in()?;
+        let event = self.event(slug).await?;
+        let meeting = self.store.meeting(id).await?;
+        if meeting.event_id != event.id {
+            return Err(AppError::NotFound(Resource::Meeting));
+        }
+        let sides = Action::RecordOutcome { startup: meeting.startup_id, investor: meeting.investor_id };
+        caller.may(&sides, Resource::Meeting)?;
+        if !(1..=5).contains(&body.rating) {
+            let (min, max, got) = ("1".to_owned(), "5".to_owned(), body.rating.to_string());
+            return Err(AppError::invalid("rating", ketnoi_domain::validate::Issue::OutOfRange { min, max, got }));
+        }
+        let feedback =
+            ketnoi_store::Feedback { rating: u8::try_from(body.rating).ok(), follow_up: Some(body.follow_up) };
+        let side = caller.organization().unwrap_or(-1);
+        let updated = self.store.set_feedback(meeting.id, side, feedback).await?;
         Ok(self.meeting_views(&event, vec![updated]).await?.remove(0))
     }
 }

@@ -8,6 +8,7 @@ use ketnoi_app::events::{
 };
 
 use ketnoi_app::outbox::{MailList, MailParams, MailView};
+use ketnoi_app::report::Report;
 use ketnoi_domain::rules::Resource;
 
 use crate::AppState;
@@ -155,4 +156,31 @@ pub async fn retry_mail(
 ) -> Result<Json<MailView>, ApiError> {
     let id = crate::organizations::id(&id, Resource::Message)?;
     Ok(Json(state.app.retry_mail(&caller, &slug, id).await?))
+}
+
+/// The event's report: participants by kind, country and sector; requests and meetings by
+/// status; outcomes; business connections (meetings held or checked in), and those between a
+/// Vietnamese and a Korean organization. Counts only: public.
+#[utoipa::path(get, path = "/events/{slug}/report", tag = "events", params(("slug" = String, Path)),
+    responses((status = 200, description = "The report", body = Report),
+        (status = 404, description = "`not-found`: no such event", body = Problem, content_type = "application/problem+json")))]
+pub async fn report(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<Report>, ApiError> {
+    Ok(Json(state.app.report(&caller, &slug).await?))
+}
+
+/// The report's figures as CSV, `figure,value` (UTF-8 with a byte-order mark): the same counts
+/// as `/events/{slug}/report`.
+#[utoipa::path(get, path = "/events/{slug}/report.csv", tag = "events", params(("slug" = String, Path)),
+    responses((status = 200, description = "figure,value", content_type = "text/csv", body = String),
+        (status = 404, description = "`not-found`: no such event", body = Problem, content_type = "application/problem+json")))]
+pub async fn report_csv(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(slug): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(crate::meetings::download(state.app.report_csv(&caller, &slug).await?))
 }

@@ -127,6 +127,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::agenda))
         .routes(routes!(meetings::agenda_ics))
         .routes(routes!(meetings::outcome))
+        .routes(routes!(meetings::feedback))
         .routes(routes!(events::rules, events::set_rules))
         .routes(routes!(schedule::run, schedule::show))
         .routes(routes!(schedule::move_meeting))
@@ -134,6 +135,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(schedule::set_status))
         .routes(routes!(schedule::table_sheet))
         .routes(routes!(events::figures))
+        .routes(routes!(events::report))
+        .routes(routes!(events::report_csv))
         .routes(routes!(events::mail))
         .routes(routes!(events::retry_mail));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest("/api/v1", v1)

@@ -7,8 +7,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ketnoi_app::exports::Export;
 use ketnoi_app::meetings::{
-    Agenda, AnswerBody, Answered, Availability, MailboxParams, MeetingView, NewRequest, OrganizationParams,
-    OutcomeBody, RequestList, RequestView,
+    Agenda, AnswerBody, Answered, Availability, FeedbackBody, MailboxParams, MeetingView, NewRequest,
+    OrganizationParams, OutcomeBody, RequestList, RequestView,
 };
 use ketnoi_domain::rules::Resource;
 
@@ -158,6 +158,24 @@ pub async fn agenda_ics(
 ) -> Result<Response, ApiError> {
     caller.require_sign_in()?;
     Ok(download(state.app.agenda_calendar(&caller, &slug, params.parse()?).await?))
+}
+
+/// Records what the signed-in member's side thought of a meeting that took place: a rating
+/// from 1 to 5 and whether it wants to follow up. Private to the pair and the organisers.
+#[utoipa::path(put, path = "/events/{slug}/meetings/{id}/feedback", tag = "meetings",
+    params(("slug" = String, Path), ("id" = i64, Path)), request_body = FeedbackBody,
+    responses((status = 200, description = "The meeting", body = MeetingView),
+        (status = 400, description = "`invalid-field`: `rating` is not from 1 to 5", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not-found`: no such meeting, or not one of the caller's", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path((slug, meeting)): Path<(String, String)>,
+    Body(body): Body<FeedbackBody>,
+) -> Result<Json<MeetingView>, ApiError> {
+    caller.require_sign_in()?;
+    let meeting = id(&meeting, Resource::Meeting)?;
+    Ok(Json(state.app.record_feedback(&caller, &slug, meeting, &body).await?))
 }
 
 /// Records what came of a meeting, for the signed-in member's side.

@@ -11,6 +11,7 @@ mod log;
 mod meetings;
 mod notifications;
 mod organizations;
+mod report;
 mod secrets;
 mod sessions;
 #[cfg(feature = "testing")]
@@ -33,9 +34,10 @@ pub use import::{CHANGES_LISTED, ImportFile, ImportProgress, ImportSummary, Reco
 pub use invitations::{INVITATION_SECONDS, Invitation};
 pub use ketnoi_domain::rules::RequestRules;
 pub use log::{LogEntry, LogPosition};
-pub use meetings::{Announced, Figures, Mailbox, Meeting, MeetingRequest, Placement};
+pub use meetings::{Announced, Feedback, Figures, Mailbox, Meeting, MeetingRequest, Placement};
 pub use notifications::{Mail, MailCounts, MailHead, MailStatus, NewMail, TokenPurpose};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};
+pub use report::ReportCounts;
 pub use sessions::{ApiToken, Session, SessionInfo, SessionLifetime, TOKEN_PREFIX};
 pub use users::{
     CONFIRM_SECONDS, NewOrganiser, NewUser, ORGANISER_LINK_SECONDS, RESET_SECONDS, Registration, Role, User,

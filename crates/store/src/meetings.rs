@@ -98,8 +98,20 @@ pub struct Meeting {
     /// The calendar revision each side's agenda last showed.
     pub startup_seen: u32,
     pub investor_seen: u32,
+    /// What each side thought of it: a rating from 1 to 5 and whether it wants to follow up.
+    pub startup_feedback: Feedback,
+    pub investor_feedback: Feedback,
     /// When it last changed, in seconds since the epoch.
     pub updated_at: i64,
+}
+
+/// What one side thought of a meeting, once it took place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Feedback {
+    /// From 1 (poor) to 5 (excellent).
+    pub rating: Option<u8>,
+    /// Whether it wants to meet again.
+    pub follow_up: Option<bool>,
 }
 
 /// A meeting's time and table as the published schedule last said them.
@@ -169,6 +181,14 @@ fn meeting(row: meetings::Model) -> Result<Meeting> {
         },
         startup_seen: u32::try_from(row.startup_seen).unwrap_or(0),
         investor_seen: u32::try_from(row.investor_seen).unwrap_or(0),
+        startup_feedback: Feedback {
+            rating: row.startup_rating.and_then(|r| u8::try_from(r).ok()),
+            follow_up: row.startup_follow_up,
+        },
+        investor_feedback: Feedback {
+            rating: row.investor_rating.and_then(|r| u8::try_from(r).ok()),
+            follow_up: row.investor_follow_up,
+        },
         updated_at: row.updated_at,
     })
 }
@@ -904,6 +924,23 @@ impl Store {
             model.startup_outcome = value;
         } else if organization_id == row.investor_id {
             model.investor_outcome = value;
+        } else {
+            return Err(StoreError::not_found(Resource::Meeting));
+        }
+        meeting(model.update(&self.db).await?)
+    }
+
+    /// Records what `organization_id`, a side of meeting `id`, thought of it.
+    pub async fn set_feedback(&self, id: i64, organization_id: i64, feedback: Feedback) -> Result<Meeting> {
+        let row =
+            meetings::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::Meeting))?;
+        let mut model = meetings::ActiveModel { id: Set(id), updated_at: Set(now()), ..Default::default() };
+        let rating = Set(feedback.rating.map(i16::from));
+        let follow_up = Set(feedback.follow_up);
+        if organization_id == row.startup_id {
+            (model.startup_rating, model.startup_follow_up) = (rating, follow_up);
+        } else if organization_id == row.investor_id {
+            (model.investor_rating, model.investor_follow_up) = (rating, follow_up);
         } else {
             return Err(StoreError::not_found(Resource::Meeting));
         }

@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, RawQuery, State};
-use axum::response::IntoResponse;
 use ketnoi_app::AppError;
 use ketnoi_app::meetings::{AnswerBody, Availability, MeetingView, NewRequest, OrgRef, OutcomeBody};
 use ketnoi_domain::event::EventSlug;
@@ -218,8 +217,10 @@ struct AgendaItem {
     id: i64,
     /// Whether the meeting has taken place, so that its outcome can be recorded.
     happened: bool,
-    /// This side's recorded outcome.
+    /// This side's recorded outcome, rating (1–5) and wish to follow up.
     outcome: Option<String>,
+    rating: Option<u8>,
+    follow_up: bool,
     time: String,
     table: String,
     counterpart: OrgRef,
@@ -248,6 +249,12 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
             id: m.id,
             happened: matches!(m.status, MeetingStatus::Held | MeetingStatus::CheckedIn),
             outcome: m.outcome_of(organization).map(|o| o.as_str().to_owned()),
+            rating: if m.startup.id == organization { m.startup_feedback.rating } else { m.investor_feedback.rating },
+            follow_up: if m.startup.id == organization {
+                m.startup_feedback.follow_up.unwrap_or(false)
+            } else {
+                m.investor_feedback.follow_up.unwrap_or(false)
+            },
             time: match (&m.start, &m.end) {
                 (Some(start), Some(end)) => format!("{}–{}", i18n::time_of(start), i18n::time_of(end)),
                 _ => String::new(),
@@ -305,11 +312,15 @@ pub async fn record_outcome(
 ) -> WebResult {
     let back = format!("/e/{slug}/agenda");
     own(&ctx, &back)?;
-    if form.get("outcome").is_empty() {
-        return Ok(axum::response::Redirect::to(&back).into_response());
+    let meeting = numeric(&id, Resource::Meeting)?;
+    if let Ok(rating) = form.get("rating").parse::<i64>() {
+        let body = ketnoi_app::meetings::FeedbackBody { rating, follow_up: form.get("follow_up") == "yes" };
+        state.app.record_feedback(&ctx.caller, &slug, meeting, &body).await?;
     }
-    let body = OutcomeBody { outcome: form.get("outcome").to_owned() };
-    state.app.record_outcome(&ctx.caller, &slug, numeric(&id, Resource::Meeting)?, &body).await?;
+    if !form.get("outcome").is_empty() {
+        let body = OutcomeBody { outcome: form.get("outcome").to_owned() };
+        state.app.record_outcome(&ctx.caller, &slug, meeting, &body).await?;
+    }
     Ok(ctx.done(&back, "saved"))
 }
 

@@ -10,6 +10,7 @@ pub mod i18n;
 mod member;
 mod organiser;
 mod public;
+mod report;
 mod views;
 
 use std::sync::OnceLock;
@@ -53,6 +54,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/confirm-email", get(account::confirm_email_page).post(account::confirm_email))
         .route("/unsubscribe/{user}/{kind}/{mac}", get(account::unsubscribe_page).post(account::unsubscribe))
         .route("/e/{slug}", get(public::event))
+        .route("/e/{slug}/report", get(report::page))
         .route("/e/{slug}/search", get(public::search))
         .route("/e/{slug}/o/{id}", get(public::profile))
         .route("/e/{slug}/o/{id}/request", post(member::request))
@@ -97,6 +99,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("event.html", include_str!("../../templates/event.html")),
+    ("report.html", include_str!("../../templates/report.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("results.html", include_str!("../../templates/results.html")),
     ("profile.html", include_str!("../../templates/profile.html")),

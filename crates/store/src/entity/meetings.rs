@@ -31,6 +31,11 @@ pub struct Model {
     /// The revision each side's agenda last showed: below `sequence`, the change is new to it.
     pub startup_seen: i32,
     pub investor_seen: i32,
+    /// Each side's rating of the meeting, 1 to 5, and whether it wants to follow up.
+    pub startup_rating: Option<i16>,
+    pub investor_rating: Option<i16>,
+    pub startup_follow_up: Option<bool>,
+    pub investor_follow_up: Option<bool>,
     pub created_at: i64,
     pub updated_at: i64,
 }
