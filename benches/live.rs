@@ -155,7 +155,9 @@ async fn main() -> BenchResult<()> {
     let reached = delays.len();
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     println!();
-    println!("| streams | opened in | server RSS before | with the streams open | per stream | publish answered | reached | p50 | p99 | last |");
+    println!(
+        "| streams | opened in | server RSS before | with the streams open | per stream | publish answered | reached | p50 | p99 | last |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     println!(
         "| {streams} | {:.1} s | {:.1} MB | {:.1} MB | {:.1} kB | {} | {reached} | {} | {} | {} |",
