@@ -338,6 +338,17 @@ async fn bad_input_is_shown_by_its_field_and_kept() {
     assert!(after.iter().any(|r| r.status == ketnoi_domain::rules::RequestStatus::Cancelled), "withdrawn");
 }
 
+/// The organiser runs the scheduler and publishes through the API; its session, for more.
+async fn scheduled_and_published(app: &TestApp) -> Who {
+    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
+    for path in ["schedule", "publish"] {
+        let done =
+            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
+        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
+    }
+    organiser
+}
+
 /// Accepted meetings made through the API: each startup asks, each investor accepts.
 async fn accepted_meetings(app: &TestApp, pairs: &[(&str, &str)]) {
     for (startup, investor) in pairs {
@@ -753,12 +764,7 @@ async fn organiser_moves_a_meeting_found_by_name() {
 async fn korean_pages_on_a_phone() {
     let app = event().await;
     accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels")]).await;
-    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
-    for path in ["schedule", "publish"] {
-        let done =
-            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
-        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
-    }
+    scheduled_and_published(&app).await;
     let browser = Browser::start_in(360, 780, "ko-KR,ko").await;
     browser.goto(&format!("{}{EVENT}", app.base)).await;
     assert_eq!(browser.run("return document.documentElement.lang;", json!([])).await, json!("ko"));
@@ -795,12 +801,7 @@ async fn korean_pages_on_a_phone() {
 async fn every_page_of_every_role_fits_a_phone() {
     let app = event().await;
     accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels"), ("Cảng Số", "Han River Ventures")]).await;
-    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
-    for path in ["schedule", "publish"] {
-        let done =
-            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
-        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
-    }
+    scheduled_and_published(&app).await;
     let investor = app.id_of("Sông Hồng Angels").await;
     let startup = app.id_of("Nông Sản Xanh").await;
     let browser = Browser::start(360, 780).await;
@@ -882,12 +883,7 @@ async fn the_inbox_follows_new_requests_without_a_reload() {
 async fn the_live_board_follows_the_check_in_without_a_reload() {
     let app = event().await;
     accepted_meetings(&app, &[("Nông Sản Xanh", "Sông Hồng Angels"), ("Cảng Số", "Han River Ventures")]).await;
-    let organiser = Who::Browser(app.login(ORGANISER, PASSWORD).await.session().expect("session"));
-    for path in ["schedule", "publish"] {
-        let done =
-            app.send("POST", &format!("/api/v1/events/techfest-test/{path}"), &organiser, Some(&json!({}))).await;
-        assert_eq!(done.status, 200, "{path}: {:?}", done.body);
-    }
+    let organiser = scheduled_and_published(&app).await;
     let browser = Browser::start(1024, 900).await;
     sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise/board")).await;
     let held = async || browser.text(&browser.find("#board-day div:nth-child(2) dd").await).await;

@@ -505,14 +505,9 @@ impl App {
         Ok(crate::exports::Export { filename: format!("{}.ics", event.slug), content_type, body })
     }
 
-    /// Records what came of a meeting, for the caller's side.
-    pub async fn record_outcome(
-        &self,
-        caller: &Caller,
-        slug: &str,
-        id: i64,
-        body: &OutcomeBody,
-    ) -> AppResult<MeetingView> {
+    /// Meeting `id` of event `slug`, of which the caller's organization is a side; not found
+    /// otherwise.
+    async fn own_meeting(&self, caller: &Caller, slug: &str, id: i64) -> AppResult<(Event, Meeting)> {
         caller.require_sign_in()?;
         let event = self.event(slug).await?;
         let meeting = self.store.meeting(id).await?;
@@ -521,6 +516,18 @@ impl App {
         }
         let sides = Action::RecordOutcome { startup: meeting.startup_id, investor: meeting.investor_id };
         caller.may(&sides, Resource::Meeting)?;
+        Ok((event, meeting))
+    }
+
+    /// Records what came of a meeting, for the caller's side.
+    pub async fn record_outcome(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        id: i64,
+        body: &OutcomeBody,
+    ) -> AppResult<MeetingView> {
+        let (event, meeting) = self.own_meeting(caller, slug, id).await?;
         let outcome = Outcome::parse(body.outcome.trim()).map_err(|issue| AppError::invalid("outcome", issue))?;
         let side = caller.organization().unwrap_or(-1);
         let updated = self.store.set_outcome(meeting.id, side, outcome).await?;
@@ -537,14 +544,7 @@ impl App {
         id: i64,
         body: &FeedbackBody,
     ) -> AppResult<MeetingView> {
-        caller.require_sign_in()?;
-        let event = self.event(slug).await?;
-        let meeting = self.store.meeting(id).await?;
-        if meeting.event_id != event.id {
-            return Err(AppError::NotFound(Resource::Meeting));
-        }
-        let sides = Action::RecordOutcome { startup: meeting.startup_id, investor: meeting.investor_id };
-        caller.may(&sides, Resource::Meeting)?;
+        let (event, meeting) = self.own_meeting(caller, slug, id).await?;
         if !(1..=5).contains(&body.rating) {
             let (min, max, got) = ("1".to_owned(), "5".to_owned(), body.rating.to_string());
             return Err(AppError::invalid("rating", ketnoi_domain::validate::Issue::OutOfRange { min, max, got }));
