@@ -871,24 +871,26 @@ impl App {
         password: &str,
     ) -> AppResult<(User, String)> {
         let event = self.event(slug).await?;
-        let email = App::email("email", email)?;
-        password::check(password, email.as_str()).map_err(|issue| AppError::invalid("password", issue))?;
-        let name = if name.trim().is_empty() { email.as_str().to_owned() } else { name.trim().to_owned() };
-        let new = NewUser {
-            email,
-            display_name: name,
-            password: password.to_owned(),
-            role: Role::Organiser,
-            organization_id: None,
-            event_id: Some(event.id),
-            email_consent: false,
-        };
-        Ok((self.store.upsert_user(&new).await?, event.slug.to_string()))
+        let user = self.operator_account(email, name, password, Role::Organiser, Some(event.id)).await?;
+        Ok((user, event.slug.to_string()))
     }
 
     /// Creates an administrator of the instance (no event, no organization), or resets its
     /// password, name and role: for the command line, which acts as the operator.
     pub async fn add_admin(&self, email: &str, name: &str, password: &str) -> AppResult<User> {
+        self.operator_account(email, name, password, Role::Admin, None).await
+    }
+
+    /// Creates (or resets) an account the command line makes: no organization, the name the
+    /// address when none is given, the password checked as any other.
+    async fn operator_account(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        role: Role,
+        event_id: Option<i64>,
+    ) -> AppResult<User> {
         let email = App::email("email", email)?;
         password::check(password, email.as_str()).map_err(|issue| AppError::invalid("password", issue))?;
         let name = if name.trim().is_empty() { email.as_str().to_owned() } else { name.trim().to_owned() };
@@ -896,9 +898,9 @@ impl App {
             email,
             display_name: name,
             password: password.to_owned(),
-            role: Role::Admin,
+            role,
             organization_id: None,
-            event_id: None,
+            event_id,
             email_consent: false,
         };
         Ok(self.store.upsert_user(&new).await?)
