@@ -10,6 +10,7 @@ mod m20261129_000005_event_log;
 mod m20261130_000006_notifications;
 mod m20261201_000007_seen;
 mod m20261202_000008_feedback;
+mod m20261203_000009_meet_now;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_notifications::Migration),
             Box::new(m20261201_000007_seen::Migration),
             Box::new(m20261202_000008_feedback::Migration),
+            Box::new(m20261203_000009_meet_now::Migration),
         ]
     }
 }

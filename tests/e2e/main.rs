@@ -9,6 +9,7 @@ mod cli;
 mod desk;
 mod live;
 mod mail;
+mod meet_now;
 mod meetings;
 mod openapi;
 mod recommendations;

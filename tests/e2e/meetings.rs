@@ -384,7 +384,7 @@ async fn fifty_conflicting_writes_at_once_have_one_winner() {
 }
 
 /// Runs the futures at once and collects their answers in order.
-async fn futures_join<F: std::future::Future<Output = crate::support::Answer>>(
+pub(crate) async fn futures_join<F: std::future::Future<Output = crate::support::Answer>>(
     futures: impl Iterator<Item = F>,
 ) -> Vec<crate::support::Answer> {
     let handles: Vec<_> = futures.map(|f| Box::pin(f)).collect();

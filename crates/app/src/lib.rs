@@ -26,6 +26,7 @@ pub mod indexer;
 mod letters;
 pub mod limits;
 pub mod live;
+pub mod meet_now;
 pub mod meetings;
 pub mod notify;
 pub mod organizations;

@@ -122,6 +122,10 @@ async fn resolve(app: &App, entry: LogEntry) -> LiveChange {
         | Change::RequestDeclined { from, to, .. }
         | Change::RequestCancelled { from, to, .. }
         | Change::RequestExpired { from, to, .. } => (vec![*from, *to], false),
+        Change::ProposalMade { startup, investor, .. }
+        | Change::ProposalDeclined { startup, investor, .. }
+        | Change::ProposalGone { startup, investor, .. }
+        | Change::Rematched { startup, investor, .. } => (vec![*startup, *investor], false),
         Change::MeetingMoved { meeting, .. }
         | Change::MeetingCancelled { meeting }
         | Change::MeetingStatusChanged { meeting, .. } => {
@@ -129,7 +133,7 @@ async fn resolve(app: &App, entry: LogEntry) -> LiveChange {
             let sides = app.store.meeting(*meeting).await.map(|m| vec![m.startup_id, m.investor_id]);
             (sides.unwrap_or_default(), false)
         }
-        Change::SchedulePublished { .. } => (Vec::new(), true),
+        Change::SchedulePublished { .. } | Change::FollowUpOpened { .. } => (Vec::new(), true),
         _ => (Vec::new(), false),
     };
     LiveChange { position: entry.position, event_id: entry.event_id, change: entry.change, concerns, everyone }

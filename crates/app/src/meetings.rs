@@ -159,6 +159,12 @@ pub struct MeetingView {
     /// What each side thought of it, once it took place.
     pub startup_feedback: FeedbackView,
     pub investor_feedback: FeedbackView,
+    /// It came from a meet-now proposal on the day.
+    pub rematched: bool,
+    /// The amount each side gave with a term sheet or an investment, in the event's base
+    /// currency: private to the pair and the organisers.
+    pub startup_amount: Option<i64>,
+    pub investor_amount: Option<i64>,
 }
 
 /// What one side thought of a meeting: a rating from 1 to 5 and whether it wants to follow up;
@@ -210,9 +216,13 @@ pub struct Agenda {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeBody {
-    /// follow-up, term-sheet, not-a-fit or invested.
-    #[schema(example = "follow-up")]
+    /// follow-up, met-again, term-sheet, not-a-fit or invested.
+    #[schema(example = "term-sheet")]
     pub outcome: String,
+    /// With a term sheet or an investment, its amount in the event's base currency (optional,
+    /// whole, above 0): private to the pair and the organisers.
+    #[schema(minimum = 1, example = 500000)]
+    pub amount: Option<i64>,
 }
 
 /// A message or note: up to [`MESSAGE_MAX`] characters, trimmed.
@@ -290,6 +300,9 @@ impl App {
                     changed: false,
                     startup_feedback: m.startup_feedback.into(),
                     investor_feedback: m.investor_feedback.into(),
+                    rematched: m.rematched,
+                    startup_amount: m.startup_amount,
+                    investor_amount: m.investor_amount,
                 }
             })
             .collect())
@@ -529,8 +542,13 @@ impl App {
     ) -> AppResult<MeetingView> {
         let (event, meeting) = self.own_meeting(caller, slug, id).await?;
         let outcome = Outcome::parse(body.outcome.trim()).map_err(|issue| AppError::invalid("outcome", issue))?;
+        match body.amount {
+            Some(got) if got <= 0 => return Err(AppError::invalid("amount", Issue::NotPositive { got })),
+            Some(_) if !outcome.is_deal() => return Err(AppError::invalid("amount", Issue::AmountWithoutDeal)),
+            _ => {}
+        }
         let side = caller.organization().unwrap_or(-1);
-        let updated = self.store.set_outcome(meeting.id, side, outcome).await?;
+        let updated = self.store.set_outcome(meeting.id, side, outcome, body.amount).await?;
         Ok(self.meeting_views(&event, vec![updated]).await?.remove(0))
     }
 

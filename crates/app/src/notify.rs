@@ -274,6 +274,9 @@ impl App {
                 Change::MeetingCancelled { meeting } => {
                     mails.extend(self.meeting_cancelled(&key, event, *meeting, entry.position.id).await?);
                 }
+                Change::ProposalMade { proposal, .. } => {
+                    mails.extend(self.proposal_made(&key, event, *proposal, entry.position.id).await?);
+                }
                 _ => {}
             }
         }
@@ -408,7 +411,7 @@ impl App {
                 ("after", place_text(language, &zone, &slots, to)),
             ]
         };
-        self.to_both_sides(key, event, &meeting, log_id, "meeting-moved", places).await
+        self.to_both_sides(key, event, (meeting.startup_id, meeting.investor_id), log_id, "meeting-moved", places).await
     }
 
     /// A published meeting cancelled: both sides' members.
@@ -421,21 +424,37 @@ impl App {
         let slots: HashMap<i64, Slot> = self.store.slots(event.id).await?.into_iter().map(|s| (s.id, s)).collect();
         let place = meeting.place();
         let places = |language| vec![("place", place_text(language, &zone, &slots, place))];
-        self.to_both_sides(key, event, &meeting, log_id, "meeting-cancelled", places).await
+        self.to_both_sides(key, event, (meeting.startup_id, meeting.investor_id), log_id, "meeting-cancelled", places)
+            .await
     }
 
-    /// A letter `key` about `meeting` to each member of both its sides; `places` gives the
-    /// places the letter names, in the recipient's language.
+    /// A meet-now proposal: both sides' members, with the place and the table.
+    async fn proposal_made(&self, key: &str, event: &Event, proposal: i64, log_id: i64) -> AppResult<Vec<NewMail>> {
+        let proposal = self.store.proposal(proposal).await?;
+        if proposal.status != ketnoi_store::ProposalStatus::Open {
+            return Ok(Vec::new());
+        }
+        let zone = zone(event);
+        let slots: HashMap<i64, Slot> = self.store.slots(event.id).await?.into_iter().map(|s| (s.id, s)).collect();
+        let place = Some(Place { slot: proposal.slot_id, table: proposal.table });
+        let places = |language| {
+            vec![("place", place_text(language, &zone, &slots, place)), ("table", proposal.table.to_string())]
+        };
+        self.to_both_sides(key, event, (proposal.startup_id, proposal.investor_id), log_id, "meet-now", places).await
+    }
+
+    /// A letter `key` about a meeting (or a proposal) to each member of both its sides, startup
+    /// and investor; `places` gives the places the letter names, in the recipient's language.
     async fn to_both_sides(
         &self,
         link_key: &str,
         event: &Event,
-        meeting: &Meeting,
+        (startup, investor): (i64, i64),
         log_id: i64,
         key: &str,
         places: impl Fn(Language) -> Vec<(&'static str, String)>,
     ) -> AppResult<Vec<NewMail>> {
-        let sides = [meeting.startup_id, meeting.investor_id];
+        let sides = [startup, investor];
         let names = self.names(sides).await?;
         let name = |id: i64| names.get(&id).map(|o| o.name.clone()).unwrap_or_default();
         let members = self.store.members_of(&sides).await?;
@@ -444,7 +463,7 @@ impl App {
         let agenda = self.mail_settings().link(&format!("/e/{}/agenda", event.slug));
         let mut mails = Vec::new();
         for side in sides {
-            let counterpart = if side == meeting.startup_id { meeting.investor_id } else { meeting.startup_id };
+            let counterpart = if side == startup { investor } else { startup };
             for user in members.get(&side).into_iter().flatten() {
                 let recipient = Recipient { user, preferences: preferences.get(&user.id) };
                 if recipient.mode(MailKind::Schedule) != Mode::Immediate {

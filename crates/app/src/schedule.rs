@@ -161,6 +161,10 @@ impl Facts {
         let mut meetings = Vec::new();
         let mut kept = Vec::new();
         for m in &self.meetings {
+            // No one came: its slot and table are free for others, and it needs no place.
+            if m.status == MeetingStatus::NoShow {
+                continue;
+            }
             let (Some(&a), Some(&b)) = (participant_index.get(&m.startup_id), participant_index.get(&m.investor_id))
             else {
                 continue;
@@ -453,7 +457,7 @@ impl App {
             .meetings(event.id)
             .await?
             .into_iter()
-            .filter(|m| m.id != id && m.status != MeetingStatus::Cancelled)
+            .filter(|m| m.id != id && !matches!(m.status, MeetingStatus::Cancelled | MeetingStatus::NoShow))
             .collect();
         let sides = [meeting.startup_id, meeting.investor_id];
         let reference =
@@ -501,6 +505,13 @@ impl App {
             ketnoi_store::StoreError::NotFound { .. } => AppError::NotFound(Resource::Meeting),
             other => other.into(),
         })?;
+        // Its place is free: on the day, others at the venue may meet there now.
+        if matches!(updated.status, MeetingStatus::NoShow | MeetingStatus::Cancelled)
+            && let Some(slot_id) = updated.slot_id
+            && let Some(slot) = self.store.slots(event.id).await?.into_iter().find(|s| s.id == slot_id)
+        {
+            self.propose_after(&event, &slot).await;
+        }
         Ok(self.meeting_views(&event, vec![updated]).await?.remove(0))
     }
 }

@@ -77,6 +77,35 @@ pub enum Change {
         from: MeetingStatus,
         to: MeetingStatus,
     },
+    /// An instant meeting proposed to a pair, at a table in a slot of the day.
+    ProposalMade {
+        proposal: i64,
+        startup: i64,
+        investor: i64,
+    },
+    /// A side declined a proposal.
+    ProposalDeclined {
+        proposal: i64,
+        startup: i64,
+        investor: i64,
+    },
+    /// Another pair took the table, or a side's time, first; or the slot ended.
+    ProposalGone {
+        proposal: i64,
+        startup: i64,
+        investor: i64,
+    },
+    /// Both sides accepted a proposal: the meeting is placed at its table.
+    Rematched {
+        proposal: i64,
+        meeting: i64,
+        startup: i64,
+        investor: i64,
+    },
+    /// The organisers asked each pair that met for what came of it.
+    FollowUpOpened {
+        meetings: u64,
+    },
     UserRegistered {
         user: i64,
         organization: Option<i64>,
@@ -104,6 +133,11 @@ impl Change {
             Change::MeetingMoved { .. } => "meeting-moved",
             Change::MeetingCancelled { .. } => "meeting-cancelled",
             Change::MeetingStatusChanged { .. } => "meeting-status-changed",
+            Change::ProposalMade { .. } => "proposal-made",
+            Change::ProposalDeclined { .. } => "proposal-declined",
+            Change::ProposalGone { .. } => "proposal-gone",
+            Change::Rematched { .. } => "rematched",
+            Change::FollowUpOpened { .. } => "follow-up-opened",
             Change::UserRegistered { .. } => "user-registered",
             Change::UserInvited { .. } => "user-invited",
         }
@@ -131,6 +165,7 @@ mod tests {
             Change::RequestAccepted { request: 1, from: 2, to: 3, meeting: 9 },
             Change::MeetingMoved { meeting: 9, from: None, to: Some(Place { slot: 12, table: 3 }), published: false },
             Change::MeetingStatusChanged { meeting: 9, from: MeetingStatus::Scheduled, to: MeetingStatus::Held },
+            Change::Rematched { proposal: 3, meeting: 10, startup: 2, investor: 5 },
         ];
         for change in changes {
             let json = serde_json::to_value(&change).expect("json");

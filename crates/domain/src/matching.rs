@@ -6,7 +6,7 @@
 //! its thesis against the description — and the score is their harmonic mean, so a pair that
 //! suits only one side ranks below one that suits both. See docs/matching.md.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -374,6 +374,62 @@ pub fn recommend(
     top
 }
 
+/// The best pairs of `startups` and `investors` in which each organization appears at most
+/// once. In rounds: each organization of the smaller side still unpaired ranks its best `k`
+/// counterparts still unpaired (as [`recommend`] does, pruning on the cheap factors), and the
+/// pairs so found are taken best first, ties by ids, while both of their sides are free; until
+/// a round pairs no one. `excluded` holds pairs never to make, the smaller id first. Returns
+/// (startup, investor, score), best first.
+pub fn disjoint_pairs(
+    startups: &[Candidate],
+    investors: &[Candidate],
+    excluded: &HashSet<(i64, i64)>,
+    k: usize,
+    weights: &Weights,
+) -> Vec<(i64, i64, f64)> {
+    let (small, large) = if startups.len() <= investors.len() { (startups, investors) } else { (investors, startups) };
+    let small_ids: HashSet<i64> = small.iter().map(|c| c.id).collect();
+    let mut exclude: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for &(a, b) in excluded {
+        if small_ids.contains(&a) {
+            exclude.entry(a).or_default().insert(b);
+        }
+        if small_ids.contains(&b) {
+            exclude.entry(b).or_default().insert(a);
+        }
+    }
+    let mut pairs: Vec<(i64, i64, f64)> = Vec::new();
+    let mut taken: HashSet<i64> = HashSet::new();
+    // Whom a subject ranked and found taken: it looks further in the next round.
+    let mut subjects: Vec<&Candidate> = small.iter().collect();
+    let mut pool: Vec<Candidate> = large.to_vec();
+    let none = HashSet::new();
+    while k > 0 && !subjects.is_empty() && !pool.is_empty() {
+        let mut found: Vec<(i64, i64, f64)> = Vec::new();
+        for subject in &subjects {
+            for (other, score) in recommend(subject, &pool, exclude.get(&subject.id).unwrap_or(&none), k, weights) {
+                let (startup, investor) = if subject.investor { (other, subject.id) } else { (subject.id, other) };
+                found.push((startup, investor, score));
+            }
+        }
+        found.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        let before = pairs.len();
+        for (startup, investor, score) in found {
+            if !taken.contains(&startup) && !taken.contains(&investor) {
+                taken.extend([startup, investor]);
+                pairs.push((startup, investor, score));
+            }
+        }
+        if pairs.len() == before {
+            break;
+        }
+        subjects.retain(|c| !taken.contains(&c.id));
+        pool.retain(|c| !taken.contains(&c.id));
+    }
+    pairs.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    pairs
+}
+
 /// One factor of a pair's score, with its reason in each language, written in words (sector,
 /// stage and country names, not codes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -553,6 +609,41 @@ mod tests {
 
     fn seed_logistics() -> Profile {
         startup("logistics", "seed", "500000", "USD", "VN", "Digital freight platform for Hai Phong port trucks")
+    }
+
+    #[test]
+    fn disjoint_pairs_take_the_best_first_once_each_and_leave_the_excluded_out() {
+        let r = rates();
+        let w = Weights::default();
+        let startups = [
+            Candidate::new(1, &seed_logistics(), &r),
+            Candidate::new(2, &startup("edtech", "seed", "500000", "USD", "VN", "Online classes"), &r),
+            Candidate::new(3, &startup("logistics", "seed", "400000", "USD", "VN", "Cold chain trucks"), &r),
+        ];
+        let investors =
+            [Candidate::new(10, &vc("logistics", "seed"), &r), Candidate::new(11, &vc("edtech", "seed"), &r)];
+        let pairs = disjoint_pairs(&startups, &investors, &HashSet::new(), 5, &w);
+        assert_eq!(pairs.len(), 2, "{pairs:?}");
+        let ids: Vec<(i64, i64)> = pairs.iter().map(|p| (p.0, p.1)).collect();
+        assert!(ids.contains(&(2, 11)), "the edtech pair: {ids:?}");
+        assert!(ids[0].1 == 10 || ids[0].1 == 11);
+        assert!(pairs.windows(2).all(|w| w[0].2 >= w[1].2), "best first: {pairs:?}");
+        let logistics = if ids.contains(&(1, 10)) { 1 } else { 3 };
+        // Excluding that pair gives the logistics investor the other logistics startup.
+        let excluded: HashSet<(i64, i64)> = [(logistics, 10)].into_iter().collect();
+        let again = disjoint_pairs(&startups, &investors, &excluded, 5, &w);
+        let ids: Vec<(i64, i64)> = again.iter().map(|p| (p.0, p.1)).collect();
+        assert!(ids.contains(&(4 - logistics, 10)) && !ids.contains(&(logistics, 10)), "{ids:?}");
+        let everyone: HashSet<i64> = again.iter().flat_map(|p| [p.0, p.1]).collect();
+        assert_eq!(everyone.len(), 2 * again.len(), "each once: {again:?}");
+        // Thirty alike on each side: all paired, although each ranks only its best two.
+        let alike_startups: Vec<Candidate> = (100..130).map(|id| Candidate::new(id, &seed_logistics(), &r)).collect();
+        let alike_investors: Vec<Candidate> =
+            (200..230).map(|id| Candidate::new(id, &vc("logistics", "seed"), &r)).collect();
+        let all = disjoint_pairs(&alike_startups, &alike_investors, &HashSet::new(), 2, &w);
+        assert_eq!(all.len(), 30, "{all:?}");
+        let everyone: HashSet<i64> = all.iter().flat_map(|p| [p.0, p.1]).collect();
+        assert_eq!(everyone.len(), 60);
     }
 
     #[test]

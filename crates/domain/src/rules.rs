@@ -177,17 +177,25 @@ impl fmt::Display for MeetingStatus {
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     FollowUp,
+    MetAgain,
     TermSheet,
     NotAFit,
     Invested,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] = [Outcome::FollowUp, Outcome::TermSheet, Outcome::NotAFit, Outcome::Invested];
+    pub const ALL: [Outcome; 5] =
+        [Outcome::FollowUp, Outcome::MetAgain, Outcome::TermSheet, Outcome::NotAFit, Outcome::Invested];
+
+    /// A deal: a term sheet or an investment, the outcomes an amount may go with.
+    pub fn is_deal(self) -> bool {
+        matches!(self, Outcome::TermSheet | Outcome::Invested)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::FollowUp => "follow-up",
+            Outcome::MetAgain => "met-again",
             Outcome::TermSheet => "term-sheet",
             Outcome::NotAFit => "not-a-fit",
             Outcome::Invested => "invested",
@@ -371,10 +379,11 @@ pub enum Resource {
     User,
     Message,
     Page,
+    Proposal,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 12] = [
         Resource::Event,
         Resource::Organization,
         Resource::Participation,
@@ -386,6 +395,7 @@ impl Resource {
         Resource::User,
         Resource::Message,
         Resource::Page,
+        Resource::Proposal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -401,6 +411,7 @@ impl Resource {
             Resource::User => "user",
             Resource::Message => "message",
             Resource::Page => "page",
+            Resource::Proposal => "proposal",
         }
     }
 
@@ -532,6 +543,20 @@ pub enum Refusal {
     MailNotFailed {
         mail: i64,
     },
+    /// A meet-now proposal another pair took the table (or a side) of first, that a side
+    /// declined, or whose slot is over.
+    ProposalGone {
+        proposal: i64,
+    },
+    /// A slot that is over: no one can be free in it any more.
+    SlotOver {
+        slot: String,
+        at: String,
+    },
+    /// The follow-up round opens once the event's last slot is over.
+    EventNotOver {
+        ends: String,
+    },
 }
 
 /// A request's status as a message says it.
@@ -571,6 +596,9 @@ impl Refusal {
             Refusal::EmailNotConfirmed => "email-not-confirmed",
             Refusal::TokenInvalid => "token-invalid",
             Refusal::MailNotFailed { .. } => "mail-not-failed",
+            Refusal::ProposalGone { .. } => "proposal-gone",
+            Refusal::SlotOver { .. } => "slot-over",
+            Refusal::EventNotOver { .. } => "event-not-over",
         }
     }
 
@@ -642,6 +670,9 @@ impl Refusal {
             Refusal::EmailNotConfirmed,
             Refusal::TokenInvalid,
             Refusal::MailNotFailed { mail: 31 },
+            Refusal::ProposalGone { proposal: 5 },
+            Refusal::SlotOver { slot: "d1-0900".to_owned(), at: "09:00 23/11".to_owned() },
+            Refusal::EventNotOver { ends: "17:00 24/11".to_owned() },
         ]
     }
 }
@@ -708,6 +739,9 @@ impl Message for Refusal {
             Refusal::EventExists { slug } => vec![("slug", slug.clone())],
             Refusal::AccountExists { email } => vec![("email", quoted(email))],
             Refusal::MailNotFailed { mail } => vec![("mail", mail.to_string())],
+            Refusal::ProposalGone { proposal } => vec![("proposal", proposal.to_string())],
+            Refusal::SlotOver { slot, at } => vec![("slot", when(slot, at))],
+            Refusal::EventNotOver { ends } => vec![("ends", ends.clone())],
         }
     }
 }
@@ -809,7 +843,7 @@ mod tests {
     fn every_refusal_reads_in_every_language() {
         let samples = Refusal::samples();
         let codes: std::collections::HashSet<&str> = samples.iter().map(Refusal::code).collect();
-        assert_eq!(codes.len(), 23, "a refusal has no sample");
+        assert_eq!(codes.len(), 26, "a refusal has no sample");
         for refusal in &samples {
             let key = format!("refusal.{}", refusal.key());
             assert!(crate::i18n::has(&key), "{} is not in the catalogue", refusal.code());

@@ -126,6 +126,8 @@ pub enum Issue {
         value: String,
     },
     EndsBeforeStart,
+    /// An amount given with an outcome that is not a term sheet or an investment.
+    AmountWithoutDeal,
     Overlaps {
         other: String,
     },
@@ -198,7 +200,7 @@ pub enum Issue {
 
 /// How many kinds of issue there are (a test checks that each has a sample).
 #[cfg(test)]
-const ISSUE_VARIANTS: usize = 64;
+const ISSUE_VARIANTS: usize = 65;
 
 /// An organization's kind as a language names it.
 pub fn kind_label(kind: OrgKind, language: Language) -> &'static str {
@@ -250,6 +252,7 @@ impl Issue {
             Issue::NotTime { .. } => "not-time",
             Issue::NotId { .. } => "not-id",
             Issue::EndsBeforeStart => "ends-before-start",
+            Issue::AmountWithoutDeal => "amount-without-deal",
             Issue::Overlaps { .. } => "overlaps",
             Issue::NoSlot => "no-slot",
             Issue::NotPriority { .. } => "not-priority",
@@ -322,6 +325,7 @@ impl Issue {
             Issue::NotTime { value: text("9h") },
             Issue::NotId { value: text("abc") },
             Issue::EndsBeforeStart,
+            Issue::AmountWithoutDeal,
             Issue::Overlaps { other: text("Ngày 1 – sáng") },
             Issue::NoSlot,
             Issue::NotPriority { got: text("7") },
@@ -384,6 +388,7 @@ impl Message for Issue {
             | Issue::NotYourCurrentPassword
             | Issue::NotTheOrganizationsName
             | Issue::EndsBeforeStart
+            | Issue::AmountWithoutDeal
             | Issue::NoSlot
             | Issue::ZeroLimit
             | Issue::StartupSideWeightless

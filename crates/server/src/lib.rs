@@ -10,6 +10,7 @@ mod events;
 mod feed;
 mod json;
 mod live;
+mod meet_now;
 mod meetings;
 mod openapi;
 mod organizations;
@@ -128,6 +129,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::agenda_ics))
         .routes(routes!(meetings::outcome))
         .routes(routes!(meetings::feedback))
+        .routes(routes!(meet_now::proposals))
+        .routes(routes!(meet_now::accept))
+        .routes(routes!(meet_now::decline))
+        .routes(routes!(meet_now::free))
         .routes(routes!(events::rules, events::set_rules))
         .routes(routes!(schedule::run, schedule::show))
         .routes(routes!(schedule::move_meeting))

@@ -27,6 +27,7 @@ use crate::auth::SESSION_COOKIE;
         (name = "accounts", description = "Registration, sign-in, API tokens, personal data"),
         (name = "meetings", description = "Meeting requests, availability, agendas, outcomes"),
         (name = "scheduling", description = "The organisers' scheduler, grid, publication and check-in"),
+        (name = "meet-now", description = "Instant meetings on the day, after a no-show, a cancellation or a free slot"),
     )
 )]
 pub struct ApiDoc;

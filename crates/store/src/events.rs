@@ -27,6 +27,8 @@ pub struct Event {
     pub rates: Rates,
     pub weights: Weights,
     pub rules: RequestRules,
+    /// When the organisers opened the follow-up round, if they did.
+    pub follow_up_opened_at: Option<Timestamp>,
 }
 
 /// What an organiser gives to create an event.
@@ -101,6 +103,7 @@ fn to_event(model: events::Model) -> Result<Event> {
             digest_hours: model.digest_hours.and_then(|h| u32::try_from(h).ok()),
             reminder_minutes: model.reminder_minutes.and_then(|m| u32::try_from(m).ok()),
         },
+        follow_up_opened_at: model.follow_up_opened_at.map(timestamp).transpose()?,
         name: model.name,
         venue: model.venue,
         time_zone: model.time_zone,

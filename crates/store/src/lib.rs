@@ -8,6 +8,7 @@ mod import;
 mod invitations;
 mod lists;
 mod log;
+mod meet_now;
 mod meetings;
 mod notifications;
 mod organizations;
@@ -34,6 +35,7 @@ pub use import::{CHANGES_LISTED, ImportFile, ImportProgress, ImportSummary, Reco
 pub use invitations::{INVITATION_SECONDS, Invitation};
 pub use ketnoi_domain::rules::RequestRules;
 pub use log::{LogEntry, LogPosition};
+pub use meet_now::{Answered, NewProposal, Proposal, ProposalStatus, SlotFacts, pair};
 pub use meetings::{Announced, Feedback, Figures, Mailbox, Meeting, MeetingRequest, Placement};
 pub use notifications::{Mail, MailCounts, MailHead, MailStatus, NewMail, TokenPurpose};
 pub use organizations::{Member, Organization, OrganizationQuery, Page, ProfileEdit};

@@ -57,6 +57,10 @@ fn request(row: meeting_requests::Model, at: i64) -> Result<MeetingRequest> {
     })
 }
 
+/// The statuses of a meeting that free its slot and table for others: cancelled, or no one
+/// came. The indexes against double booking leave these out.
+pub(crate) const FREED: [&str; 2] = ["cancelled", "no-show"];
+
 /// Sets where the published schedule puts a meeting now.
 fn announce(model: &mut meetings::ActiveModel, start: i64, end: i64, table: i32) {
     model.announced_start = Set(Some(start));
@@ -101,6 +105,11 @@ pub struct Meeting {
     /// What each side thought of it: a rating from 1 to 5 and whether it wants to follow up.
     pub startup_feedback: Feedback,
     pub investor_feedback: Feedback,
+    /// It came from a meet-now proposal on the day.
+    pub rematched: bool,
+    /// The private amount each side gave with its outcome, in the event's base currency.
+    pub startup_amount: Option<i64>,
+    pub investor_amount: Option<i64>,
     /// When it last changed, in seconds since the epoch.
     pub updated_at: i64,
 }
@@ -153,7 +162,7 @@ fn outcome(column: &str, value: Option<String>) -> Result<Option<Outcome>> {
         .transpose()
 }
 
-fn meeting(row: meetings::Model) -> Result<Meeting> {
+pub(crate) fn meeting(row: meetings::Model) -> Result<Meeting> {
     Ok(Meeting {
         id: row.id,
         event_id: row.event_id,
@@ -189,6 +198,9 @@ fn meeting(row: meetings::Model) -> Result<Meeting> {
             rating: row.investor_rating.and_then(|r| u8::try_from(r).ok()),
             follow_up: row.investor_follow_up,
         },
+        rematched: row.rematched,
+        startup_amount: row.startup_amount,
+        investor_amount: row.investor_amount,
         updated_at: row.updated_at,
     })
 }
@@ -253,7 +265,7 @@ async fn named(db: &impl ConnectionTrait, id: i64) -> Result<Named> {
     Ok(Named { id, name: org.map(|o| o.name).unwrap_or_default() })
 }
 
-async fn participates(
+pub(crate) async fn participates(
     db: &impl ConnectionTrait,
     event_id: i64,
     organization_id: i64,
@@ -755,7 +767,7 @@ impl Store {
             .filter(meetings::Column::EventId.eq(event_id))
             .filter(meetings::Column::SlotId.eq(slot.id))
             .filter(meetings::Column::Id.ne(id))
-            .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+            .filter(meetings::Column::Status.is_not_in(FREED))
             .all(&txn)
             .await?;
         for other in &others {
@@ -914,16 +926,22 @@ impl Store {
         meeting(updated)
     }
 
-    /// Records what one side says came of a meeting.
-    pub async fn set_outcome(&self, id: i64, organization_id: i64, outcome: Outcome) -> Result<Meeting> {
+    /// Records what one side says came of a meeting, with the amount of a deal if it gives one.
+    pub async fn set_outcome(
+        &self,
+        id: i64,
+        organization_id: i64,
+        outcome: Outcome,
+        amount: Option<i64>,
+    ) -> Result<Meeting> {
         let row =
             meetings::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::not_found(Resource::Meeting))?;
         let mut model = meetings::ActiveModel { id: Set(id), updated_at: Set(now()), ..Default::default() };
         let value = Set(Some(outcome.as_str().to_owned()));
         if organization_id == row.startup_id {
-            model.startup_outcome = value;
+            (model.startup_outcome, model.startup_amount) = (value, Set(amount));
         } else if organization_id == row.investor_id {
-            model.investor_outcome = value;
+            (model.investor_outcome, model.investor_amount) = (value, Set(amount));
         } else {
             return Err(StoreError::not_found(Resource::Meeting));
         }

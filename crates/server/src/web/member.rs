@@ -228,6 +228,10 @@ struct AgendaItem {
     status_label: &'static str,
     /// Moved or cancelled after publishing, and not yet seen on this agenda.
     changed: bool,
+    /// It came from a meet-now proposal.
+    rematched: bool,
+    /// The amount this side gave with a deal.
+    amount: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -264,6 +268,8 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
             status: m.status.to_string(),
             status_label: i18n::text(ctx.lang, &format!("status.{}", m.status)),
             changed: m.changed,
+            rematched: m.rematched,
+            amount: if m.startup.id == organization { m.startup_amount } else { m.investor_amount },
         };
         match &m.start {
             Some(start) => {
@@ -279,28 +285,126 @@ async fn agenda_days(state: &AppState, ctx: &Ctx, slug: &str) -> Result<(Vec<Age
     Ok((days, waiting))
 }
 
-/// `GET /e/{slug}/agenda`: my meetings by slot with their tables; `.ics` and print links.
+/// `GET /e/{slug}/agenda`: my meetings by slot with their tables; `.ics` and print links; my
+/// meet-now proposals, and the slots I can say I am free in.
 pub async fn agenda(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    let event = state.app.event(&slug).await?;
-    let (days, waiting) = agenda_days(&state, &ctx, &slug).await?;
+    agenda_page(&state, &ctx, &slug, None).await
+}
+
+/// A meet-now proposal as my agenda shows it.
+#[derive(Debug, Serialize)]
+struct ProposalItem {
+    id: i64,
+    time: String,
+    table: u32,
+    counterpart: OrgRef,
+    score: String,
+    /// I accepted and wait for the other side.
+    waiting: bool,
+}
+
+async fn agenda_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<String>) -> WebResult {
+    let event = state.app.event(slug).await?;
+    let (days, waiting) = agenda_days(state, ctx, slug).await?;
     let outcomes: Vec<_> = ketnoi_domain::rules::Outcome::ALL
         .iter()
         .map(|o| views::Choice { value: o.as_str().to_owned(), label: ctx.t(&format!("outcome.{o}")).to_owned() })
         .collect();
     // A member subscribes to their own meetings; an organiser looking on has no feed here.
-    let feed = match ctx.organization() {
-        Some(_) => Some(super::account::Subscription::of(&state.app.calendar_feed(&ctx.caller, false).await?.url)),
-        None => None,
+    let (feed, proposals, free_slots) = match ctx.organization() {
+        Some(organization) => {
+            let feed = super::account::Subscription::of(&state.app.calendar_feed(&ctx.caller, false).await?.url);
+            let proposals: Vec<ProposalItem> = state
+                .app
+                .meet_now(&ctx.caller, slug)
+                .await?
+                .items
+                .into_iter()
+                .map(|p| {
+                    let mine_startup = p.startup.id == organization;
+                    ProposalItem {
+                        id: p.id,
+                        time: format!("{}–{}", i18n::time_of(&p.start), i18n::time_of(&p.end)),
+                        table: p.table,
+                        counterpart: if mine_startup { p.investor } else { p.startup },
+                        score: format!("{:.0}%", p.score * 100.0),
+                        waiting: if mine_startup { p.startup_accepted } else { p.investor_accepted },
+                    }
+                })
+                .collect();
+            let free_slots: Vec<views::Choice> = state
+                .app
+                .open_slots(&ctx.caller, slug, 6)
+                .await?
+                .into_iter()
+                .map(|s| views::Choice {
+                    label: format!(
+                        "{} {}–{}",
+                        i18n::date_of(ctx.lang, &s.start),
+                        i18n::time_of(&s.start),
+                        i18n::time_of(&s.end)
+                    ),
+                    value: s.code,
+                })
+                .collect();
+            (Some(feed), proposals, free_slots)
+        }
+        None => (None, Vec::new(), Vec::new()),
     };
     let changed = days.iter().flat_map(|d| &d.meetings).chain(&waiting).filter(|m| m.changed).count();
     let page = context! {
         event => EventInfo::of(&event, ctx.lang), days => days, waiting => waiting, outcomes => outcomes, feed => feed,
-        changed => changed,
+        changed => changed, proposals => proposals, free_slots => free_slots, error => error,
     };
-    let page = ctx.render(&state, "agenda.html", page).await;
+    let page = ctx.render(state, "agenda.html", page).await;
     // Shown: the changes are marked this once.
-    state.app.agenda_seen(&ctx.caller, &slug).await?;
+    state.app.agenda_seen(&ctx.caller, slug).await?;
     page
+}
+
+/// `POST /e/{slug}/meet-now/{id}`: accept or decline a meet-now proposal for my side.
+pub async fn answer_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    form: Form,
+) -> WebResult {
+    let back = format!("/e/{slug}/agenda");
+    let ctx = ctx.showing(&back);
+    own(&ctx, &back)?;
+    let proposal = numeric(&id, Resource::Proposal)?;
+    let accept = match form.get("action") {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(WebError::not_found()),
+    };
+    match state.app.answer_proposal(&ctx.caller, &slug, proposal, accept).await {
+        Ok(view) if view.status == "met" => Ok(ctx.done(&back, "rematched")),
+        Ok(_) if accept => Ok(ctx.done(&back, "proposal_accepted")),
+        Ok(_) => Ok(ctx.done(&back, "declined")),
+        Err(error) if refusal(&error) => {
+            let message = ctx.problem(&error);
+            refused(agenda_page(&state, &ctx, &slug, Some(message)).await)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `POST /e/{slug}/meet-now/free`: I am at the venue and free in a slot: propose meetings.
+pub async fn mark_free(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Form) -> WebResult {
+    let back = format!("/e/{slug}/agenda");
+    let ctx = ctx.showing(&back);
+    own(&ctx, &back)?;
+    let body = ketnoi_app::meet_now::FreeBody { slot: form.get("slot").to_owned() };
+    match state.app.mark_free(&ctx.caller, &slug, &body).await {
+        Ok(list) if list.items.is_empty() => Ok(ctx.done(&back, "free_none_yet")),
+        Ok(_) => Ok(ctx.done(&back, "free_proposed")),
+        Err(error) if refusal(&error) => {
+            let message = ctx.problem(&error);
+            refused(agenda_page(&state, &ctx, &slug, Some(message)).await)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `POST /e/{slug}/agenda/{id}/outcome`: what came of a meeting, for my side.
@@ -318,8 +422,26 @@ pub async fn record_outcome(
         state.app.record_feedback(&ctx.caller, &slug, meeting, &body).await?;
     }
     if !form.get("outcome").is_empty() {
-        let body = OutcomeBody { outcome: form.get("outcome").to_owned() };
-        state.app.record_outcome(&ctx.caller, &slug, meeting, &body).await?;
+        let amount = match form.get("amount").trim() {
+            "" => None,
+            text => match text.replace(['.', ',', ' '], "").parse::<i64>() {
+                Ok(amount) => Some(amount),
+                Err(_) => {
+                    let issue = ketnoi_domain::validate::Issue::NotWholeNumber { value: text.to_owned() };
+                    let message = ctx.problem(&ketnoi_app::AppError::invalid("amount", issue));
+                    return refused(agenda_page(&state, &ctx, &slug, Some(message)).await);
+                }
+            },
+        };
+        let body = OutcomeBody { outcome: form.get("outcome").to_owned(), amount };
+        match state.app.record_outcome(&ctx.caller, &slug, meeting, &body).await {
+            Ok(_) => {}
+            Err(error) if refusal(&error) => {
+                let message = ctx.problem(&error);
+                return refused(agenda_page(&state, &ctx, &slug, Some(message)).await);
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
     Ok(ctx.done(&back, "saved"))
 }

@@ -64,6 +64,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/e/{slug}/agenda", get(member::agenda))
         .route("/e/{slug}/agenda/print", get(member::agenda_print))
         .route("/e/{slug}/agenda/{id}/outcome", post(member::record_outcome))
+        .route("/e/{slug}/meet-now/free", post(member::mark_free))
+        .route("/e/{slug}/meet-now/{id}", post(member::answer_proposal))
         .route("/e/{slug}/profile", get(member::my_profile_page).post(member::save_profile))
         .route("/e/{slug}/availability", get(member::availability).post(member::save_availability))
         .route("/e/{slug}/organise", get(organiser::dashboard))

@@ -23,6 +23,8 @@ pub struct EventInfo {
     pub time_zone: String,
     /// The zone as people read it: `giờ Việt Nam (UTC+07:00)`.
     pub zone: String,
+    /// The currency amounts are given in: `VND`.
+    pub base_currency: String,
 }
 
 impl EventInfo {
@@ -34,6 +36,7 @@ impl EventInfo {
             venue: event.venue.clone(),
             time_zone: event.time_zone.clone(),
             zone: ketnoi_domain::i18n::zone_label(lang, &event.time_zone, jiff::Timestamp::now()),
+            base_currency: event.rates.base().to_string(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct Model {
     pub digest_hours: Option<i32>,
     /// Minutes before a meeting its reminder is sent (none: 15).
     pub reminder_minutes: Option<i32>,
+    /// When the organisers opened the follow-up round, asking each pair for its outcome.
+    pub follow_up_opened_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -36,6 +36,11 @@ pub struct Model {
     pub investor_rating: Option<i16>,
     pub startup_follow_up: Option<bool>,
     pub investor_follow_up: Option<bool>,
+    /// It came from a meet-now proposal, on the day.
+    pub rematched: bool,
+    /// The private amount each side gave with its outcome, in the event's base currency.
+    pub startup_amount: Option<i64>,
+    pub investor_amount: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -8,6 +8,8 @@ pub mod events;
 pub mod instance_settings;
 pub mod invitations;
 pub mod mail_preferences;
+pub mod meet_now_free;
+pub mod meet_now_proposals;
 pub mod meeting_requests;
 pub mod meetings;
 pub mod notifications;

@@ -1,0 +1,554 @@
+//! Meet now: instant meetings proposed on the day to pairs present at the venue and free in a
+//! slot, at a free table. The first pair whose two sides accept gets the table: its meeting is
+//! inserted under the indexes against double booking, so of two pairs completing at once one
+//! commits and the other finds its proposal gone. What is proposed is the domain's and the
+//! app's choice; here are the facts it is made from and the writes, each with its log rows.
+
+use std::collections::HashSet;
+
+use ketnoi_domain::log::Change;
+use ketnoi_domain::rules::{MeetingStatus, Refusal, RequestStatus, Resource};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
+};
+
+use crate::entity::{meet_now_free, meet_now_proposals, meeting_requests, meetings, participations, unavailable_slots};
+use crate::meetings::{FREED, meeting, participates};
+use crate::{Meeting, Result, Slot, Store, StoreError, log, now};
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalStatus {
+    /// Waiting for one side or both.
+    Open,
+    /// Both accepted: it is a meeting.
+    Met,
+    Declined,
+    /// Another pair took its table or a side first, or its slot ended.
+    Gone,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Open => "open",
+            ProposalStatus::Met => "met",
+            ProposalStatus::Declined => "declined",
+            ProposalStatus::Gone => "gone",
+        }
+    }
+
+    fn parse(code: &str) -> Result<ProposalStatus> {
+        [ProposalStatus::Open, ProposalStatus::Met, ProposalStatus::Declined, ProposalStatus::Gone]
+            .into_iter()
+            .find(|s| s.as_str() == code)
+            .ok_or_else(|| StoreError::Corrupt(format!("meet_now_proposals.status: {code:?}")))
+    }
+}
+
+const ACCEPTED: &str = "accepted";
+const DECLINED: &str = "declined";
+
+/// An instant meeting proposed to a pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub id: i64,
+    pub event_id: i64,
+    pub slot_id: i64,
+    pub table: u32,
+    pub startup_id: i64,
+    pub investor_id: i64,
+    /// The pair's match score, 0 to 1.
+    pub score: f64,
+    /// Whether each side accepted (`Some(true)`), declined, or has not answered.
+    pub startup_answer: Option<bool>,
+    pub investor_answer: Option<bool>,
+    pub status: ProposalStatus,
+    pub meeting_id: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Proposal {
+    /// The other side, for `organization`; none when it is not a side.
+    pub fn counterpart(&self, organization: i64) -> Option<i64> {
+        if organization == self.startup_id {
+            Some(self.investor_id)
+        } else if organization == self.investor_id {
+            Some(self.startup_id)
+        } else {
+            None
+        }
+    }
+
+    fn change(&self, made: impl Fn(i64, i64, i64) -> Change) -> Change {
+        made(self.id, self.startup_id, self.investor_id)
+    }
+}
+
+fn answer(value: Option<String>) -> Option<bool> {
+    value.map(|v| v == ACCEPTED)
+}
+
+fn proposal(row: meet_now_proposals::Model) -> Result<Proposal> {
+    Ok(Proposal {
+        id: row.id,
+        event_id: row.event_id,
+        slot_id: row.slot_id,
+        table: u32::try_from(row.table_no).unwrap_or(0),
+        startup_id: row.startup_id,
+        investor_id: row.investor_id,
+        score: f64::from(row.score) / 1000.0,
+        startup_answer: answer(row.startup_answer),
+        investor_answer: answer(row.investor_answer),
+        status: ProposalStatus::parse(&row.status)?,
+        meeting_id: row.meeting_id,
+        created_at: row.created_at,
+    })
+}
+
+/// A proposal to make.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewProposal {
+    pub table: u32,
+    pub startup_id: i64,
+    pub investor_id: i64,
+    pub score: f64,
+}
+
+/// A pair as an unordered key: the smaller id first.
+pub fn pair(a: i64, b: i64) -> (i64, i64) {
+    (a.min(b), a.max(b))
+}
+
+/// What proposals for one slot are made from, read in one go.
+#[derive(Debug, Clone, Default)]
+pub struct SlotFacts {
+    /// Present at the venue on the slot's day: a meeting of theirs that day checked in or held,
+    /// or marked free for one of its slots.
+    pub present: HashSet<i64>,
+    /// Taken in the slot: a live meeting there, or an open proposal for it.
+    pub busy: HashSet<i64>,
+    /// Those who marked the slot unavailable.
+    pub unavailable: HashSet<i64>,
+    /// The tables of the slot a live meeting uses.
+    pub tables_used: HashSet<u32>,
+    /// How many open proposals want each table of the slot.
+    pub proposed_tables: std::collections::HashMap<u32, usize>,
+    /// Pairs never to propose: they have a meeting (not cancelled), one declined the other's
+    /// request or a proposal, or they were proposed in this slot already.
+    pub excluded: HashSet<(i64, i64)>,
+}
+
+/// A meeting of the day as the facts need it: startup, investor, slot, table, status.
+type DayMeeting = (i64, i64, Option<i64>, Option<i32>, String);
+
+/// What answering a proposal came to.
+#[derive(Debug, Clone)]
+pub enum Answered {
+    /// The caller's answer is in; the other side's is awaited.
+    Waiting(Proposal),
+    Declined(Proposal),
+    /// Both accepted: the meeting, placed and published, and the proposals it took the place of.
+    Met {
+        proposal: Proposal,
+        meeting: Meeting,
+        gone: Vec<Proposal>,
+    },
+}
+
+impl Store {
+    /// The facts for proposals in `slot`, whose day has the slots `day`.
+    pub async fn slot_facts(&self, event_id: i64, slot: i64, day: &[i64]) -> Result<SlotFacts> {
+        let mut facts = SlotFacts::default();
+        let day_meetings: Vec<DayMeeting> = meetings::Entity::find()
+            .select_only()
+            .columns([
+                meetings::Column::StartupId,
+                meetings::Column::InvestorId,
+                meetings::Column::SlotId,
+                meetings::Column::TableNo,
+                meetings::Column::Status,
+            ])
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::SlotId.is_in(day.iter().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (startup, investor, slot_id, table, status) in day_meetings {
+            if status == MeetingStatus::CheckedIn.as_str() || status == MeetingStatus::Held.as_str() {
+                facts.present.extend([startup, investor]);
+            }
+            if slot_id == Some(slot) && !FREED.contains(&status.as_str()) {
+                facts.busy.extend([startup, investor]);
+                facts.tables_used.extend(table.and_then(|t| u32::try_from(t).ok()));
+            }
+        }
+        let free: Vec<i64> = meet_now_free::Entity::find()
+            .select_only()
+            .column(meet_now_free::Column::OrganizationId)
+            .filter(meet_now_free::Column::SlotId.is_in(day.iter().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        facts.present.extend(free);
+        let unavailable: Vec<i64> = unavailable_slots::Entity::find()
+            .select_only()
+            .column(participations::Column::OrganizationId)
+            .inner_join(participations::Entity)
+            .filter(unavailable_slots::Column::SlotId.eq(slot))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        facts.unavailable.extend(unavailable);
+        let met: Vec<(i64, i64)> = meetings::Entity::find()
+            .select_only()
+            .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        facts.excluded.extend(met.into_iter().map(|(s, i)| pair(s, i)));
+        let declined: Vec<(i64, i64)> = meeting_requests::Entity::find()
+            .select_only()
+            .columns([meeting_requests::Column::PairLow, meeting_requests::Column::PairHigh])
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .filter(meeting_requests::Column::Status.eq(RequestStatus::Declined.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        facts.excluded.extend(declined);
+        let proposed: Vec<(i64, i32, i64, i64, String)> = meet_now_proposals::Entity::find()
+            .select_only()
+            .columns([
+                meet_now_proposals::Column::SlotId,
+                meet_now_proposals::Column::TableNo,
+                meet_now_proposals::Column::StartupId,
+                meet_now_proposals::Column::InvestorId,
+                meet_now_proposals::Column::Status,
+            ])
+            .filter(meet_now_proposals::Column::EventId.eq(event_id))
+            .filter(
+                Condition::any()
+                    .add(meet_now_proposals::Column::SlotId.eq(slot))
+                    .add(meet_now_proposals::Column::Status.eq(ProposalStatus::Declined.as_str())),
+            )
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (slot_id, table, startup, investor, status) in proposed {
+            facts.excluded.insert(pair(startup, investor));
+            if slot_id == slot && status == ProposalStatus::Open.as_str() {
+                facts.busy.extend([startup, investor]);
+                *facts.proposed_tables.entry(u32::try_from(table).unwrap_or(0)).or_default() += 1;
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Records proposals in `slot`, each with its log row, in one transaction. Proposals made
+    /// meanwhile for the same pairs (by another replica) win: then none of these is made.
+    pub async fn add_proposals(&self, event_id: i64, slot: i64, new: &[NewProposal]) -> Result<Vec<Proposal>> {
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = self.begin_write().await?;
+        lock_slot(&txn, slot).await?;
+        let at = now();
+        let mut made = Vec::with_capacity(new.len());
+        for p in new {
+            let row = meet_now_proposals::ActiveModel {
+                event_id: Set(event_id),
+                slot_id: Set(slot),
+                table_no: Set(i32::try_from(p.table).unwrap_or(i32::MAX)),
+                startup_id: Set(p.startup_id),
+                investor_id: Set(p.investor_id),
+                score: Set((p.score * 1000.0).round() as i32),
+                startup_answer: Set(None),
+                investor_answer: Set(None),
+                status: Set(ProposalStatus::Open.as_str().to_owned()),
+                meeting_id: Set(None),
+                created_at: Set(at),
+                updated_at: Set(at),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            made.push(proposal(row)?);
+        }
+        let changes: Vec<Change> = made
+            .iter()
+            .map(|p| p.change(|proposal, startup, investor| Change::ProposalMade { proposal, startup, investor }))
+            .collect();
+        log::record(&txn, Some(event_id), &changes).await?;
+        txn.commit().await?;
+        Ok(made)
+    }
+
+    pub async fn proposal(&self, id: i64) -> Result<Proposal> {
+        let row = meet_now_proposals::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::not_found(Resource::Proposal))?;
+        proposal(row)
+    }
+
+    /// The open proposals of an event, of one organization when given, oldest first.
+    pub async fn open_proposals(&self, event_id: i64, organization_id: Option<i64>) -> Result<Vec<Proposal>> {
+        let mut query = meet_now_proposals::Entity::find()
+            .filter(meet_now_proposals::Column::EventId.eq(event_id))
+            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()));
+        if let Some(organization) = organization_id {
+            query = query.filter(
+                Condition::any()
+                    .add(meet_now_proposals::Column::StartupId.eq(organization))
+                    .add(meet_now_proposals::Column::InvestorId.eq(organization)),
+            );
+        }
+        let rows = query.order_by_asc(meet_now_proposals::Column::Id).all(&self.db).await?;
+        rows.into_iter().map(proposal).collect()
+    }
+
+    /// Records `organization_id`'s answer to a proposal. When both sides have accepted, the
+    /// meeting is placed at the proposal's table in its slot (`slot`), published and marked
+    /// re-matched, and the open proposals that wanted the same table or a side of it then are
+    /// gone. A proposal no longer open is refused as gone; so is one whose table or sides
+    /// another pair took first: then nothing is written but its status.
+    pub async fn answer_proposal(&self, id: i64, organization_id: i64, accept: bool, slot: &Slot) -> Result<Answered> {
+        match self.try_answer(id, organization_id, accept, slot).await {
+            // Another meeting took the table or a side first: the proposal is gone.
+            Err(StoreError::Duplicate) => {
+                self.expire_proposals(&[id]).await?;
+                Err(Refusal::ProposalGone { proposal: id }.into())
+            }
+            other => other,
+        }
+    }
+
+    async fn try_answer(&self, id: i64, organization_id: i64, accept: bool, slot: &Slot) -> Result<Answered> {
+        let txn = self.begin_write().await?;
+        lock_slot(&txn, slot.id).await?;
+        let row = meet_now_proposals::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found(Resource::Proposal))?;
+        let column = if organization_id == row.startup_id {
+            meet_now_proposals::Column::StartupAnswer
+        } else if organization_id == row.investor_id {
+            meet_now_proposals::Column::InvestorAnswer
+        } else {
+            return Err(StoreError::not_found(Resource::Proposal));
+        };
+        let at = now();
+        let mut update = meet_now_proposals::Entity::update_many()
+            .col_expr(column, Expr::value(if accept { ACCEPTED } else { DECLINED }))
+            .col_expr(meet_now_proposals::Column::UpdatedAt, Expr::value(at));
+        if !accept {
+            update =
+                update.col_expr(meet_now_proposals::Column::Status, Expr::value(ProposalStatus::Declined.as_str()));
+        }
+        // Only while open: of an answer and the proposal's end at once, one finds it closed.
+        let updated = update
+            .filter(meet_now_proposals::Column::Id.eq(id))
+            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(Refusal::ProposalGone { proposal: id }.into());
+        }
+        let current = proposal(
+            meet_now_proposals::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::not_found(Resource::Proposal))?,
+        )?;
+        if !accept {
+            let change =
+                current.change(|proposal, startup, investor| Change::ProposalDeclined { proposal, startup, investor });
+            log::record(&txn, Some(current.event_id), &[change]).await?;
+            txn.commit().await?;
+            return Ok(Answered::Declined(current));
+        }
+        if current.startup_answer != Some(true) || current.investor_answer != Some(true) {
+            txn.commit().await?;
+            return Ok(Answered::Waiting(current));
+        }
+        let (low, high) = pair(current.startup_id, current.investor_id);
+        let request = meeting_requests::ActiveModel {
+            event_id: Set(current.event_id),
+            requester_id: Set(current.startup_id),
+            recipient_id: Set(current.investor_id),
+            pair_low: Set(low),
+            pair_high: Set(high),
+            message: Set(String::new()),
+            note: Set(String::new()),
+            status: Set(RequestStatus::Accepted.as_str().to_owned()),
+            priority: Set(1),
+            expires_at: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let (start, end) = (slot.starts_at.as_second(), slot.ends_at.as_second());
+        let table = i32::try_from(current.table).unwrap_or(i32::MAX);
+        let placed = meetings::ActiveModel {
+            event_id: Set(current.event_id),
+            request_id: Set(request.id),
+            startup_id: Set(current.startup_id),
+            investor_id: Set(current.investor_id),
+            slot_id: Set(Some(current.slot_id)),
+            table_no: Set(Some(table)),
+            pinned: Set(true),
+            status: Set(MeetingStatus::Scheduled.as_str().to_owned()),
+            published: Set(true),
+            sequence: Set(0),
+            announced_start: Set(Some(start)),
+            announced_end: Set(Some(end)),
+            announced_table: Set(Some(table)),
+            rematched: Set(true),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        meet_now_proposals::Entity::update_many()
+            .col_expr(meet_now_proposals::Column::Status, Expr::value(ProposalStatus::Met.as_str()))
+            .col_expr(meet_now_proposals::Column::MeetingId, Expr::value(placed.id))
+            .filter(meet_now_proposals::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        // The proposals that wanted this table, or a side of this pair, in the slot.
+        let rivals = meet_now_proposals::Entity::find()
+            .filter(meet_now_proposals::Column::SlotId.eq(current.slot_id))
+            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+            .filter(
+                Condition::any()
+                    .add(meet_now_proposals::Column::TableNo.eq(table))
+                    .add(meet_now_proposals::Column::StartupId.eq(current.startup_id))
+                    .add(meet_now_proposals::Column::InvestorId.eq(current.investor_id)),
+            )
+            .all(&txn)
+            .await?;
+        let gone: Vec<Proposal> = rivals.into_iter().map(proposal).collect::<Result<_>>()?;
+        let gone_ids: Vec<i64> = gone.iter().map(|p| p.id).collect();
+        close(&txn, &gone_ids, at).await?;
+        let mut changes = vec![Change::Rematched {
+            proposal: id,
+            meeting: placed.id,
+            startup: current.startup_id,
+            investor: current.investor_id,
+        }];
+        changes.extend(gone.iter().map(|p| p.change(gone_change)));
+        log::record(&txn, Some(current.event_id), &changes).await?;
+        txn.commit().await?;
+        let mut current = current;
+        current.status = ProposalStatus::Met;
+        current.meeting_id = Some(placed.id);
+        Ok(Answered::Met { proposal: current, meeting: meeting(placed)?, gone })
+    }
+
+    /// Closes open proposals that can no longer be met (their slot ended, or a side or their
+    /// table was taken), telling their sides.
+    pub async fn expire_proposals(&self, ids: &[i64]) -> Result<Vec<Proposal>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = self.begin_write().await?;
+        let rows = meet_now_proposals::Entity::find()
+            .filter(meet_now_proposals::Column::Id.is_in(ids.iter().copied()))
+            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+            .all(&txn)
+            .await?;
+        let gone: Vec<Proposal> = rows.into_iter().map(proposal).collect::<Result<_>>()?;
+        close(&txn, &gone.iter().map(|p| p.id).collect::<Vec<_>>(), now()).await?;
+        for (event, group) in by_event(&gone) {
+            let changes: Vec<Change> = group.iter().map(|p| p.change(gone_change)).collect();
+            log::record(&txn, Some(event), &changes).await?;
+        }
+        txn.commit().await?;
+        Ok(gone)
+    }
+
+    /// Marks `organization_id` present and free for meetings in `slot`: no longer unavailable
+    /// then. Marking twice is marking once.
+    pub async fn mark_free(&self, event_id: i64, slot: i64, organization_id: i64) -> Result<()> {
+        let txn = self.begin_write().await?;
+        let Some(participation) = participates(&txn, event_id, organization_id).await? else {
+            return Err(StoreError::not_found(Resource::Participation));
+        };
+        unavailable_slots::Entity::delete_many()
+            .filter(unavailable_slots::Column::ParticipationId.eq(participation.id))
+            .filter(unavailable_slots::Column::SlotId.eq(slot))
+            .exec(&txn)
+            .await?;
+        let marked = meet_now_free::Entity::find_by_id((slot, organization_id)).one(&txn).await?;
+        if marked.is_none() {
+            meet_now_free::ActiveModel {
+                event_id: Set(event_id),
+                slot_id: Set(slot),
+                organization_id: Set(organization_id),
+                created_at: Set(now()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Whether `organization_id` marked itself free in `slot`.
+    pub async fn marked_free(&self, slot: i64, organization_id: i64) -> Result<bool> {
+        Ok(meet_now_free::Entity::find_by_id((slot, organization_id)).one(&self.db).await?.is_some())
+    }
+}
+
+/// The first half of the PostgreSQL advisory lock key of a slot's proposals (the slot id is
+/// the second).
+const MEET_NOW_LOCK: i32 = 0x6b74_6d6e;
+
+/// Holds the slot's proposals for the rest of the transaction: on PostgreSQL, answers and new
+/// proposals for one slot take turns, so that the pair that completes first closes its rivals
+/// without the rivals' own answers holding their rows against it (a deadlock). SQLite has one
+/// writer at a time already.
+async fn lock_slot(txn: &impl ConnectionTrait, slot: i64) -> Result<()> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            [MEET_NOW_LOCK.into(), (slot as i32).into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+fn gone_change(proposal: i64, startup: i64, investor: i64) -> Change {
+    Change::ProposalGone { proposal, startup, investor }
+}
+
+async fn close(db: &impl ConnectionTrait, ids: &[i64], at: i64) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    meet_now_proposals::Entity::update_many()
+        .col_expr(meet_now_proposals::Column::Status, Expr::value(ProposalStatus::Gone.as_str()))
+        .col_expr(meet_now_proposals::Column::UpdatedAt, Expr::value(at))
+        .filter(meet_now_proposals::Column::Id.is_in(ids.iter().copied()))
+        .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn by_event(proposals: &[Proposal]) -> std::collections::BTreeMap<i64, Vec<&Proposal>> {
+    let mut groups: std::collections::BTreeMap<i64, Vec<&Proposal>> = std::collections::BTreeMap::new();
+    for p in proposals {
+        groups.entry(p.event_id).or_default().push(p);
+    }
+    groups
+}
