@@ -156,6 +156,11 @@ async fn a_no_show_proposes_the_right_pairs_and_an_accepted_proposal_is_a_meetin
         .collect();
     assert!(in_grid.iter().any(|m| m["id"] == meeting_id && m["rematched"] == true), "marked on the grid");
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM meetings WHERE rematched").await, 1);
+    let report = app.send("GET", &format!("{BASE}/report"), &Who::Anonymous, None).await;
+    assert_eq!(report.body["meetings"]["rematched"], 1, "{}", report.body);
+    // The day is still to come: no follow-up round yet.
+    let early = app.send("POST", &format!("{BASE}/follow-up"), &organiser, None).await;
+    assert_eq!((early.status, early.body["code"].as_str()), (409, Some("event-not-over")), "{}", early.body);
     let again = app.send("POST", &format!("{BASE}/meet-now/{id}/accept"), &han_river, None).await;
     assert_eq!((again.status, again.body["code"].as_str()), (409, Some("proposal-gone")), "{}", again.body);
 

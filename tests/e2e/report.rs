@@ -189,19 +189,31 @@ async fn every_figure_of_the_report_is_the_databases_count_for_anyone() {
     ] {
         assert_eq!(m[field], count(&app, &format!("{meetings} AND status = '{status}'")).await, "{field}");
     }
-    let expected =
-        json!({"accepted": 4, "placed": 3, "scheduled": 0, "checked_in": 1, "held": 1, "no_show": 1, "cancelled": 1});
+    let rematched = count(&app, &format!("{meetings} AND rematched AND status <> 'cancelled'")).await;
+    assert_eq!(m["rematched"], rematched);
+    let expected = json!({"accepted": 4, "placed": 3, "scheduled": 0, "checked_in": 1, "held": 1, "no_show": 1,
+        "cancelled": 1, "rematched": 0});
     assert_eq!(m, &expected);
 
     // Outcomes, each side's once.
-    for (field, code) in
-        [("follow_up", "follow-up"), ("term_sheet", "term-sheet"), ("not_a_fit", "not-a-fit"), ("invested", "invested")]
-    {
+    for (field, code) in [
+        ("follow_up", "follow-up"),
+        ("met_again", "met-again"),
+        ("term_sheet", "term-sheet"),
+        ("not_a_fit", "not-a-fit"),
+        ("invested", "invested"),
+    ] {
         let startups = count(&app, &format!("{meetings} AND startup_outcome = '{code}'")).await;
         let investors = count(&app, &format!("{meetings} AND investor_outcome = '{code}'")).await;
         assert_eq!(report["outcomes"][field], startups + investors, "{field}");
     }
-    assert_eq!(report["outcomes"], json!({"follow_up": 1, "term_sheet": 1, "not_a_fit": 0, "invested": 0}));
+    let deal = "IN ('term-sheet', 'invested')";
+    let deals = count(&app, &format!("{meetings} AND (startup_outcome {deal} OR investor_outcome {deal})")).await;
+    assert_eq!(report["outcomes"]["deals"], deals);
+    assert_eq!(
+        report["outcomes"],
+        json!({"follow_up": 1, "met_again": 0, "term_sheet": 1, "not_a_fit": 0, "invested": 0, "deals": 1})
+    );
 
     // Ratings, each side's once, and the wishes to follow up.
     let rated = count(&app, &format!("{meetings} AND startup_rating IS NOT NULL")).await
@@ -268,6 +280,8 @@ async fn every_figure_of_the_report_is_the_databases_count_for_anyone() {
         ("outcomes.term_sheet", &report["outcomes"]["term_sheet"]),
         ("outcomes.not_a_fit", &report["outcomes"]["not_a_fit"]),
         ("outcomes.invested", &report["outcomes"]["invested"]),
+        ("outcomes.deals", &report["outcomes"]["deals"]),
+        ("meetings.rematched", &m["rematched"]),
         ("ratings.rated", &report["ratings"]["rated"]),
         ("ratings.5", &json!(1)),
         ("ratings.follow_ups", &report["ratings"]["follow_ups"]),
@@ -331,4 +345,54 @@ async fn the_report_fits_a_phone_and_prints() {
     assert!(text.contains("Kết nối Việt Nam – Hàn Quốc"), "{text}");
     let pdf = browser.print_pdf().await;
     assert!(pdf.starts_with(b"%PDF"), "prints");
+}
+
+#[tokio::test]
+async fn the_follow_up_round_asks_each_pair_that_met_once_and_its_answers_stay_private() {
+    let app = after_the_fair().await;
+    let login = app.login("organiser@report.test", crate::support::PASSWORD).await;
+    let organiser = Who::Browser(login.session().expect("session"));
+    // The mail planner has read the log up to here: what follows is mailed.
+    app.app.plan_mail().await.expect("plan");
+    let (_, cang_so) = member(&app, "Cảng Số").await;
+    let refused = app.send("POST", &format!("{BASE}/follow-up"), &cang_so, None).await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+
+    let opened = app.send("POST", &format!("{BASE}/follow-up"), &organiser, None).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert_eq!((&opened.body["opened_now"], &opened.body["meetings"]), (&json!(true), &json!(2)), "{}", opened.body);
+    // One message to each member of a side of the two meetings that took place: Cảng Số and
+    // PortLink, and Han River (both its meetings in one).
+    assert_eq!(app.plan_mail_until(3).await, 3);
+    let han_river = app.id_of("Han River Ventures").await;
+    let mail = app.store.user_mail(app.user_id(&format!("member{han_river}@report.test")).await).await.expect("mail");
+    let asked = mail.iter().find(|m| m.dedup_key.starts_with("follow-up:")).expect("asked");
+    assert!(asked.subject.contains("Techfest") || asked.subject.contains("techfest"), "{}", asked.subject);
+    for counterpart in ["Cảng Số", "PortLink"] {
+        assert!(asked.text_body.contains(counterpart), "{counterpart} in {}", asked.text_body);
+    }
+    assert!(asked.text_body.contains("/e/techfest-test/agenda"), "{}", asked.text_body);
+    let nong_san = app.id_of("Nông Sản Xanh").await;
+    let missed = app.store.user_mail(app.user_id(&format!("member{nong_san}@report.test")).await).await.expect("mail");
+    assert!(!missed.iter().any(|m| m.dedup_key.starts_with("follow-up:")), "no-show: not asked");
+
+    // Opened once: again changes nothing and sends nothing.
+    let again = app.send("POST", &format!("{BASE}/follow-up"), &organiser, None).await;
+    assert_eq!((again.status, &again.body["opened_now"]), (200, &json!(false)), "{}", again.body);
+    assert_eq!(again.body["opened_at"], opened.body["opened_at"]);
+    assert_eq!(app.plan_mail_until(1).await, 0);
+
+    // An answer with its amount: the pair and the organisers see the amount, the public report
+    // counts the deal and never shows it.
+    let meeting = count(&app, "SELECT MIN(id) AS n FROM meetings WHERE status = 'held'").await;
+    let path = format!("{BASE}/meetings/{meeting}/outcome");
+    let answer = app.send("PUT", &path, &cang_so, Some(&json!({"outcome": "invested", "amount": 250000}))).await;
+    assert_eq!((answer.status, &answer.body["startup_amount"]), (200, &json!(250000)), "{}", answer.body);
+    let grid = app.send("GET", &format!("{BASE}/schedule"), &organiser, None).await;
+    assert!(grid.body.to_string().contains("250000"), "the organisers see it");
+    let report = app.send("GET", &format!("{BASE}/report"), &Who::Anonymous, None).await;
+    assert_eq!(report.body["outcomes"]["invested"], 1);
+    assert!(!report.body.to_string().contains("250000"), "{}", report.body);
+    let page = app.get("/e/techfest-test/report").await.text().await.expect("page");
+    assert!(!page.contains("250000") && !page.contains("250.000"));
 }

@@ -1,11 +1,12 @@
 //! The organiser's live board: the slot in progress and the day so far, as it happens —
-//! meetings scheduled, checked in, held, no-show; tables in use now; no-shows by hour; the
+//! meetings scheduled, checked in, held, no-show, re-matched; tables in use now; no-shows by hour; the
 //! tables slowest to check in.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use ketnoi_domain::rules::MeetingStatus;
+use ketnoi_store::Meeting;
 use serde::Serialize;
 
 use crate::{App, AppResult, Caller, local, zone};
@@ -18,11 +19,14 @@ pub struct StatusCounts {
     pub held: u64,
     pub no_show: u64,
     pub cancelled: u64,
+    /// Made on the day from a meet-now proposal (counted in their status too).
+    pub rematched: u64,
 }
 
 impl StatusCounts {
-    fn add(&mut self, status: MeetingStatus) {
-        match status {
+    fn add(&mut self, meeting: &Meeting) {
+        self.rematched += u64::from(meeting.rematched && meeting.status != MeetingStatus::Cancelled);
+        match meeting.status {
             MeetingStatus::Scheduled => self.scheduled += 1,
             MeetingStatus::CheckedIn => self.checked_in += 1,
             MeetingStatus::Held => self.held += 1,
@@ -92,7 +96,7 @@ impl App {
         for meeting in &meetings {
             let Some(slot) = meeting.slot_id.and_then(|id| slots.iter().find(|s| s.id == id)) else { continue };
             if Some(slot.id) == current.map(|s| s.id) {
-                board.now.add(meeting.status);
+                board.now.add(meeting);
                 if matches!(meeting.status, MeetingStatus::CheckedIn | MeetingStatus::Held) {
                     board.tables_in_use += 1;
                 }
@@ -102,7 +106,7 @@ impl App {
             if Some(start.date()) != day || !started {
                 continue;
             }
-            board.day.add(meeting.status);
+            board.day.add(meeting);
             let hour = format!("{:02}", start.hour());
             let no_shows = by_hour.entry(hour).or_default();
             if meeting.status == MeetingStatus::NoShow {

@@ -277,6 +277,9 @@ impl App {
                 Change::ProposalMade { proposal, .. } => {
                     mails.extend(self.proposal_made(&key, event, *proposal, entry.position.id).await?);
                 }
+                Change::FollowUpOpened { .. } => {
+                    mails.extend(self.follow_up_opened(&key, event, entry.position.id).await?);
+                }
                 _ => {}
             }
         }
@@ -426,6 +429,49 @@ impl App {
         let places = |language| vec![("place", place_text(language, &zone, &slots, place))];
         self.to_both_sides(key, event, (meeting.startup_id, meeting.investor_id), log_id, "meeting-cancelled", places)
             .await
+    }
+
+    /// The follow-up round: the members of each side of a meeting that took place are asked
+    /// what came of it, their meetings listed.
+    async fn follow_up_opened(&self, key: &str, event: &Event, log_id: i64) -> AppResult<Vec<NewMail>> {
+        let met: Vec<Meeting> = self
+            .store
+            .meetings(event.id)
+            .await?
+            .into_iter()
+            .filter(|m| matches!(m.status, MeetingStatus::CheckedIn | MeetingStatus::Held))
+            .collect();
+        let mut by_organization: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for meeting in &met {
+            by_organization.entry(meeting.startup_id).or_default().push(meeting.investor_id);
+            by_organization.entry(meeting.investor_id).or_default().push(meeting.startup_id);
+        }
+        let ids: Vec<i64> = by_organization.keys().copied().collect();
+        let names = self.names(ids.iter().copied()).await?;
+        let name = |id: i64| names.get(&id).map(|o| o.name.clone()).unwrap_or_default();
+        let members = self.store.members_of(&ids).await?;
+        let user_ids: Vec<i64> = members.values().flatten().map(|u| u.id).collect();
+        let preferences = self.store.mail_preferences_of(&user_ids).await?;
+        let agenda = self.mail_settings().link(&format!("/e/{}/agenda", event.slug));
+        let mut mails = Vec::new();
+        for (organization, counterparts) in &by_organization {
+            for user in members.get(organization).into_iter().flatten() {
+                let recipient = Recipient { user, preferences: preferences.get(&user.id) };
+                if recipient.mode(MailKind::Schedule) != Mode::Immediate {
+                    continue;
+                }
+                let args = [("event", event.name.clone()), ("name", name(*organization))];
+                let mut letter = Letter::new(user.language, "follow-up.subject", Some(&user.display_name), &args)
+                    .line("follow-up.body", &args);
+                for counterpart in counterparts {
+                    letter = letter.item("follow-up.item", &[("counterpart", name(*counterpart))]);
+                }
+                let letter = letter.line("follow-up.private", &args).action("follow-up.action", agenda.clone());
+                let dedup = format!("follow-up:{log_id}:{}", user.id);
+                mails.push(self.to_user(key, Some(event), user, MailKind::Schedule, dedup, letter));
+            }
+        }
+        Ok(mails)
     }
 
     /// A meet-now proposal: both sides' members, with the place and the table.

@@ -53,9 +53,6 @@ pub struct RequestCounts {
 
 /// The meetings: one per accepted request.
 ///
-/// There is no figure of re-matched meetings: ketnoi has no "meet now" yet (a meeting made
-/// again at the fair for a no-show), so the count would always be 0; it comes with that
-/// feature rather than as a zero that reads like a result.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingCounts {
     /// Every meeting: one per accepted request, cancelled ones included.
@@ -69,15 +66,33 @@ pub struct MeetingCounts {
     pub held: u64,
     pub no_show: u64,
     pub cancelled: u64,
+    /// Made on the day from a meet-now proposal (after a no-show, a cancellation or a free
+    /// slot), not cancelled; counted in the statuses above too.
+    pub rematched: u64,
 }
 
 /// What the two sides said came of their meetings: each side's answer counts once.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutcomeCounts {
     pub follow_up: u64,
+    pub met_again: u64,
     pub term_sheet: u64,
     pub not_a_fit: u64,
     pub invested: u64,
+    /// Meetings of which a side reported a term sheet or an investment, each once. Amounts
+    /// are private: never published.
+    pub deals: u64,
+}
+
+/// The follow-up round of an event.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUpRound {
+    /// When it opened (RFC 3339, the event's zone).
+    pub opened_at: String,
+    /// It opened with this call (the sides are being asked); false when it was open already.
+    pub opened_now: bool,
+    /// Meetings that took place (checked in or held): their sides are asked.
+    pub meetings: u64,
 }
 
 /// What the sides thought of their meetings: each side's answer counts once.
@@ -160,11 +175,14 @@ impl Report {
         add("meetings.held", &m.held);
         add("meetings.no_show", &m.no_show);
         add("meetings.cancelled", &m.cancelled);
+        add("meetings.rematched", &m.rematched);
         let o = &self.outcomes;
         add("outcomes.follow_up", &o.follow_up);
+        add("outcomes.met_again", &o.met_again);
         add("outcomes.term_sheet", &o.term_sheet);
         add("outcomes.not_a_fit", &o.not_a_fit);
         add("outcomes.invested", &o.invested);
+        add("outcomes.deals", &o.deals);
         let g = &self.ratings;
         add("ratings.rated", &g.rated);
         add("ratings.mean", &g.mean);
@@ -225,12 +243,15 @@ impl App {
                 held: meeting(MeetingStatus::Held),
                 no_show: meeting(MeetingStatus::NoShow),
                 cancelled: meeting(MeetingStatus::Cancelled),
+                rematched: counts.rematched,
             },
             outcomes: OutcomeCounts {
                 follow_up: outcome(Outcome::FollowUp),
+                met_again: outcome(Outcome::MetAgain),
                 term_sheet: outcome(Outcome::TermSheet),
                 not_a_fit: outcome(Outcome::NotAFit),
                 invested: outcome(Outcome::Invested),
+                deals: counts.deals,
             },
             ratings: {
                 let by_rating: [u64; 5] =
@@ -245,6 +266,25 @@ impl App {
                 vietnam_korea: counts.met_by_countries.get(&pair).copied().unwrap_or(0),
             },
         })
+    }
+
+    /// Opens the follow-up round, weeks after the fair: each pair that met is asked for its
+    /// outcome (met again, term sheet, invested, with an optional private amount). Once the
+    /// event's last slot is over, and once: opening it again changes nothing.
+    pub async fn open_follow_up(&self, caller: &Caller, slug: &str) -> AppResult<FollowUpRound> {
+        let event = self.managed(caller, slug).await?;
+        let slots = self.store.slots(event.id).await?;
+        let zone = crate::zone(&event);
+        if let Some(last) = slots.iter().max_by_key(|s| s.ends_at)
+            && last.ends_at > jiff::Timestamp::now()
+        {
+            let ends = last.ends_at.to_zoned_datetime(zone.clone());
+            let ends = format!("{:02}:{:02} {:02}/{:02}", ends.hour(), ends.minute(), ends.day(), ends.month());
+            return Err(ketnoi_domain::rules::Refusal::EventNotOver { ends }.into());
+        }
+        let (at, opened_now, meetings) = self.store.open_follow_up(event.id).await?;
+        let at = jiff::Timestamp::from_second(at).unwrap_or_default();
+        Ok(FollowUpRound { opened_at: crate::local(at, &zone), opened_now, meetings })
     }
 
     /// The report's figures as CSV (`figure,value`), for a spreadsheet.

@@ -158,6 +158,20 @@ pub async fn retry_mail(
     Ok(Json(state.app.retry_mail(&caller, &slug, id).await?))
 }
 
+/// Opens the follow-up round, once the event is over: each pair that met is asked (by mail)
+/// for its outcome. Opening it again changes nothing (`opened_now` false). For organisers.
+#[utoipa::path(post, path = "/events/{slug}/follow-up", tag = "events", params(("slug" = String, Path)),
+    responses((status = 200, description = "The round", body = ketnoi_app::report::FollowUpRound),
+        (status = 409, description = "`event-not-over`: the event's last slot is still to come", body = Problem, content_type = "application/problem+json")))]
+pub async fn follow_up(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<ketnoi_app::report::FollowUpRound>, ApiError> {
+    caller.require_sign_in()?;
+    Ok(Json(state.app.open_follow_up(&caller, &slug).await?))
+}
+
 /// The event's report: participants by kind, country and sector; requests and meetings by
 /// status; outcomes; business connections (meetings held or checked in), and those between a
 /// Vietnamese and a Korean organization. Counts only: public.

@@ -142,6 +142,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::figures))
         .routes(routes!(events::report))
         .routes(routes!(events::report_csv))
+        .routes(routes!(events::follow_up))
         .routes(routes!(events::mail))
         .routes(routes!(events::retry_mail));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest("/api/v1", v1)

@@ -33,6 +33,10 @@ pub struct ReportCounts {
     pub ratings: BTreeMap<u8, u64>,
     /// The sides that want to follow up.
     pub follow_ups: u64,
+    /// Meetings made on the day from a meet-now proposal, not cancelled.
+    pub rematched: u64,
+    /// Meetings of which a side reported a term sheet or an investment.
+    pub deals: u64,
 }
 
 /// A statement with `?` placeholders, numbered (`$1`, `$2`, …) for PostgreSQL.
@@ -73,6 +77,40 @@ impl Store {
     async fn rows(&self, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>> {
         let backend = self.db.get_database_backend();
         Ok(self.db.query_all_raw(statement(backend, sql, values)).await?)
+    }
+
+    /// Opens the event's follow-up round, once: the time it opened and whether it opened now,
+    /// with the meetings that took place (checked in or held), whose sides are asked for their
+    /// outcome. Logged (and so mailed) the first time only.
+    pub async fn open_follow_up(&self, event_id: i64) -> Result<(i64, bool, u64)> {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+        use crate::entity::{events, meetings};
+        let txn = self.begin_write().await?;
+        let event = events::Entity::find_by_id(event_id)
+            .one(&txn)
+            .await?
+            .ok_or(crate::StoreError::not_found(ketnoi_domain::rules::Resource::Event))?;
+        let took_place = meetings::Entity::find()
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::Status.is_in([MeetingStatus::CheckedIn.as_str(), MeetingStatus::Held.as_str()]))
+            .count(&txn)
+            .await?;
+        if let Some(opened) = event.follow_up_opened_at {
+            return Ok((opened, false, took_place));
+        }
+        let at = now();
+        events::ActiveModel { id: Set(event_id), follow_up_opened_at: Set(Some(at)), ..Default::default() }
+            .update(&txn)
+            .await?;
+        crate::log::record(
+            &txn,
+            Some(event_id),
+            &[ketnoi_domain::log::Change::FollowUpOpened { meetings: took_place }],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((at, true, took_place))
     }
 
     /// The event's report: participants by kind, country and sector; requests and meetings
@@ -168,6 +206,15 @@ impl Store {
                    FROM meetings WHERE event_id = ?";
         if let Some(row) = self.rows(sql, vec![event_id.into()]).await?.first() {
             counts.follow_ups = count(row)?;
+        }
+        let sql = "SELECT COUNT(*) AS n FROM meetings WHERE event_id = ? AND rematched AND status <> 'cancelled'";
+        if let Some(row) = self.rows(sql, vec![event_id.into()]).await?.first() {
+            counts.rematched = count(row)?;
+        }
+        let sql = "SELECT COUNT(*) AS n FROM meetings WHERE event_id = ? \
+                   AND (startup_outcome IN ('term-sheet', 'invested') OR investor_outcome IN ('term-sheet', 'invested'))";
+        if let Some(row) = self.rows(sql, vec![event_id.into()]).await?.first() {
+            counts.deals = count(row)?;
         }
         Ok(counts)
     }

@@ -55,6 +55,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/unsubscribe/{user}/{kind}/{mac}", get(account::unsubscribe_page).post(account::unsubscribe))
         .route("/e/{slug}", get(public::event))
         .route("/e/{slug}/report", get(report::page))
+        .route("/e/{slug}/report/follow-up", post(report::open_follow_up))
         .route("/e/{slug}/search", get(public::search))
         .route("/e/{slug}/o/{id}", get(public::profile))
         .route("/e/{slug}/o/{id}/request", post(member::request))

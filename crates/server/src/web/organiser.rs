@@ -297,6 +297,8 @@ struct ScheduleRow {
     pinned: bool,
     published: bool,
     status_label: &'static str,
+    /// Made on the day from a meet-now proposal.
+    rematched: bool,
 }
 
 /// A slot (view by slot) or a table (view by table), with its meetings.
@@ -406,6 +408,7 @@ async fn schedule_page(
                         pinned: m.pinned,
                         published: m.published,
                         status_label: i18n::text(ctx.lang, &format!("status.{}", m.status.as_str())),
+                        rematched: m.rematched,
                     },
                 ));
             }

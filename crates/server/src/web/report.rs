@@ -93,9 +93,13 @@ fn charts(ctx: &Ctx, report: &Report) -> Vec<Chart> {
 
 /// `GET /e/{slug}/report`: the event's report, counts only, for anyone.
 pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    let event = state.app.event(&slug).await?;
-    let report = state.app.report(&ctx.caller, &slug).await?;
-    let charts = charts(&ctx, &report);
+    report_page(&state, &ctx, &slug, None).await
+}
+
+async fn report_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<String>) -> WebResult {
+    let event = state.app.event(slug).await?;
+    let report = state.app.report(&ctx.caller, slug).await?;
+    let charts = charts(ctx, &report);
     let rate = format!("{:.0}%", report.requests.acceptance_rate * 100.0);
     let final_figures = matches!(report.status, "published" | "closed");
     let connections = i18n::fill(
@@ -103,9 +107,43 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         "report.connections_sentence",
         &[("n", report.connections.total.to_string()), ("vn_kr", report.connections.vietnam_korea.to_string())],
     );
+    // Its organisers open the follow-up round from here, once the event is over.
+    let follow_up = ctx.caller.is_organiser().then(|| match event.follow_up_opened_at {
+        Some(at) => i18n::fill(
+            ctx.lang,
+            "report.follow_up_opened",
+            &[("date", i18n::date_of(ctx.lang, &ketnoi_app::local(at, &ketnoi_app::zone(&event))))],
+        ),
+        None => String::new(),
+    });
     let page = context! {
         event => EventInfo::of(&event, ctx.lang), report => report, charts => charts, rate => rate,
-        final_figures => final_figures, connections => connections,
+        final_figures => final_figures, connections => connections, follow_up => follow_up, error => error,
     };
-    ctx.render(&state, "report.html", page).await
+    ctx.render(state, "report.html", page).await
+}
+
+/// `POST /e/{slug}/report/follow-up`: the organisers open the follow-up round, after a
+/// confirmation; each pair that met is asked for its outcome.
+pub async fn open_follow_up(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    form: super::Form,
+) -> WebResult {
+    let back = format!("/e/{slug}/report");
+    let ctx = ctx.showing(&back);
+    let question = ctx.t("report.follow_up_confirm").to_owned();
+    let path = format!("/e/{slug}/report/follow-up");
+    if let Some(page) = ctx.confirm_first(&state, &form, &path, question, "report.follow_up_open", &back).await {
+        return page;
+    }
+    match state.app.open_follow_up(&ctx.caller, &slug).await {
+        Ok(_) => Ok(ctx.done(&back, "follow_up_opened")),
+        Err(error) if super::refusal(&error) => {
+            let message = ctx.problem(&error);
+            super::refused(report_page(&state, &ctx, &slug, Some(message)).await)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
