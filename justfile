@@ -10,7 +10,7 @@ test:
 # Retakes the screenshots in docs/screenshots from the browser tests.
 screenshots:
     bash .ci/install-test-tools
-    KETNOI_SCREENSHOTS=1 cargo test --test e2e browser::
+    KETNOI_SCREENSHOTS=1 cargo test --test e2e -- browser:: report::the_report_fits_a_phone_and_prints
 
 # The storage and end-to-end suites on PostgreSQL (starts the local cluster if needed).
 test-pg:

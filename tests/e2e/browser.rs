@@ -30,7 +30,7 @@ async fn event() -> TestApp {
 }
 
 /// Saves a screenshot: into docs/screenshots with `KETNOI_SCREENSHOTS` set, else under target.
-async fn shoot(browser: &Browser, name: &str) {
+pub(crate) async fn shoot(browser: &Browser, name: &str) {
     check_accessible(browser).await;
     let png = browser.screenshot().await;
     assert!(png.starts_with(b"\x89PNG"), "a PNG");

@@ -343,6 +343,7 @@ async fn the_report_fits_a_phone_and_prints() {
     assert_eq!(browser.all("figure svg title").await.len(), 4);
     let text = browser.body_text().await;
     assert!(text.contains("Kết nối Việt Nam – Hàn Quốc"), "{text}");
+    crate::browser::shoot(&browser, "report-phone").await;
     let pdf = browser.print_pdf().await;
     assert!(pdf.starts_with(b"%PDF"), "prints");
 }
