@@ -400,7 +400,8 @@ pub fn disjoint_pairs(
     }
     let mut pairs: Vec<(i64, i64, f64)> = Vec::new();
     let mut taken: HashSet<i64> = HashSet::new();
-    // Whom a subject ranked and found taken: it looks further in the next round.
+    // Each round, the subjects still unpaired rank the pool still unpaired: one whose best were
+    // taken looks further in the next round.
     let mut subjects: Vec<&Candidate> = small.iter().collect();
     let mut pool: Vec<Candidate> = large.to_vec();
     let none = HashSet::new();

@@ -422,16 +422,21 @@ impl Store {
             .filter(meet_now_proposals::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        // The proposals that wanted this table, or a side of this pair, in the slot.
+        // The proposals that wanted this table, or a side of this pair, in the slot; and the
+        // pair's own in other slots: they have met now.
+        let in_slot = Condition::all().add(meet_now_proposals::Column::SlotId.eq(current.slot_id)).add(
+            Condition::any()
+                .add(meet_now_proposals::Column::TableNo.eq(table))
+                .add(meet_now_proposals::Column::StartupId.eq(current.startup_id))
+                .add(meet_now_proposals::Column::InvestorId.eq(current.investor_id)),
+        );
+        let same_pair = Condition::all()
+            .add(meet_now_proposals::Column::StartupId.eq(current.startup_id))
+            .add(meet_now_proposals::Column::InvestorId.eq(current.investor_id));
         let rivals = meet_now_proposals::Entity::find()
-            .filter(meet_now_proposals::Column::SlotId.eq(current.slot_id))
+            .filter(meet_now_proposals::Column::EventId.eq(current.event_id))
             .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
-            .filter(
-                Condition::any()
-                    .add(meet_now_proposals::Column::TableNo.eq(table))
-                    .add(meet_now_proposals::Column::StartupId.eq(current.startup_id))
-                    .add(meet_now_proposals::Column::InvestorId.eq(current.investor_id)),
-            )
+            .filter(Condition::any().add(in_slot).add(same_pair))
             .all(&txn)
             .await?;
         let gone: Vec<Proposal> = rivals.into_iter().map(proposal).collect::<Result<_>>()?;
@@ -486,17 +491,24 @@ impl Store {
             .filter(unavailable_slots::Column::SlotId.eq(slot))
             .exec(&txn)
             .await?;
-        let marked = meet_now_free::Entity::find_by_id((slot, organization_id)).one(&txn).await?;
-        if marked.is_none() {
-            meet_now_free::ActiveModel {
-                event_id: Set(event_id),
-                slot_id: Set(slot),
-                organization_id: Set(organization_id),
-                created_at: Set(now()),
-            }
-            .insert(&txn)
+        // Marked twice at once (a double click): one row, the second insert does nothing.
+        let row = meet_now_free::ActiveModel {
+            event_id: Set(event_id),
+            slot_id: Set(slot),
+            organization_id: Set(organization_id),
+            created_at: Set(now()),
+        };
+        meet_now_free::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([
+                    meet_now_free::Column::SlotId,
+                    meet_now_free::Column::OrganizationId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
             .await?;
-        }
         txn.commit().await?;
         Ok(())
     }

@@ -83,7 +83,7 @@ impl Store {
     /// with the meetings that took place (checked in or held), whose sides are asked for their
     /// outcome. Logged (and so mailed) the first time only.
     pub async fn open_follow_up(&self, event_id: i64) -> Result<(i64, bool, u64)> {
-        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
         use crate::entity::{events, meetings};
         let txn = self.begin_write().await?;
@@ -100,9 +100,18 @@ impl Store {
             return Ok((opened, false, took_place));
         }
         let at = now();
-        events::ActiveModel { id: Set(event_id), follow_up_opened_at: Set(Some(at)), ..Default::default() }
-            .update(&txn)
+        // Only where it is not open yet: of two at once (replicas, a double click), one opens it.
+        let opened = events::Entity::update_many()
+            .col_expr(events::Column::FollowUpOpenedAt, sea_orm::sea_query::Expr::value(at))
+            .filter(events::Column::Id.eq(event_id))
+            .filter(events::Column::FollowUpOpenedAt.is_null())
+            .exec(&txn)
             .await?;
+        if opened.rows_affected == 0 {
+            drop(txn);
+            let event = events::Entity::find_by_id(event_id).one(&self.db).await?;
+            return Ok((event.and_then(|e| e.follow_up_opened_at).unwrap_or(at), false, took_place));
+        }
         crate::log::record(
             &txn,
             Some(event_id),
