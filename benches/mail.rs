@@ -15,6 +15,9 @@
 //! KETNOI_BENCH_STARTUPS=600 KETNOI_BENCH_INVESTORS=200 KETNOI_BENCH_MEETINGS=4000 cargo bench --bench mail
 //! KETNOI_BENCH_MAIL_RATE=100000 KETNOI_BENCH_BUSY_SECONDS=10 cargo bench --bench mail   # unpaced, 10 s
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -31,7 +34,7 @@ use ketnoi_domain::event::EventSlug;
 use ketnoi_domain::validate::Email;
 use ketnoi_server::auth::AuthConfig;
 use ketnoi_server::{AppState, Server};
-use ketnoi_store::entity::{meeting_requests, meetings, users};
+use ketnoi_store::entity::users;
 use ketnoi_store::{MailStatus, NewUser, Role, Store};
 use sea_orm::{EntityTrait, Set};
 
@@ -139,70 +142,16 @@ async fn prepare(
     for chunk in rows.chunks(500) {
         users::Entity::insert_many(chunk.to_vec()).exec_without_returning(store.connection()).await?;
     }
-    // Accepted requests and their meetings: each startup meets investors spread evenly.
     let event_id = app.event(SLUG).await?.id;
-    let mut pairs = Vec::with_capacity(meetings);
-    'pairs: for round in 0.. {
-        for (index, startup) in startup_ids.iter().enumerate() {
-            if pairs.len() == meetings {
-                break 'pairs;
-            }
-            let investor = investor_ids[(index * 7 + round * 131) % investor_ids.len()];
-            pairs.push((*startup, investor));
-        }
-        if round > investor_ids.len() {
-            break;
-        }
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    for chunk in pairs.chunks(500) {
-        let requests = chunk.iter().map(|(startup, investor)| meeting_requests::ActiveModel {
-            event_id: Set(event_id),
-            requester_id: Set(*startup),
-            recipient_id: Set(*investor),
-            pair_low: Set((*startup).min(*investor)),
-            pair_high: Set((*startup).max(*investor)),
-            message: Set(String::new()),
-            note: Set(String::new()),
-            status: Set("accepted".to_owned()),
-            priority: Set(1),
-            expires_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        meeting_requests::Entity::insert_many(requests).exec_without_returning(store.connection()).await?;
-    }
-    let requests = meeting_requests::Entity::find().all(store.connection()).await?;
-    for chunk in requests.chunks(500) {
-        let rows = chunk.iter().map(|request| meetings::ActiveModel {
-            event_id: Set(event_id),
-            request_id: Set(request.id),
-            startup_id: Set(request.requester_id),
-            investor_id: Set(request.recipient_id),
-            slot_id: Set(None),
-            table_no: Set(None),
-            pinned: Set(false),
-            status: Set("scheduled".to_owned()),
-            startup_outcome: Set(None),
-            investor_outcome: Set(None),
-            published: Set(false),
-            sequence: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        meetings::Entity::insert_many(rows).exec_without_returning(store.connection()).await?;
-    }
+    let written = support::accepted_meetings(store, event_id, &startup_ids, &investor_ids, meetings).await?;
     let grid = app.run_scheduler(&caller, SLUG, &RunBody::default()).await?;
     println!(
         "prepared in {:.1} s: {} participants with a member each, {} slots, {} meetings ({} placed)",
         started.elapsed().as_secs_f64(),
         participants.len(),
         event.slots.len(),
-        requests.len(),
-        requests.len() - grid.unplaced.len()
+        written,
+        written - grid.unplaced.len()
     );
     Ok((caller, participants.len()))
 }

@@ -10,6 +10,9 @@
 //! KETNOI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench cargo bench --bench meet_now
 //! KETNOI_BENCH_STARTUPS=600 KETNOI_BENCH_INVESTORS=200 KETNOI_BENCH_MEETINGS=4000 cargo bench --bench meet_now
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 
 use ketnoi::import::{ImportSources, event_for};
@@ -19,8 +22,8 @@ use ketnoi_app::schedule::{RunBody, StatusBody};
 use ketnoi_app::{App, Caller, Credential, Settings};
 use ketnoi_domain::event::EventSlug;
 use ketnoi_store::Store;
-use ketnoi_store::entity::{meeting_requests, meetings};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use ketnoi_store::entity::meetings;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -74,61 +77,15 @@ async fn prepare(app: &App, store: &Store, startups: usize, investors: usize, wa
             ketnoi_domain::profile::OrgKind::Investor => investor_ids.push(participant.id),
         }
     }
-    let now = jiff::Timestamp::now().as_second();
-    let mut pairs = Vec::with_capacity(wanted);
-    'pairs: for round in 0.. {
-        for (index, startup) in startup_ids.iter().enumerate() {
-            if pairs.len() == wanted {
-                break 'pairs;
-            }
-            pairs.push((*startup, investor_ids[(index * 7 + round * 131) % investor_ids.len()]));
-        }
-        if round > investor_ids.len() {
-            break;
-        }
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    for chunk in pairs.chunks(500) {
-        let requests = chunk.iter().map(|(startup, investor)| meeting_requests::ActiveModel {
-            event_id: Set(event_id),
-            requester_id: Set(*startup),
-            recipient_id: Set(*investor),
-            pair_low: Set((*startup).min(*investor)),
-            pair_high: Set((*startup).max(*investor)),
-            message: Set(String::new()),
-            note: Set(String::new()),
-            status: Set("accepted".to_owned()),
-            priority: Set(1),
-            expires_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        meeting_requests::Entity::insert_many(requests).exec_without_returning(store.connection()).await?;
-    }
-    let requests = meeting_requests::Entity::find().all(store.connection()).await?;
-    for chunk in requests.chunks(500) {
-        let rows = chunk.iter().map(|request| meetings::ActiveModel {
-            event_id: Set(event_id),
-            request_id: Set(request.id),
-            startup_id: Set(request.requester_id),
-            investor_id: Set(request.recipient_id),
-            status: Set("scheduled".to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        meetings::Entity::insert_many(rows).exec_without_returning(store.connection()).await?;
-    }
+    let written = support::accepted_meetings(store, event_id, &startup_ids, &investor_ids, wanted).await?;
     let grid = app.run_scheduler(&caller, SLUG, &RunBody::default()).await?;
     app.publish(&caller, SLUG).await?;
     println!(
         "prepared in {:.1} s: {} participants, {} meetings ({} placed)",
         started.elapsed().as_secs_f64(),
         participants.len(),
-        requests.len(),
-        requests.len() - grid.unplaced.len()
+        written,
+        written - grid.unplaced.len()
     );
     Ok(caller)
 }

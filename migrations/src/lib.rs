@@ -11,6 +11,7 @@ mod m20261130_000006_notifications;
 mod m20261201_000007_seen;
 mod m20261202_000008_feedback;
 mod m20261203_000009_meet_now;
+mod m20261204_000010_meetings_by_status;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_seen::Migration),
             Box::new(m20261202_000008_feedback::Migration),
             Box::new(m20261203_000009_meet_now::Migration),
+            Box::new(m20261204_000010_meetings_by_status::Migration),
         ]
     }
 }

@@ -302,7 +302,7 @@ async fn an_administrator_made_on_the_command_line_creates_an_event_and_names_it
 }
 
 /// A form POST from a browser of this site, as `who`; the status and the page.
-async fn post_form(app: &TestApp, path: &str, who: &Who, body: &str) -> (u16, String) {
+pub(crate) async fn post_form(app: &TestApp, path: &str, who: &Who, body: &str) -> (u16, String) {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let mut request = client
         .post(format!("{}{path}", app.base))
@@ -317,7 +317,7 @@ async fn post_form(app: &TestApp, path: &str, who: &Who, body: &str) -> (u16, St
 }
 
 /// A page in a language, as `who`: the status and the HTML.
-async fn page(app: &TestApp, path: &str, who: &Who, language: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, who: &Who, language: &str) -> (u16, String) {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let cookie = match who {
         Who::Browser(secret) => format!("ketnoi_lang={language}; ketnoi_session={secret}"),

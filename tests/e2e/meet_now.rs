@@ -171,6 +171,11 @@ async fn a_no_show_proposes_the_right_pairs_and_an_accepted_proposal_is_a_meetin
     assert_eq!(pairs(&free.body), vec![("Đồng Xanh Agri".to_owned(), "Rotterdam Port Ventures".to_owned())]);
     assert_eq!(free.body["items"][0]["table"], 3);
     let second_id = free.body["items"][0]["id"].clone();
+    // On Rotterdam's agenda page, with its two buttons.
+    let (status, html) = crate::desk::page(&app, "/e/techfest-test/agenda", &rotterdam, "en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("id=\"proposal-{second_id}\"")) && html.contains("Meet now"), "{html}");
+    assert!(html.contains("Đồng Xanh Agri"), "the counterpart named");
     let no = app.send("POST", &format!("{BASE}/meet-now/{second_id}/decline"), &rotterdam, None).await;
     assert_eq!((no.status, no.body["status"].as_str()), (200, Some("declined")), "{}", no.body);
     let meetings_before = count(&app, "SELECT COUNT(*) AS n FROM meetings").await;
@@ -188,6 +193,15 @@ async fn a_no_show_proposes_the_right_pairs_and_an_accepted_proposal_is_a_meetin
     assert_eq!((unknown.status, unknown.body["errors"][0]["field"].as_str()), (400, Some("slot")), "{}", unknown.body);
     let taken = app.send("POST", &format!("{BASE}/meet-now/free"), &portlink, Some(&json!({"slot": second}))).await;
     assert_eq!((taken.status, taken.body["code"].as_str()), (409, Some("participant-busy")), "{}", taken.body);
+    // On the web: refusals come back on the agenda, in words.
+    let path = "/e/techfest-test/meet-now/free";
+    let (status, html) = crate::desk::post_form(&app, path, &portlink, &format!("slot={second}")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("PortLink") && html.contains("Sông Hồng Angels"), "who is busy, with whom: {html}");
+    let path = format!("/e/techfest-test/agenda/{met}/outcome");
+    let (status, html) = crate::desk::post_form(&app, &path, &cang_so, "outcome=invested&amount=lots").await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("lots"), "the value named: {html}");
     // Outcome: an amount only with a deal, and above zero; private to the pair.
     let path = format!("{BASE}/meetings/{met}/outcome");
     let wrong = app.send("PUT", &path, &cang_so, Some(&json!({"outcome": "met-again", "amount": 5000}))).await;

@@ -66,6 +66,8 @@ pub struct App {
     mail: notify::MailSettings,
     /// The fan-out of live updates to open streams.
     live: live::LiveHub,
+    /// What matching needs of each participant, kept between meet-now rounds.
+    candidates: meet_now::CandidateCache,
 }
 
 /// Who asks, as the adapters worked it out: an actor for the access rules, the user when
@@ -152,6 +154,7 @@ impl App {
             settings,
             mail: notify::MailSettings::default(),
             live: live::LiveHub::default(),
+            candidates: meet_now::CandidateCache::default(),
         }
     }
 

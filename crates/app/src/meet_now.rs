@@ -9,10 +9,12 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Mutex;
 
 use jiff::Timestamp;
 use ketnoi_domain::access::Action;
 use ketnoi_domain::matching::{Candidate, disjoint_pairs};
+use ketnoi_domain::money::Rates;
 use ketnoi_domain::profile::OrgKind;
 use ketnoi_domain::rules::{MeetingStatus, Named, Refusal, Resource};
 use ketnoi_domain::validate::Issue;
@@ -24,7 +26,28 @@ use crate::meetings::OrgRef;
 use crate::{App, AppError, AppResult, Caller, local, zone};
 
 /// How many counterparts each organization of the smaller side ranks before pairs are chosen.
-const RANKED: usize = 8;
+const RANKED: usize = 24;
+
+/// What matching needs of each participant, by event, with the version (`updated_at`) of the
+/// profile it was made from: a meet-now round reads only the versions, and the profiles that
+/// changed.
+#[derive(Debug, Default)]
+pub struct CandidateCache {
+    events: Mutex<HashMap<i64, EventCandidates>>,
+}
+
+#[derive(Debug)]
+struct EventCandidates {
+    /// The rates the amounts were converted with: new rates, new candidates.
+    rates: Rates,
+    by_id: HashMap<i64, (i64, Candidate)>,
+}
+
+impl EventCandidates {
+    fn new(rates: &Rates) -> EventCandidates {
+        EventCandidates { rates: rates.clone(), by_id: HashMap::new() }
+    }
+}
 
 /// A proposal as its sides and the organisers see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -204,27 +227,31 @@ impl App {
         if tables.is_empty() {
             return Ok(Vec::new());
         }
-        let free: Vec<i64> = facts
-            .present
-            .iter()
-            .filter(|o| !facts.busy.contains(o) && !facts.unavailable.contains(o))
-            .copied()
-            .collect();
+        let free = &facts.candidates;
         if free.len() < 2 {
             return Ok(Vec::new());
         }
         let (mut startups, mut investors) = (Vec::new(), Vec::new());
-        for organization in self.store.organizations_by_ids(&free).await? {
-            let candidate = Candidate::new(organization.id, &organization.profile, &event.rates);
-            match organization.profile.kind() {
-                OrgKind::Startup => startups.push(candidate),
-                OrgKind::Investor => investors.push(candidate),
+        for candidate in self.candidates_of(event, free).await? {
+            if candidate.investor {
+                investors.push(candidate);
+            } else {
+                startups.push(candidate);
             }
         }
         // In id order: the same facts give the same proposals.
         startups.sort_by_key(|c| c.id);
         investors.sort_by_key(|c| c.id);
-        let pairs = disjoint_pairs(&startups, &investors, &facts.excluded, RANKED, &event.weights);
+        // Up to some tens of milliseconds of scoring when a slot has hundreds free: off the
+        // threads that serve requests.
+        let (excluded, weights) = (facts.excluded, event.weights);
+        let pairs =
+            tokio::task::spawn_blocking(move || disjoint_pairs(&startups, &investors, &excluded, RANKED, &weights))
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "meet-now pairing failed");
+                    AppError::Internal
+                })?;
         let mut new = Vec::with_capacity(pairs.len());
         for (startup_id, investor_id, score) in pairs {
             let Some(Reverse((count, table))) = tables.pop() else { break };
@@ -236,6 +263,41 @@ impl App {
             Err(ketnoi_store::StoreError::Duplicate) => Ok(Vec::new()),
             other => Ok(other?),
         }
+    }
+
+    /// What matching needs of the organizations `ids` at `event`, from the cache where their
+    /// profile has not changed since, else from the database.
+    async fn candidates_of(&self, event: &Event, ids: &[i64]) -> AppResult<Vec<Candidate>> {
+        let versions = self.store.organization_versions(ids).await?;
+        let (mut found, mut missing) = (Vec::with_capacity(versions.len()), Vec::new());
+        {
+            let mut cache = self.candidates.events.lock().unwrap_or_else(|e| e.into_inner());
+            let cached = cache.entry(event.id).or_insert_with(|| EventCandidates::new(&event.rates));
+            if cached.rates != event.rates {
+                *cached = EventCandidates::new(&event.rates);
+            }
+            for (id, version) in &versions {
+                match cached.by_id.get(id) {
+                    Some((seen, candidate)) if seen == version => found.push(candidate.clone()),
+                    _ => missing.push(*id),
+                }
+            }
+        }
+        let loaded = self.store.organizations_by_ids(&missing).await?;
+        let settled = Timestamp::now().as_second() - 1;
+        let mut cache = self.candidates.events.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = cache.entry(event.id).or_insert_with(|| EventCandidates::new(&event.rates));
+        for organization in loaded {
+            let candidate = Candidate::new(organization.id, &organization.profile, &event.rates);
+            let version = organization.updated_at.as_second();
+            // A version from this second or the last may change again within it, under the
+            // same `updated_at`: kept only once it is older.
+            if version < settled {
+                cached.by_id.insert(organization.id, (version, candidate.clone()));
+            }
+            found.push(candidate);
+        }
+        Ok(found)
     }
 
     async fn proposal_views(

@@ -136,13 +136,17 @@ pub struct SlotFacts {
     pub tables_used: HashSet<u32>,
     /// How many open proposals want each table of the slot.
     pub proposed_tables: std::collections::HashMap<u32, usize>,
+    /// Those to pair: present, not busy, not unavailable; by id.
+    pub candidates: Vec<i64>,
     /// Pairs never to propose: they have a meeting (not cancelled), one declined the other's
-    /// request or a proposal, or they were proposed in this slot already.
+    /// request or a proposal, or they were proposed in this slot already. Meetings and
+    /// requests are read for pairs of candidates only.
     pub excluded: HashSet<(i64, i64)>,
 }
 
-/// A meeting of the day as the facts need it: startup, investor, slot, table, status.
-type DayMeeting = (i64, i64, Option<i64>, Option<i32>, String);
+/// How many ids one `IN (…)` list holds: two of them stay well within the bind parameters
+/// SQLite and PostgreSQL allow.
+const CHUNK: usize = 5000;
 
 /// What answering a proposal came to.
 #[derive(Debug, Clone)]
@@ -162,28 +166,30 @@ impl Store {
     /// The facts for proposals in `slot`, whose day has the slots `day`.
     pub async fn slot_facts(&self, event_id: i64, slot: i64, day: &[i64]) -> Result<SlotFacts> {
         let mut facts = SlotFacts::default();
-        let day_meetings: Vec<DayMeeting> = meetings::Entity::find()
+        // Only the rows that matter are read: at a national event the event has tens of
+        // thousands of meetings, and each row read costs.
+        let took_place: Vec<(i64, i64)> = meetings::Entity::find()
             .select_only()
-            .columns([
-                meetings::Column::StartupId,
-                meetings::Column::InvestorId,
-                meetings::Column::SlotId,
-                meetings::Column::TableNo,
-                meetings::Column::Status,
-            ])
+            .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
             .filter(meetings::Column::EventId.eq(event_id))
             .filter(meetings::Column::SlotId.is_in(day.iter().copied()))
+            .filter(meetings::Column::Status.is_in([MeetingStatus::CheckedIn.as_str(), MeetingStatus::Held.as_str()]))
             .into_tuple()
             .all(&self.db)
             .await?;
-        for (startup, investor, slot_id, table, status) in day_meetings {
-            if status == MeetingStatus::CheckedIn.as_str() || status == MeetingStatus::Held.as_str() {
-                facts.present.extend([startup, investor]);
-            }
-            if slot_id == Some(slot) && !FREED.contains(&status.as_str()) {
-                facts.busy.extend([startup, investor]);
-                facts.tables_used.extend(table.and_then(|t| u32::try_from(t).ok()));
-            }
+        facts.present.extend(took_place.into_iter().flat_map(|(s, i)| [s, i]));
+        let in_slot: Vec<(i64, i64, Option<i32>)> = meetings::Entity::find()
+            .select_only()
+            .columns([meetings::Column::StartupId, meetings::Column::InvestorId, meetings::Column::TableNo])
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::SlotId.eq(slot))
+            .filter(meetings::Column::Status.is_not_in(FREED))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (startup, investor, table) in in_slot {
+            facts.busy.extend([startup, investor]);
+            facts.tables_used.extend(table.and_then(|t| u32::try_from(t).ok()));
         }
         let free: Vec<i64> = meet_now_free::Entity::find()
             .select_only()
@@ -202,24 +208,6 @@ impl Store {
             .all(&self.db)
             .await?;
         facts.unavailable.extend(unavailable);
-        let met: Vec<(i64, i64)> = meetings::Entity::find()
-            .select_only()
-            .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
-            .filter(meetings::Column::EventId.eq(event_id))
-            .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        facts.excluded.extend(met.into_iter().map(|(s, i)| pair(s, i)));
-        let declined: Vec<(i64, i64)> = meeting_requests::Entity::find()
-            .select_only()
-            .columns([meeting_requests::Column::PairLow, meeting_requests::Column::PairHigh])
-            .filter(meeting_requests::Column::EventId.eq(event_id))
-            .filter(meeting_requests::Column::Status.eq(RequestStatus::Declined.as_str()))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        facts.excluded.extend(declined);
         let proposed: Vec<(i64, i32, i64, i64, String)> = meet_now_proposals::Entity::find()
             .select_only()
             .columns([
@@ -245,6 +233,40 @@ impl Store {
                 *facts.proposed_tables.entry(u32::try_from(table).unwrap_or(0)).or_default() += 1;
             }
         }
+        facts.candidates = facts
+            .present
+            .iter()
+            .filter(|o| !facts.busy.contains(o) && !facts.unavailable.contains(o))
+            .copied()
+            .collect();
+        facts.candidates.sort_unstable();
+        // Pairs that met or declined, among the candidates only.
+        for chunk in facts.candidates.chunks(CHUNK) {
+            for others in facts.candidates.chunks(CHUNK) {
+                let met: Vec<(i64, i64)> = meetings::Entity::find()
+                    .select_only()
+                    .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
+                    .filter(meetings::Column::EventId.eq(event_id))
+                    .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                    .filter(meetings::Column::StartupId.is_in(chunk.iter().copied()))
+                    .filter(meetings::Column::InvestorId.is_in(others.iter().copied()))
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?;
+                facts.excluded.extend(met.into_iter().map(|(s, i)| pair(s, i)));
+                let declined: Vec<(i64, i64)> = meeting_requests::Entity::find()
+                    .select_only()
+                    .columns([meeting_requests::Column::PairLow, meeting_requests::Column::PairHigh])
+                    .filter(meeting_requests::Column::EventId.eq(event_id))
+                    .filter(meeting_requests::Column::RequesterId.is_in(chunk.iter().copied()))
+                    .filter(meeting_requests::Column::RecipientId.is_in(others.iter().copied()))
+                    .filter(meeting_requests::Column::Status.eq(RequestStatus::Declined.as_str()))
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?;
+                facts.excluded.extend(declined);
+            }
+        }
         Ok(facts)
     }
 
@@ -257,9 +279,9 @@ impl Store {
         let txn = self.begin_write().await?;
         lock_slot(&txn, slot).await?;
         let at = now();
-        let mut made = Vec::with_capacity(new.len());
-        for p in new {
-            let row = meet_now_proposals::ActiveModel {
+        let rows: Vec<meet_now_proposals::ActiveModel> = new
+            .iter()
+            .map(|p| meet_now_proposals::ActiveModel {
                 event_id: Set(event_id),
                 slot_id: Set(slot),
                 table_no: Set(i32::try_from(p.table).unwrap_or(i32::MAX)),
@@ -273,11 +295,15 @@ impl Store {
                 created_at: Set(at),
                 updated_at: Set(at),
                 ..Default::default()
+            })
+            .collect();
+        let mut made = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(500) {
+            for row in meet_now_proposals::Entity::insert_many(chunk.to_vec()).exec_with_returning(&txn).await? {
+                made.push(proposal(row)?);
             }
-            .insert(&txn)
-            .await?;
-            made.push(proposal(row)?);
         }
+        made.sort_by_key(|p| p.id);
         let changes: Vec<Change> = made
             .iter()
             .map(|p| p.change(|proposal, startup, investor| Change::ProposalMade { proposal, startup, investor }))

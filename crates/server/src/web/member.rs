@@ -362,6 +362,11 @@ async fn agenda_page(state: &AppState, ctx: &Ctx, slug: &str, error: Option<Stri
     page
 }
 
+/// The agenda again, with why the form's action was refused.
+async fn agenda_refused(state: &AppState, ctx: &Ctx, slug: &str, error: &AppError) -> WebResult {
+    refused(agenda_page(state, ctx, slug, Some(ctx.problem(error))).await)
+}
+
 /// `POST /e/{slug}/meet-now/{id}`: accept or decline a meet-now proposal for my side.
 pub async fn answer_proposal(
     State(state): State<AppState>,
@@ -382,10 +387,7 @@ pub async fn answer_proposal(
         Ok(view) if view.status == "met" => Ok(ctx.done(&back, "rematched")),
         Ok(_) if accept => Ok(ctx.done(&back, "proposal_accepted")),
         Ok(_) => Ok(ctx.done(&back, "declined")),
-        Err(error) if refusal(&error) => {
-            let message = ctx.problem(&error);
-            refused(agenda_page(&state, &ctx, &slug, Some(message)).await)
-        }
+        Err(error) if refusal(&error) => agenda_refused(&state, &ctx, &slug, &error).await,
         Err(error) => Err(error.into()),
     }
 }
@@ -399,10 +401,7 @@ pub async fn mark_free(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
     match state.app.mark_free(&ctx.caller, &slug, &body).await {
         Ok(list) if list.items.is_empty() => Ok(ctx.done(&back, "free_none_yet")),
         Ok(_) => Ok(ctx.done(&back, "free_proposed")),
-        Err(error) if refusal(&error) => {
-            let message = ctx.problem(&error);
-            refused(agenda_page(&state, &ctx, &slug, Some(message)).await)
-        }
+        Err(error) if refusal(&error) => agenda_refused(&state, &ctx, &slug, &error).await,
         Err(error) => Err(error.into()),
     }
 }
@@ -423,23 +422,21 @@ pub async fn record_outcome(
     }
     if !form.get("outcome").is_empty() {
         let amount = match form.get("amount").trim() {
-            "" => None,
-            text => match text.replace(['.', ',', ' '], "").parse::<i64>() {
-                Ok(amount) => Some(amount),
-                Err(_) => {
-                    let issue = ketnoi_domain::validate::Issue::NotWholeNumber { value: text.to_owned() };
-                    let message = ctx.problem(&ketnoi_app::AppError::invalid("amount", issue));
-                    return refused(agenda_page(&state, &ctx, &slug, Some(message)).await);
-                }
-            },
+            "" => Ok(None),
+            text => text.replace(['.', ',', ' '], "").parse::<i64>().map(Some).map_err(|_| {
+                AppError::invalid("amount", ketnoi_domain::validate::Issue::NotWholeNumber { value: text.to_owned() })
+            }),
         };
-        let body = OutcomeBody { outcome: form.get("outcome").to_owned(), amount };
-        match state.app.record_outcome(&ctx.caller, &slug, meeting, &body).await {
-            Ok(_) => {}
-            Err(error) if refusal(&error) => {
-                let message = ctx.problem(&error);
-                return refused(agenda_page(&state, &ctx, &slug, Some(message)).await);
+        let recorded = match amount {
+            Ok(amount) => {
+                let body = OutcomeBody { outcome: form.get("outcome").to_owned(), amount };
+                state.app.record_outcome(&ctx.caller, &slug, meeting, &body).await.map(|_| ())
             }
+            Err(error) => Err(error),
+        };
+        match recorded {
+            Ok(()) => {}
+            Err(error) if refusal(&error) => return agenda_refused(&state, &ctx, &slug, &error).await,
             Err(error) => return Err(error.into()),
         }
     }
