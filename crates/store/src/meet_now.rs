@@ -270,17 +270,54 @@ impl Store {
         Ok(facts)
     }
 
-    /// Records proposals in `slot`, each with its log row, in one transaction. Proposals made
-    /// meanwhile for the same pairs (by another replica) win: then none of these is made.
+    /// Records proposals in `slot`, each with its log row, in one transaction, but for those
+    /// with a side taken in the slot meanwhile (an open proposal or a live meeting there). A
+    /// pair proposed in the slot meanwhile fails them all (`Duplicate`): that round's stand.
     pub async fn add_proposals(&self, event_id: i64, slot: i64, new: &[NewProposal]) -> Result<Vec<Proposal>> {
         if new.is_empty() {
             return Ok(Vec::new());
         }
         let txn = self.begin_write().await?;
         lock_slot(&txn, slot).await?;
+        // The facts were read before the lock: another round for this slot (another replica,
+        // a decline and a mark-free at once) may have taken some of these sides since. Those
+        // with an open proposal or a live meeting in the slot now are left out.
+        let sides: Vec<i64> = new.iter().flat_map(|p| [p.startup_id, p.investor_id]).collect();
+        let mut taken: HashSet<i64> = HashSet::new();
+        for chunk in sides.chunks(CHUNK) {
+            let proposed: Vec<(i64, i64)> = meet_now_proposals::Entity::find()
+                .select_only()
+                .columns([meet_now_proposals::Column::StartupId, meet_now_proposals::Column::InvestorId])
+                .filter(meet_now_proposals::Column::SlotId.eq(slot))
+                .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+                .filter(
+                    Condition::any()
+                        .add(meet_now_proposals::Column::StartupId.is_in(chunk.iter().copied()))
+                        .add(meet_now_proposals::Column::InvestorId.is_in(chunk.iter().copied())),
+                )
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            let meeting: Vec<(i64, i64)> = meetings::Entity::find()
+                .select_only()
+                .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
+                .filter(meetings::Column::EventId.eq(event_id))
+                .filter(meetings::Column::SlotId.eq(slot))
+                .filter(meetings::Column::Status.is_not_in(FREED))
+                .filter(
+                    Condition::any()
+                        .add(meetings::Column::StartupId.is_in(chunk.iter().copied()))
+                        .add(meetings::Column::InvestorId.is_in(chunk.iter().copied())),
+                )
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            taken.extend(proposed.into_iter().chain(meeting).flat_map(|(s, i)| [s, i]));
+        }
         let at = now();
         let rows: Vec<meet_now_proposals::ActiveModel> = new
             .iter()
+            .filter(|p| !taken.contains(&p.startup_id) && !taken.contains(&p.investor_id))
             .map(|p| meet_now_proposals::ActiveModel {
                 event_id: Set(event_id),
                 slot_id: Set(slot),

@@ -233,3 +233,50 @@ async fn a_new_name_in_both_files_is_refused() {
     );
     assert_eq!(store.organizations(&OrganizationQuery::default()).await.expect("list").total, 0);
 }
+
+#[tokio::test]
+async fn a_round_of_proposals_leaves_out_sides_another_round_took_meanwhile() {
+    let db = TestDatabase::new().await;
+    let store = store(&db).await;
+    let startups = format!("{STARTUPS}PortLink,logistics,seed,SG,,,,2018,40,,,Port\n");
+    let investors = format!("{INVESTORS}Sông Hồng Angels,angel,food,seed,,,,VN,,,Food\n");
+    let mut new = event("techfest-x");
+    new.sessions = techfest_sessions();
+    store.create_event(&new).await.expect("create");
+    let summary = store.import(&new, &rows(&startups, &investors), &()).await.expect("import");
+    assert_eq!(summary.created, 5);
+    let created = store.event(&new.slug).await.expect("event");
+    let slot = store.slots(created.id).await.expect("slots")[0].id;
+    let ids: std::collections::HashMap<String, i64> = store
+        .event_participants(created.id)
+        .await
+        .expect("participants")
+        .into_iter()
+        .map(|o| (o.profile.name.clone(), o.id))
+        .collect();
+    let proposal = |startup: &str, investor: &str, table| ketnoi_store::NewProposal {
+        table,
+        startup_id: ids[startup],
+        investor_id: ids[investor],
+        score: 0.5,
+    };
+    // One round proposes Cảng Số and Han River; another, from facts read before it, wants
+    // Cảng Số with Sông Hồng and PortLink with Han River: only a pair with both sides free is made.
+    let first = store.add_proposals(created.id, slot, &[proposal("Cảng Số", "Han River Ventures", 1)]).await;
+    assert_eq!(first.expect("first round").len(), 1);
+    let second = store
+        .add_proposals(
+            created.id,
+            slot,
+            &[
+                proposal("Cảng Số", "Sông Hồng Angels", 2),
+                proposal("PortLink", "Han River Ventures", 2),
+                proposal("Nông Sản Xanh", "Sông Hồng Angels", 3),
+            ],
+        )
+        .await
+        .expect("second round");
+    let made: Vec<(i64, i64)> = second.iter().map(|p| (p.startup_id, p.investor_id)).collect();
+    assert_eq!(made, vec![(ids["Nông Sản Xanh"], ids["Sông Hồng Angels"])]);
+    assert_eq!(store.open_proposals(created.id, None).await.expect("open").len(), 2);
+}
