@@ -158,6 +158,13 @@ async fn a_no_show_proposes_the_right_pairs_and_an_accepted_proposal_is_a_meetin
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM meetings WHERE rematched").await, 1);
     let report = app.send("GET", &format!("{BASE}/report"), &Who::Anonymous, None).await;
     assert_eq!(report.body["meetings"]["rematched"], 1, "{}", report.body);
+    // Đồng Xanh turns up late: its place went to the re-matched pair, so the organisers are
+    // told who is there instead, and nothing changes.
+    let path = format!("{BASE}/meetings/{no_show}/status");
+    let late = app.send("PUT", &path, &organiser, Some(&json!({"status": "checked-in"}))).await;
+    assert_eq!((late.status, late.body["code"].as_str()), (409, Some("participant-busy")), "{}", late.body);
+    assert_eq!((late.body["with"].as_str(), late.body["meeting"].as_i64()), (Some("Nông Sản Xanh"), Some(meeting_id)));
+    assert!(!late.body["at"].as_str().unwrap_or_default().is_empty(), "the slot in words: {}", late.body);
     // The day is still to come: no follow-up round yet.
     let early = app.send("POST", &format!("{BASE}/follow-up"), &organiser, None).await;
     assert_eq!((early.status, early.body["code"].as_str()), (409, Some("event-not-over")), "{}", early.body);

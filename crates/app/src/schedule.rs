@@ -501,10 +501,15 @@ impl App {
     ) -> AppResult<MeetingView> {
         let event = self.managed(caller, slug).await?;
         let status = MeetingStatus::parse(body.status.trim()).map_err(|issue| AppError::invalid("status", issue))?;
-        let updated = self.store.set_meeting_status(event.id, id, status).await.map_err(|error| match error {
-            ketnoi_store::StoreError::NotFound { .. } => AppError::NotFound(Resource::Meeting),
-            other => other.into(),
-        })?;
+        let updated = match self.store.set_meeting_status(event.id, id, status).await {
+            Ok(updated) => updated,
+            Err(ketnoi_store::StoreError::NotFound { .. }) => return Err(AppError::NotFound(Resource::Meeting)),
+            // A no-show coming back to a place taken meanwhile: who or what is there, when.
+            Err(other) => {
+                let slots = self.store.slots(event.id).await?;
+                return Err(slots_in_words(other.into(), &slots, &zone(&event)));
+            }
+        };
         // Its place is free: on the day, others at the venue may meet there now.
         if matches!(updated.status, MeetingStatus::NoShow | MeetingStatus::Cancelled)
             && let Some(slot_id) = updated.slot_id

@@ -265,6 +265,51 @@ async fn named(db: &impl ConnectionTrait, id: i64) -> Result<Named> {
     Ok(Named { id, name: org.map(|o| o.name).unwrap_or_default() })
 }
 
+/// The live meeting that `meeting` would clash with at `slot` and `table`: a side busy then,
+/// or the table taken; none when the place is free for it.
+async fn clash(
+    db: &impl ConnectionTrait,
+    event_id: i64,
+    meeting: &Meeting,
+    (slot_id, code): (i64, &str),
+    table: u32,
+) -> Result<Option<Refusal>> {
+    let others = meetings::Entity::find()
+        .filter(meetings::Column::EventId.eq(event_id))
+        .filter(meetings::Column::SlotId.eq(slot_id))
+        .filter(meetings::Column::Id.ne(meeting.id))
+        .filter(meetings::Column::Status.is_not_in(FREED))
+        .all(db)
+        .await?;
+    for other in &others {
+        for side in [meeting.startup_id, meeting.investor_id] {
+            if other.startup_id == side || other.investor_id == side {
+                let organization = named(db, side).await?;
+                let with = if other.startup_id == side { other.investor_id } else { other.startup_id };
+                return Ok(Some(Refusal::ParticipantBusy {
+                    slot: code.to_owned(),
+                    at: String::new(),
+                    organization,
+                    meeting: other.id,
+                    table: other.table_no.and_then(|t| u32::try_from(t).ok()).unwrap_or_default(),
+                    with: named(db, with).await?.name,
+                }));
+            }
+        }
+        if other.table_no == Some(table as i32) {
+            return Ok(Some(Refusal::TableTaken {
+                slot: code.to_owned(),
+                at: String::new(),
+                table,
+                meeting: other.id,
+                startup: named(db, other.startup_id).await?.name,
+                investor: named(db, other.investor_id).await?.name,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 pub(crate) async fn participates(
     db: &impl ConnectionTrait,
     event_id: i64,
@@ -763,40 +808,8 @@ impl Store {
                 );
             }
         }
-        let others = meetings::Entity::find()
-            .filter(meetings::Column::EventId.eq(event_id))
-            .filter(meetings::Column::SlotId.eq(slot.id))
-            .filter(meetings::Column::Id.ne(id))
-            .filter(meetings::Column::Status.is_not_in(FREED))
-            .all(&txn)
-            .await?;
-        for other in &others {
-            for side in [current.startup_id, current.investor_id] {
-                if other.startup_id == side || other.investor_id == side {
-                    let organization = named(&txn, side).await?;
-                    let with = if other.startup_id == side { other.investor_id } else { other.startup_id };
-                    return Err(Refusal::ParticipantBusy {
-                        slot: slot.code.clone(),
-                        at: String::new(),
-                        organization,
-                        meeting: other.id,
-                        table: other.table_no.and_then(|t| u32::try_from(t).ok()).unwrap_or_default(),
-                        with: named(&txn, with).await?.name,
-                    }
-                    .into());
-                }
-            }
-            if other.table_no == Some(table as i32) {
-                return Err(Refusal::TableTaken {
-                    slot: slot.code.clone(),
-                    at: String::new(),
-                    table,
-                    meeting: other.id,
-                    startup: named(&txn, other.startup_id).await?.name,
-                    investor: named(&txn, other.investor_id).await?.name,
-                }
-                .into());
-            }
+        if let Some(refusal) = clash(&txn, event_id, &current, (slot.id, &slot.code), table).await? {
+            return Err(refusal.into());
         }
         let moved = row.slot_id != Some(slot.id) || row.table_no != Some(table as i32);
         let mut model = meetings::ActiveModel {
@@ -903,6 +916,16 @@ impl Store {
         let status = current.status.change(id, current.slot_id.is_some(), status)?;
         if status == current.status {
             return Ok(current);
+        }
+        // Back from a no-show (a late arrival): its place was free for others meanwhile.
+        if current.status == MeetingStatus::NoShow
+            && status != MeetingStatus::Cancelled
+            && let (Some(slot_id), Some(table)) = (current.slot_id, current.table)
+        {
+            let code = slots::Entity::find_by_id(slot_id).one(&txn).await?.map(|s| s.code).unwrap_or_default();
+            if let Some(refusal) = clash(&txn, event_id, &current, (slot_id, &code), table).await? {
+                return Err(refusal.into());
+            }
         }
         let updated = meetings::ActiveModel {
             id: Set(id),
