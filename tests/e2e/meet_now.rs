@@ -112,6 +112,10 @@ async fn a_no_show_proposes_the_right_pairs_and_an_accepted_proposal_is_a_meetin
     assert_eq!(declined.status, 200, "{}", declined.body);
     assert!(pairs(&app.send("GET", &format!("{BASE}/meet-now"), &organiser, None).await.body).is_empty());
 
+    // Nông Sản asked Han River; no answer yet.
+    let asked = app.send("POST", &format!("{BASE}/requests"), &nong_san, Some(&json!({"to": han_river_id}))).await;
+    assert_eq!(asked.status, 201, "{}", asked.body);
+
     set_status(&app, &organiser, &no_show, "no-show").await;
     // Present and free in the second slot: Cảng Số and Nông Sản, Han River and Rotterdam. Cảng
     // Số met Han River and was declined by Rotterdam; Nông Sản (pre-seed) is two stages from
@@ -139,6 +143,10 @@ async fn a_no_show_proposes_the_right_pairs_and_an_accepted_proposal_is_a_meetin
     let done = app.send("POST", &format!("{BASE}/meet-now/{id}/accept"), &han_river, None).await;
     assert_eq!((done.status, done.body["status"].as_str()), (200, Some("met")), "{}", done.body);
     let meeting_id = done.body["meeting"].as_i64().expect("a meeting");
+    // The meeting answers the request Nông Sản had sent: accepted, not left pending.
+    let outbox = app.send("GET", &format!("{BASE}/requests?box=outbox"), &nong_san, None).await;
+    let request = outbox.body["items"].as_array().expect("a list").iter().find(|r| r["id"] == asked.body["id"]);
+    assert_eq!(request.map(|r| r["status"].clone()), Some(json!("accepted")), "{}", outbox.body);
     let agenda = app.send("GET", &format!("{BASE}/agenda"), &nong_san, None).await;
     let placed =
         agenda.body["items"].as_array().expect("a list").iter().find(|m| m["id"] == meeting_id).expect("on the agenda");

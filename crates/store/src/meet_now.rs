@@ -438,29 +438,52 @@ impl Store {
             txn.commit().await?;
             return Ok(Answered::Waiting(current));
         }
+        // The meeting answers the pair's pending request, if one of them had asked; else a
+        // request accepted by both is written for it.
         let (low, high) = pair(current.startup_id, current.investor_id);
-        let request = meeting_requests::ActiveModel {
-            event_id: Set(current.event_id),
-            requester_id: Set(current.startup_id),
-            recipient_id: Set(current.investor_id),
-            pair_low: Set(low),
-            pair_high: Set(high),
-            message: Set(String::new()),
-            note: Set(String::new()),
-            status: Set(RequestStatus::Accepted.as_str().to_owned()),
-            priority: Set(1),
-            expires_at: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let pending = meeting_requests::Entity::find()
+            .filter(meeting_requests::Column::EventId.eq(current.event_id))
+            .filter(meeting_requests::Column::PairLow.eq(low))
+            .filter(meeting_requests::Column::PairHigh.eq(high))
+            .filter(meeting_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
+            .one(&txn)
+            .await?;
+        let request_id = match pending {
+            Some(pending) => {
+                meeting_requests::Entity::update_many()
+                    .col_expr(meeting_requests::Column::Status, Expr::value(RequestStatus::Accepted.as_str()))
+                    .col_expr(meeting_requests::Column::UpdatedAt, Expr::value(at))
+                    .filter(meeting_requests::Column::Id.eq(pending.id))
+                    .exec(&txn)
+                    .await?;
+                pending.id
+            }
+            None => {
+                meeting_requests::ActiveModel {
+                    event_id: Set(current.event_id),
+                    requester_id: Set(current.startup_id),
+                    recipient_id: Set(current.investor_id),
+                    pair_low: Set(low),
+                    pair_high: Set(high),
+                    message: Set(String::new()),
+                    note: Set(String::new()),
+                    status: Set(RequestStatus::Accepted.as_str().to_owned()),
+                    priority: Set(1),
+                    expires_at: Set(None),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?
+                .id
+            }
+        };
         let (start, end) = (slot.starts_at.as_second(), slot.ends_at.as_second());
         let table = i32::try_from(current.table).unwrap_or(i32::MAX);
         let placed = meetings::ActiveModel {
             event_id: Set(current.event_id),
-            request_id: Set(request.id),
+            request_id: Set(request_id),
             startup_id: Set(current.startup_id),
             investor_id: Set(current.investor_id),
             slot_id: Set(Some(current.slot_id)),
