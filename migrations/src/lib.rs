@@ -12,6 +12,7 @@ mod m20261201_000007_seen;
 mod m20261202_000008_feedback;
 mod m20261203_000009_meet_now;
 mod m20261204_000010_meetings_by_status;
+mod m20261205_000011_pairs_met_or_declined;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_feedback::Migration),
             Box::new(m20261203_000009_meet_now::Migration),
             Box::new(m20261204_000010_meetings_by_status::Migration),
+            Box::new(m20261205_000011_pairs_met_or_declined::Migration),
         ]
     }
 }

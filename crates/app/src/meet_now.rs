@@ -231,8 +231,13 @@ impl App {
         if free.len() < 2 {
             return Ok(Vec::new());
         }
+        // Read at once: the pairs never to propose, and what matching needs of each.
+        let met_or_declined = async { Ok::<_, AppError>(self.store.pairs_met_or_declined(event.id, free).await?) };
+        let (met_or_declined, candidates) = tokio::try_join!(met_or_declined, self.candidates_of(event, free))?;
+        let mut excluded = facts.excluded;
+        excluded.extend(met_or_declined);
         let (mut startups, mut investors) = (Vec::new(), Vec::new());
-        for candidate in self.candidates_of(event, free).await? {
+        for candidate in candidates {
             if candidate.investor {
                 investors.push(candidate);
             } else {
@@ -244,7 +249,7 @@ impl App {
         investors.sort_by_key(|c| c.id);
         // Up to some tens of milliseconds of scoring when a slot has hundreds free: off the
         // threads that serve requests.
-        let (excluded, weights) = (facts.excluded, event.weights);
+        let weights = event.weights;
         let pairs =
             tokio::task::spawn_blocking(move || disjoint_pairs(&startups, &investors, &excluded, RANKED, &weights))
                 .await

@@ -163,18 +163,15 @@ fn words(text: &str) -> Vec<u32> {
     words
 }
 
+/// How many values two sorted lists share; without branches on the values, which are hashes
+/// and would mispredict every other step.
 fn common(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut count) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                count += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        count += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     count
 }
@@ -196,6 +193,11 @@ pub struct Candidate {
     country: Option<Country>,
     countries: Vec<Country>,
     words: Vec<u32>,
+    /// The words as a 256-bit signature, and how many of them fell on a bit taken already:
+    /// two texts share at most as many words as their signatures share bits plus the fewer
+    /// of those lost, a bound that skips most comparisons of words.
+    signature: [u64; 4],
+    lost: usize,
 }
 
 impl Candidate {
@@ -216,12 +218,14 @@ impl Candidate {
             country: profile.country,
             countries: Vec::new(),
             words: Vec::new(),
+            signature: [0; 4],
+            lost: 0,
         };
         match &profile.details {
             Details::Startup(startup) => {
                 candidate.stages = 1 << (startup.stage as u8);
                 candidate.ask = startup.funding_ask.and_then(|ask| base(ask.amount, ask.currency));
-                candidate.words = words(&profile.description);
+                candidate.set_words(words(&profile.description));
             }
             Details::Investor(investor) => {
                 candidate.investor = true;
@@ -229,10 +233,21 @@ impl Candidate {
                 candidate.ticket =
                     investor.ticket.and_then(|t| Some((base(t.min, t.currency)?, base(t.max, t.currency)?)));
                 candidate.countries = investor.countries.clone();
-                candidate.words = words(&format!("{} {}", investor.thesis, profile.description));
+                candidate.set_words(words(&format!("{} {}", investor.thesis, profile.description)));
             }
         }
         candidate
+    }
+
+    /// `words`, sorted and without repeats, with their signature.
+    fn set_words(&mut self, words: Vec<u32>) {
+        self.signature = [0; 4];
+        for word in &words {
+            self.signature[(word >> 6 & 3) as usize] |= 1 << (word & 63);
+        }
+        let bits: u32 = self.signature.iter().map(|part| part.count_ones()).sum();
+        self.lost = words.len() - bits as usize;
+        self.words = words;
     }
 }
 
@@ -310,11 +325,22 @@ fn factors_but_text(startup: &Candidate, investor: &Candidate) -> Option<FactorS
 /// How well the investor's thesis matches the startup's description: shared significant words
 /// against the geometric mean of their counts, doubled and capped at 1.
 fn text_fit(startup: &Candidate, investor: &Candidate) -> f64 {
+    text_score(startup, investor, common(&startup.words, &investor.words))
+}
+
+/// At least the text fit of the pair, from their signatures: each shared word sets a bit in
+/// both, and of the shared words at most those lost on either side share a bit with another.
+fn text_fit_bound(startup: &Candidate, investor: &Candidate) -> f64 {
+    let bits: u32 = startup.signature.iter().zip(&investor.signature).map(|(a, b)| (a & b).count_ones()).sum();
+    let shared = (bits as usize + startup.lost.min(investor.lost)).min(startup.words.len().min(investor.words.len()));
+    text_score(startup, investor, shared)
+}
+
+fn text_score(startup: &Candidate, investor: &Candidate, shared: usize) -> f64 {
     if startup.words.is_empty() || investor.words.is_empty() {
         return UNKNOWN;
     }
-    let shared = common(&startup.words, &investor.words) as f64;
-    (2.0 * shared / ((startup.words.len() * investor.words.len()) as f64).sqrt()).min(1.0)
+    (2.0 * shared as f64 / ((startup.words.len() * investor.words.len()) as f64).sqrt()).min(1.0)
 }
 
 /// The score of a pair from its factors: the harmonic mean of the startup's side and the
@@ -353,14 +379,20 @@ pub fn recommend(
         return top;
     }
     for other in pool {
-        if other.investor == subject.investor || other.id == subject.id || exclude.contains(&other.id) {
+        if other.investor == subject.investor || other.id == subject.id {
             continue;
         }
         let (startup, investor) = if subject.investor { (other, subject) } else { (subject, other) };
         let Some(mut factors) = factors_but_text(startup, investor) else { continue };
-        // The score is monotone in the text fit: with it at its best, a pair that still cannot
+        // The score is monotone in the text fit: with it at its bound, a pair that still cannot
         // enter a full top-k is skipped before comparing words.
-        if top.len() == k && combine(&factors, weights) < top[k - 1].1 {
+        if top.len() == k {
+            factors.text = text_fit_bound(startup, investor);
+            if combine(&factors, weights) < top[k - 1].1 {
+                continue;
+            }
+        }
+        if exclude.contains(&other.id) {
             continue;
         }
         factors.text = text_fit(startup, investor);
@@ -373,6 +405,9 @@ pub fn recommend(
     }
     top
 }
+
+/// How many pairs a round of [`disjoint_pairs`] scores before it shares the work among threads.
+const PARALLEL_FROM: usize = 50_000;
 
 /// The best pairs of `startups` and `investors` in which each organization appears at most
 /// once. In rounds: each organization of the smaller side still unpaired ranks its best `k`
@@ -406,13 +441,39 @@ pub fn disjoint_pairs(
     let mut pool: Vec<Candidate> = large.to_vec();
     let none = HashSet::new();
     while k > 0 && !subjects.is_empty() && !pool.is_empty() {
-        let mut found: Vec<(i64, i64, f64)> = Vec::new();
-        for subject in &subjects {
-            for (other, score) in recommend(subject, &pool, exclude.get(&subject.id).unwrap_or(&none), k, weights) {
-                let (startup, investor) = if subject.investor { (other, subject.id) } else { (subject.id, other) };
-                found.push((startup, investor, score));
+        let rank = |subjects: &[&Candidate]| {
+            let mut found: Vec<(i64, i64, f64)> = Vec::with_capacity(subjects.len() * k);
+            for subject in subjects {
+                for (other, score) in recommend(subject, &pool, exclude.get(&subject.id).unwrap_or(&none), k, weights) {
+                    let (startup, investor) = if subject.investor { (other, subject.id) } else { (subject.id, other) };
+                    found.push((startup, investor, score));
+                }
             }
-        }
+            found
+        };
+        // Hundreds of subjects over a pool of a thousand are tens of milliseconds of scoring:
+        // shared among the cores. The pairs found are sorted below, so the split does not
+        // change what is chosen.
+        let threads = if subjects.len() * pool.len() < PARALLEL_FROM {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(subjects.len())
+        };
+        let mut found = if threads == 1 {
+            rank(&subjects)
+        } else {
+            let rank = &rank;
+            std::thread::scope(|scope| {
+                let parts: Vec<_> = subjects
+                    .chunks(subjects.len().div_ceil(threads))
+                    .map(|part| scope.spawn(move || rank(part)))
+                    .collect();
+                parts
+                    .into_iter()
+                    .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            })
+        };
         found.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
         let before = pairs.len();
         for (startup, investor, score) in found {
@@ -811,6 +872,50 @@ mod tests {
         )
     }
 
+    /// Texts from a few words, so that pairs share some.
+    fn words_of(chosen: Vec<&str>) -> String {
+        chosen.join(" ")
+    }
+
+    const VOCABULARY: [&str; 12] = [
+        "logistics",
+        "cold",
+        "chain",
+        "port",
+        "farm",
+        "rice",
+        "export",
+        "payments",
+        "wallet",
+        "clinic",
+        "robot",
+        "solar",
+    ];
+
+    fn worded_startup() -> impl Strategy<Value = Profile> {
+        (0..4usize, proptest::sample::subsequence(VOCABULARY.to_vec(), 0..8)).prop_map(|(stage, chosen)| {
+            startup("logistics", Stage::ALL[stage].code(), "2000000", "USD", "VN", &words_of(chosen))
+        })
+    }
+
+    fn worded_investor() -> impl Strategy<Value = Profile> {
+        (0..4usize, 1i64..5_000_000, proptest::sample::subsequence(VOCABULARY.to_vec(), 0..8)).prop_map(
+            |(stage, min, chosen)| {
+                let stages = [Stage::ALL[stage].code(), Stage::ALL[stage + 1].code()].join(";");
+                investor(
+                    "logistics;agritech",
+                    &stages,
+                    &min.to_string(),
+                    &(min * 4).to_string(),
+                    "USD",
+                    "VN",
+                    &words_of(chosen),
+                    "vc",
+                )
+            },
+        )
+    }
+
     fn arb_factors() -> impl Strategy<Value = FactorScores> {
         (0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64, 0.0..=1.0f64).prop_map(
             |(sector, stage, ticket, geography, text)| FactorScores { sector, stage, ticket, geography, text },
@@ -861,6 +966,50 @@ mod tests {
             };
             *slot = (*slot + up).min(1.0);
             prop_assert!(combine(&better, &weights) >= combine(&f, &weights) - 1e-12);
+        }
+
+        #[test]
+        fn common_counts_the_shared_values(a in proptest::collection::btree_set(0u32..3000, 0..80), b in proptest::collection::btree_set(0u32..3000, 0..80)) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let expected = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+            prop_assert_eq!(common(&a, &b), expected);
+        }
+
+        #[test]
+        fn the_text_bound_is_never_below_the_fit(a in proptest::collection::btree_set(0u32..1200, 0..120), b in proptest::collection::btree_set(0u32..1200, 0..120)) {
+            // Values above 255 fall on bits of smaller ones: signatures with collisions.
+            let r = rates();
+            let (mut s, mut i) = (Candidate::new(1, &seed_logistics(), &r), Candidate::new(2, &vc("logistics", "seed"), &r));
+            s.set_words(a.into_iter().collect());
+            i.set_words(b.into_iter().collect());
+            prop_assert!(text_fit_bound(&s, &i) >= text_fit(&s, &i));
+        }
+
+        #[test]
+        fn the_text_bound_holds_for_shared_words_on_one_bit(shared in proptest::collection::btree_set(0u32..64, 1..6), a in proptest::collection::btree_set(64u32..160, 0..30), b in proptest::collection::btree_set(160u32..256, 0..30)) {
+            // Each shared word has a twin 256 above it: both set the same bit.
+            let twins = |extra: &std::collections::BTreeSet<u32>| -> Vec<u32> {
+                let mut words: Vec<u32> = shared.iter().flat_map(|w| [*w, w + 256]).chain(extra.iter().copied()).collect();
+                words.sort_unstable();
+                words
+            };
+            let r = rates();
+            let (mut s, mut i) = (Candidate::new(1, &seed_logistics(), &r), Candidate::new(2, &vc("logistics", "seed"), &r));
+            s.set_words(twins(&a));
+            i.set_words(twins(&b));
+            prop_assert!(text_fit_bound(&s, &i) >= text_fit(&s, &i), "{} < {}", text_fit_bound(&s, &i), text_fit(&s, &i));
+        }
+
+        #[test]
+        fn ranking_with_bounds_equals_scoring_every_pair(pool in proptest::collection::vec(worded_investor(), 1..40), s in worded_startup(), k in 1..8usize) {
+            let r = rates();
+            let subject = Candidate::new(1, &s, &r);
+            let candidates: Vec<Candidate> = pool.iter().enumerate().map(|(n, p)| Candidate::new(n as i64 + 10, p, &r)).collect();
+            let weights = Weights::default();
+            let mut every: Vec<(i64, f64)> = candidates.iter().filter_map(|c| Some((c.id, score(&subject, c, &weights)?))).collect();
+            every.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            every.truncate(k);
+            prop_assert_eq!(recommend(&subject, &candidates, &HashSet::new(), k, &weights), every);
         }
 
         #[test]

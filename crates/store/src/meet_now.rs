@@ -138,9 +138,8 @@ pub struct SlotFacts {
     pub proposed_tables: std::collections::HashMap<u32, usize>,
     /// Those to pair: present, not busy, not unavailable; by id.
     pub candidates: Vec<i64>,
-    /// Pairs never to propose: they have a meeting (not cancelled), one declined the other's
-    /// request or a proposal, or they were proposed in this slot already. Meetings and
-    /// requests are read for pairs of candidates only.
+    /// Pairs never to propose for their proposals: one declined the other, or they were
+    /// proposed in this slot already.
     pub excluded: HashSet<(i64, i64)>,
 }
 
@@ -163,52 +162,42 @@ pub enum Answered {
 }
 
 impl Store {
-    /// The facts for proposals in `slot`, whose day has the slots `day`.
+    /// The facts for proposals in `slot`, whose day has the slots `day`; the pairs that met or
+    /// declined a request are [`Store::pairs_met_or_declined`]'s. The reads are independent and
+    /// run at once, each on a connection of its own.
     pub async fn slot_facts(&self, event_id: i64, slot: i64, day: &[i64]) -> Result<SlotFacts> {
-        let mut facts = SlotFacts::default();
         // Only the rows that matter are read: at a national event the event has tens of
         // thousands of meetings, and each row read costs.
-        let took_place: Vec<(i64, i64)> = meetings::Entity::find()
+        let took_place = meetings::Entity::find()
             .select_only()
             .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
             .filter(meetings::Column::EventId.eq(event_id))
             .filter(meetings::Column::SlotId.is_in(day.iter().copied()))
             .filter(meetings::Column::Status.is_in([MeetingStatus::CheckedIn.as_str(), MeetingStatus::Held.as_str()]))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        facts.present.extend(took_place.into_iter().flat_map(|(s, i)| [s, i]));
-        let in_slot: Vec<(i64, i64, Option<i32>)> = meetings::Entity::find()
+            .into_tuple::<(i64, i64)>()
+            .all(&self.db);
+        let in_slot = meetings::Entity::find()
             .select_only()
             .columns([meetings::Column::StartupId, meetings::Column::InvestorId, meetings::Column::TableNo])
             .filter(meetings::Column::EventId.eq(event_id))
             .filter(meetings::Column::SlotId.eq(slot))
             .filter(meetings::Column::Status.is_not_in(FREED))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        for (startup, investor, table) in in_slot {
-            facts.busy.extend([startup, investor]);
-            facts.tables_used.extend(table.and_then(|t| u32::try_from(t).ok()));
-        }
-        let free: Vec<i64> = meet_now_free::Entity::find()
+            .into_tuple::<(i64, i64, Option<i32>)>()
+            .all(&self.db);
+        let free = meet_now_free::Entity::find()
             .select_only()
             .column(meet_now_free::Column::OrganizationId)
             .filter(meet_now_free::Column::SlotId.is_in(day.iter().copied()))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        facts.present.extend(free);
-        let unavailable: Vec<i64> = unavailable_slots::Entity::find()
+            .into_tuple::<i64>()
+            .all(&self.db);
+        let unavailable = unavailable_slots::Entity::find()
             .select_only()
             .column(participations::Column::OrganizationId)
             .inner_join(participations::Entity)
             .filter(unavailable_slots::Column::SlotId.eq(slot))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        facts.unavailable.extend(unavailable);
-        let proposed: Vec<(i64, i32, i64, i64, String)> = meet_now_proposals::Entity::find()
+            .into_tuple::<i64>()
+            .all(&self.db);
+        let proposed = meet_now_proposals::Entity::find()
             .select_only()
             .columns([
                 meet_now_proposals::Column::SlotId,
@@ -223,9 +212,18 @@ impl Store {
                     .add(meet_now_proposals::Column::SlotId.eq(slot))
                     .add(meet_now_proposals::Column::Status.eq(ProposalStatus::Declined.as_str())),
             )
-            .into_tuple()
-            .all(&self.db)
-            .await?;
+            .into_tuple::<(i64, i32, i64, i64, String)>()
+            .all(&self.db);
+        let (took_place, in_slot, free, unavailable, proposed) =
+            tokio::try_join!(took_place, in_slot, free, unavailable, proposed)?;
+        let mut facts = SlotFacts::default();
+        facts.present.extend(took_place.into_iter().flat_map(|(s, i)| [s, i]));
+        facts.present.extend(free);
+        for (startup, investor, table) in in_slot {
+            facts.busy.extend([startup, investor]);
+            facts.tables_used.extend(table.and_then(|t| u32::try_from(t).ok()));
+        }
+        facts.unavailable.extend(unavailable);
         for (slot_id, table, startup, investor, status) in proposed {
             facts.excluded.insert(pair(startup, investor));
             if slot_id == slot && status == ProposalStatus::Open.as_str() {
@@ -240,34 +238,45 @@ impl Store {
             .copied()
             .collect();
         facts.candidates.sort_unstable();
-        // Pairs that met or declined, among the candidates only.
-        for chunk in facts.candidates.chunks(CHUNK) {
-            for others in facts.candidates.chunks(CHUNK) {
-                let met: Vec<(i64, i64)> = meetings::Entity::find()
-                    .select_only()
-                    .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
-                    .filter(meetings::Column::EventId.eq(event_id))
-                    .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
-                    .filter(meetings::Column::StartupId.is_in(chunk.iter().copied()))
-                    .filter(meetings::Column::InvestorId.is_in(others.iter().copied()))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?;
-                facts.excluded.extend(met.into_iter().map(|(s, i)| pair(s, i)));
-                let declined: Vec<(i64, i64)> = meeting_requests::Entity::find()
-                    .select_only()
-                    .columns([meeting_requests::Column::PairLow, meeting_requests::Column::PairHigh])
-                    .filter(meeting_requests::Column::EventId.eq(event_id))
-                    .filter(meeting_requests::Column::RequesterId.is_in(chunk.iter().copied()))
-                    .filter(meeting_requests::Column::RecipientId.is_in(others.iter().copied()))
-                    .filter(meeting_requests::Column::Status.eq(RequestStatus::Declined.as_str()))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?;
-                facts.excluded.extend(declined);
-            }
-        }
         Ok(facts)
+    }
+
+    /// The pairs among `organizations` that have a meeting at the event (not cancelled) or in
+    /// which one declined the other's request, the smaller id first. Meetings are read for
+    /// pairs of these organizations only; the declined requests of an event are few, and read
+    /// whole through their own index.
+    pub async fn pairs_met_or_declined(&self, event_id: i64, organizations: &[i64]) -> Result<HashSet<(i64, i64)>> {
+        let met = async {
+            let mut met = Vec::new();
+            for chunk in organizations.chunks(CHUNK) {
+                for others in organizations.chunks(CHUNK) {
+                    let rows: Vec<(i64, i64)> = meetings::Entity::find()
+                        .select_only()
+                        .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
+                        .filter(meetings::Column::EventId.eq(event_id))
+                        .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                        .filter(meetings::Column::StartupId.is_in(chunk.iter().copied()))
+                        .filter(meetings::Column::InvestorId.is_in(others.iter().copied()))
+                        .into_tuple()
+                        .all(&self.db)
+                        .await?;
+                    met.extend(rows);
+                }
+            }
+            Ok::<_, StoreError>(met)
+        };
+        let declined = meeting_requests::Entity::find()
+            .select_only()
+            .columns([meeting_requests::Column::PairLow, meeting_requests::Column::PairHigh])
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .filter(meeting_requests::Column::Status.eq(RequestStatus::Declined.as_str()))
+            .into_tuple::<(i64, i64)>()
+            .all(&self.db);
+        let (met, declined) = tokio::try_join!(met, async { Ok(declined.await?) })?;
+        let among: HashSet<i64> = organizations.iter().copied().collect();
+        let mut pairs: HashSet<(i64, i64)> = met.into_iter().map(|(s, i)| pair(s, i)).collect();
+        pairs.extend(declined.into_iter().filter(|(a, b)| among.contains(a) && among.contains(b)));
+        Ok(pairs)
     }
 
     /// Records proposals in `slot`, each with its log row, in one transaction, but for those
@@ -281,39 +290,26 @@ impl Store {
         lock_slot(&txn, slot).await?;
         // The facts were read before the lock: another round for this slot (another replica,
         // a decline and a mark-free at once) may have taken some of these sides since. Those
-        // with an open proposal or a live meeting in the slot now are left out.
-        let sides: Vec<i64> = new.iter().flat_map(|p| [p.startup_id, p.investor_id]).collect();
-        let mut taken: HashSet<i64> = HashSet::new();
-        for chunk in sides.chunks(CHUNK) {
-            let proposed: Vec<(i64, i64)> = meet_now_proposals::Entity::find()
-                .select_only()
-                .columns([meet_now_proposals::Column::StartupId, meet_now_proposals::Column::InvestorId])
-                .filter(meet_now_proposals::Column::SlotId.eq(slot))
-                .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
-                .filter(
-                    Condition::any()
-                        .add(meet_now_proposals::Column::StartupId.is_in(chunk.iter().copied()))
-                        .add(meet_now_proposals::Column::InvestorId.is_in(chunk.iter().copied())),
-                )
-                .into_tuple()
-                .all(&txn)
-                .await?;
-            let meeting: Vec<(i64, i64)> = meetings::Entity::find()
-                .select_only()
-                .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
-                .filter(meetings::Column::EventId.eq(event_id))
-                .filter(meetings::Column::SlotId.eq(slot))
-                .filter(meetings::Column::Status.is_not_in(FREED))
-                .filter(
-                    Condition::any()
-                        .add(meetings::Column::StartupId.is_in(chunk.iter().copied()))
-                        .add(meetings::Column::InvestorId.is_in(chunk.iter().copied())),
-                )
-                .into_tuple()
-                .all(&txn)
-                .await?;
-            taken.extend(proposed.into_iter().chain(meeting).flat_map(|(s, i)| [s, i]));
-        }
+        // with an open proposal or a live meeting in the slot now are left out: a slot has at
+        // most a few thousand of either, read whole rather than looked up by long lists of ids.
+        let proposed: Vec<(i64, i64)> = meet_now_proposals::Entity::find()
+            .select_only()
+            .columns([meet_now_proposals::Column::StartupId, meet_now_proposals::Column::InvestorId])
+            .filter(meet_now_proposals::Column::SlotId.eq(slot))
+            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let meeting: Vec<(i64, i64)> = meetings::Entity::find()
+            .select_only()
+            .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::SlotId.eq(slot))
+            .filter(meetings::Column::Status.is_not_in(FREED))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let taken: HashSet<i64> = proposed.into_iter().chain(meeting).flat_map(|(s, i)| [s, i]).collect();
         let at = now();
         let rows: Vec<meet_now_proposals::ActiveModel> = new
             .iter()
