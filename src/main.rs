@@ -16,6 +16,7 @@ use ketnoi_app::{App, Indexer, Settings};
 use ketnoi_domain::event::EventSlug;
 use ketnoi_mail::{Sender, SmtpUrl};
 use ketnoi_server::auth::AuthConfig;
+use ketnoi_server::observe::Operations;
 use ketnoi_server::{AppState, Server};
 use ketnoi_store::{ImportProgress, ImportSummary, OrganizationQuery, Store};
 use tracing_subscriber::EnvFilter;
@@ -25,8 +26,18 @@ use tracing_subscriber::EnvFilter;
 struct Cli {
     #[command(flatten)]
     data: DataArgs,
+    /// How log lines are written to standard error: `text` for people, `json` (one object a
+    /// line, with the request id of each request's lines) for a log collector.
+    #[arg(long, global = true, env = "KETNOI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -71,11 +82,19 @@ struct ServeArgs {
     /// without slowing the pages down (and within what the mail provider accepts).
     #[arg(long, env = "KETNOI_MAIL_RATE", default_value_t = 220, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     mail_rate: u32,
+    /// A request that takes this many milliseconds or more is logged as a warning, with its
+    /// route, status and request id.
+    #[arg(long, env = "KETNOI_SLOW_REQUEST_MS", default_value_t = 1000)]
+    slow_request_ms: u64,
 }
 
 impl ServeArgs {
     fn auth(&self) -> AuthConfig {
         AuthConfig { trust_proxy: self.trust_proxy, secure_cookies: self.secure_cookies, ..AuthConfig::default() }
+    }
+
+    fn operations(&self) -> Operations {
+        Operations { slow_request: std::time::Duration::from_millis(self.slow_request_ms) }
     }
 
     /// Where messages go and where their links point; a malformed setting stops the command,
@@ -234,13 +253,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("KETNOI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let filter =
+        EnvFilter::try_from_env("KETNOI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        // Each line an object: its fields, and the request span's (the request id among them).
+        LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -483,7 +503,7 @@ async fn serve(
     let _indexing = indexer.spawn();
     let auth = args.auth();
     let app = Arc::new(App::with_index(store, indexer, auth.settings).with_mail(mail));
-    let server = Server::bind(listen, AppState::with_app(Arc::clone(&app), auth))
+    let server = Server::bind(listen, AppState::with_operations(Arc::clone(&app), auth, args.operations()))
         .await
         .map_err(|e| CommandError::Usage(format!("cannot listen on {listen}: {e}")))?;
     // The service starts whatever the mail server says: messages wait in the outbox.

@@ -3,10 +3,12 @@
 use crate::support::{TestApp, Who, names};
 
 #[tokio::test]
-async fn healthz_answers_when_the_database_does() {
+async fn healthz_and_readyz_answer_on_a_served_event() {
     let app = TestApp::with_fixtures().await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status().as_u16(), 200);
+    app.indexer.sync(std::time::Duration::from_secs(5)).await.expect("sync");
+    assert_eq!(app.json("/readyz", 200).await["status"], "ready");
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod mail;
 mod meet_now;
 mod meetings;
 mod openapi;
+mod operations;
 mod recommendations;
 mod report;
 mod search;

@@ -22,6 +22,7 @@ pub mod desk;
 mod error;
 pub mod events;
 pub mod exports;
+pub mod health;
 pub mod indexer;
 mod letters;
 pub mod limits;
@@ -182,16 +183,6 @@ impl App {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    /// Whether the database answers and the index can be searched.
-    pub async fn health(&self) -> AppResult<()> {
-        self.store.ping().await?;
-        let index = self.index()?;
-        let probe =
-            move || index.search(&ketnoi_search::SearchQuery { text: "healthz", limit: 1, ..Default::default() });
-        tokio::task::spawn_blocking(probe).await.map_err(error::internal)?.map_err(error::internal)?;
-        Ok(())
     }
 
     /// Who comes with `credential`: a live session's or token's user, or nobody. A token that

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ketnoi_app::health::Readiness;
 use ketnoi_app::{AppError, ProblemKind};
 use ketnoi_domain::i18n::{Language, Message};
 use ketnoi_domain::rules::Resource;
@@ -20,6 +21,8 @@ use utoipa::ToSchema;
 pub enum ApiError {
     App(AppError),
     Request(RequestProblem),
+    /// The server cannot take requests now (`/readyz`), and why.
+    NotReady(Readiness),
 }
 
 /// What is wrong with the request as HTTP: not a use case's business.
@@ -71,7 +74,13 @@ pub struct Problem {
     /// For invalid input: each offending field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// The request's id, as in its `x-request-id` header and in the server's log lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
+
+/// Seconds a client is asked to wait after a 503.
+const RETRY_UNAVAILABLE: u32 = 2;
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
@@ -120,6 +129,7 @@ impl ApiError {
                 RequestProblem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 RequestProblem::CrossSite => StatusCode::FORBIDDEN,
             },
+            ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -135,6 +145,7 @@ impl ApiError {
                 RequestProblem::MethodNotAllowed => "method-not-allowed",
                 RequestProblem::CrossSite => "cross-site",
             },
+            ApiError::NotReady(_) => "not-ready",
         }
     }
 
@@ -155,6 +166,7 @@ impl ApiError {
                 RequestProblem::MethodNotAllowed => "this method is not allowed on this path".to_owned(),
                 RequestProblem::CrossSite => "cross-site requests may not change anything here".to_owned(),
             },
+            ApiError::NotReady(readiness) => format!("not ready: {}", readiness.reasons.join("; ")),
         }
     }
 
@@ -169,6 +181,7 @@ impl ApiError {
             "invalid-query",
             "method-not-allowed",
             "cross-site",
+            "not-ready",
         ]);
         codes.sort_unstable();
         codes.dedup();
@@ -204,7 +217,7 @@ impl ApiError {
             ApiError::Request(RequestProblem::InvalidBody { field, detail }) => {
                 vec![FieldProblem { field: field.clone(), code: "invalid-body".to_owned(), message: detail.clone() }]
             }
-            ApiError::Request(_) => Vec::new(),
+            ApiError::Request(_) | ApiError::NotReady(_) => Vec::new(),
         }
     }
 
@@ -236,6 +249,11 @@ impl ApiError {
                 data.insert("problems".to_owned(), Value::Array(problems));
                 data.insert("total".to_owned(), json!(import.total));
             }
+            ApiError::NotReady(readiness) => {
+                if let Ok(Value::Object(members)) = serde_json::to_value(readiness) {
+                    data.extend(members);
+                }
+            }
             ApiError::App(_) | ApiError::Request(_) => {}
         }
         data
@@ -253,6 +271,7 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors: self.errors(),
+            request_id: crate::observe::request_id().map(|id| id.to_string()),
         };
         let mut body = match serde_json::to_value(&problem) {
             Ok(Value::Object(members)) => members,
@@ -270,6 +289,10 @@ impl IntoResponse for ApiError {
             }
             ApiError::App(AppError::TooManyAttempts { retry_after, .. }) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from((*retry_after).max(1)));
+            }
+            // The database or the index is away for now: a client may try again shortly.
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_UNAVAILABLE));
             }
             _ => {}
         }

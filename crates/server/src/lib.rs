@@ -12,6 +12,7 @@ mod json;
 mod live;
 mod meet_now;
 mod meetings;
+pub mod observe;
 mod openapi;
 mod organizations;
 mod params;
@@ -35,13 +36,13 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthConfig;
 use crate::error::RequestProblem;
+use crate::observe::Operations;
 
 pub use error::ApiError;
 
@@ -66,6 +67,7 @@ pub struct Shared {
     /// The use cases, shared with the mail loop.
     pub app: Arc<App>,
     pub auth: AuthConfig,
+    pub operations: Operations,
     /// The API document, rendered once.
     openapi: String,
 }
@@ -88,8 +90,13 @@ impl AppState {
 
     /// Over `app`, built by the caller (with its mail settings).
     pub fn with_app(app: Arc<App>, auth: AuthConfig) -> Self {
+        Self::with_operations(app, auth, Operations::default())
+    }
+
+    /// Over `app`, reporting on requests as `operations` says.
+    pub fn with_operations(app: Arc<App>, auth: AuthConfig, operations: Operations) -> Self {
         let openapi = api_doc().to_pretty_json().unwrap_or_default();
-        AppState { inner: Arc::new(Shared { app, auth, openapi }) }
+        AppState { inner: Arc::new(Shared { app, auth, operations, openapi }) }
     }
 }
 
@@ -162,6 +169,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::routes(state.clone()))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/openapi.json", get(openapi_json))
         .route("/feed/{user}/{generation}/{file}", get(feed::feed))
         .merge(api)
@@ -179,7 +187,8 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, NO_REFERRER))
         // Pages, JSON and CSV are gzipped for clients that accept it: a venue's Wi-Fi is slow.
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Outermost: every answer, problems made by the layers within included, has its id.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }
 
@@ -234,12 +243,21 @@ async fn method_not_allowed() -> Response {
     ApiError::Request(RequestProblem::MethodNotAllowed).into_response()
 }
 
-/// `GET /healthz`: 200 when the database answers and the index can be searched, 503 otherwise.
-async fn healthz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    match state.app.health().await {
-        Ok(()) => Ok("ok\n"),
-        Err(_) => Err(ApiError::App(ketnoi_app::AppError::Unavailable)),
+/// `GET /healthz`: liveness. The process answers; it touches nothing else, so that a slow
+/// database never gets a live server restarted.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `GET /readyz`: 200 when the database answers, its migrations are current and the search
+/// index is within a few changes of the event log; else 503 with the reasons.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let readiness = state.app.readiness().await;
+    if readiness.ready() {
+        let body = serde_json::json!({ "status": "ready", "index_lag": readiness.index_lag });
+        return axum::Json(body).into_response();
     }
+    ApiError::NotReady(readiness).into_response()
 }
 
 /// A bound listener and the application, ready to serve.

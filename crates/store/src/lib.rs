@@ -98,6 +98,13 @@ impl Store {
         Ok(())
     }
 
+    /// The migrations this build knows that the database has not applied, oldest first: none
+    /// when the schema is current.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>> {
+        let pending = Migrator::get_pending_migrations(&self.db).await?;
+        Ok(pending.iter().map(|migration| migration.name().to_owned()).collect())
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await.map_err(|error| StoreError::Unavailable(error.to_string()))

@@ -154,6 +154,21 @@ impl Store {
         Ok(last.map_or(LogPosition::START, |row| LogPosition { tx: row.tx, id: row.id }))
     }
 
+    /// How many settled rows follow `position`, counted up to `cap`: how far a reader at
+    /// `position` is behind.
+    pub async fn log_rows_after(&self, position: LogPosition, cap: u64) -> Result<u64> {
+        let rows: Vec<i64> = event_log::Entity::find()
+            .select_only()
+            .column(event_log::Column::Id)
+            .filter(settled(self.db.get_database_backend()))
+            .filter(after(position))
+            .limit(cap)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.len() as u64)
+    }
+
     /// The settled rows after `position`, in log order, at most `limit`.
     pub async fn log_after(&self, position: LogPosition, limit: u64) -> Result<Vec<LogEntry>> {
         let rows = event_log::Entity::find()
