@@ -16,7 +16,7 @@ use ketnoi_app::{App, Indexer, Settings};
 use ketnoi_domain::event::EventSlug;
 use ketnoi_mail::{Sender, SmtpUrl};
 use ketnoi_server::auth::AuthConfig;
-use ketnoi_server::observe::Operations;
+use ketnoi_server::observe::{MetricsToken, Operations};
 use ketnoi_server::{AppState, Server};
 use ketnoi_store::{ImportProgress, ImportSummary, OrganizationQuery, Store};
 use tracing_subscriber::EnvFilter;
@@ -86,6 +86,10 @@ struct ServeArgs {
     /// route, status and request id.
     #[arg(long, env = "KETNOI_SLOW_REQUEST_MS", default_value_t = 1000)]
     slow_request_ms: u64,
+    /// The bearer token `GET /metrics` asks for (at least 16 characters); without one,
+    /// `/metrics` answers only to clients on this machine.
+    #[arg(long, env = "KETNOI_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 impl ServeArgs {
@@ -93,8 +97,15 @@ impl ServeArgs {
         AuthConfig { trust_proxy: self.trust_proxy, secure_cookies: self.secure_cookies, ..AuthConfig::default() }
     }
 
-    fn operations(&self) -> Operations {
-        Operations { slow_request: std::time::Duration::from_millis(self.slow_request_ms) }
+    /// How the server reports on itself; a metrics token too short stops the command.
+    fn operations(&self) -> Result<Operations, CommandError> {
+        let metrics_token = match self.metrics_token.as_deref() {
+            None => None,
+            Some(token) => {
+                Some(MetricsToken::parse(token).map_err(|why| CommandError::Usage(format!("--metrics-token: {why}")))?)
+            }
+        };
+        Ok(Operations { slow_request: std::time::Duration::from_millis(self.slow_request_ms), metrics_token })
     }
 
     /// Where messages go and where their links point; a malformed setting stops the command,
@@ -286,8 +297,8 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Serve(args) => {
-            let mail = args.mail(&location)?;
-            serve(&location, location.open().await?, &args, mail, None).await
+            let (mail, operations) = (args.mail(&location)?, args.operations()?);
+            serve(&location, location.open().await?, &args, operations, mail, None).await
         }
         Command::User(command) => user(&App::new(location.open().await?, Settings::default()), command).await,
         Command::Schedule { instance, greedy } => schedule(&instance, greedy),
@@ -309,7 +320,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Demo(args) => {
-            let mail = args.mail(&location)?;
+            let (mail, operations) = (args.mail(&location)?, args.operations()?);
             let store = location.open().await?;
             let started = Instant::now();
             let bar = Bar::counter("demo rows imported");
@@ -321,7 +332,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             for login in &logins {
                 banner.push_str(&format!("  {:<width$}  {} / {}\n", login.role, login.email, login.password));
             }
-            serve(&location, store, &args, mail, Some((event.slug.to_string(), banner))).await
+            serve(&location, store, &args, operations, mail, Some((event.slug.to_string(), banner))).await
         }
         Command::Recommend { event, org, limit, json } => {
             let slug = EventSlug::parse(&event).map_err(|e| CommandError::Usage(format!("--event: {e}")))?;
@@ -495,6 +506,7 @@ async fn serve(
     location: &DataLocation,
     store: Store,
     args: &ServeArgs,
+    operations: Operations,
     (sender, mail): (Sender, MailSettings),
     demo: Option<(String, String)>,
 ) -> Result<(), CommandError> {
@@ -503,7 +515,7 @@ async fn serve(
     let _indexing = indexer.spawn();
     let auth = args.auth();
     let app = Arc::new(App::with_index(store, indexer, auth.settings).with_mail(mail));
-    let server = Server::bind(listen, AppState::with_operations(Arc::clone(&app), auth, args.operations()))
+    let server = Server::bind(listen, AppState::with_operations(Arc::clone(&app), auth, operations))
         .await
         .map_err(|e| CommandError::Usage(format!("cannot listen on {listen}: {e}")))?;
     // The service starts whatever the mail server says: messages wait in the outbox.

@@ -886,7 +886,12 @@ async fn the_live_board_follows_the_check_in_without_a_reload() {
     let organiser = scheduled_and_published(&app).await;
     let browser = Browser::start(1024, 900).await;
     sign_in(&browser, &app, ORGANISER, &format!("{EVENT}/organise/board")).await;
-    let held = async || browser.text(&browser.find("#board-day div:nth-child(2) dd").await).await;
+    // Read in one script call: the board is replaced in place, so an element found in one call
+    // may be gone by the next (a stale element).
+    let held = async || {
+        let script = "const dd = document.querySelector('#board-day div:nth-child(2) dd'); return dd ? dd.textContent.trim() : '';";
+        browser.run(script, json!([])).await.as_str().unwrap_or_default().to_owned()
+    };
     assert_eq!(held().await, "0");
     browser.find("figure.chart svg title").await;
     // Held, marked at the tables on another device.

@@ -14,7 +14,7 @@ use ketnoi_store::{NewUser, Role, Store};
 use serde_json::{Value, json};
 
 use crate::smtp::{SmtpSink, free_port};
-use crate::support::{PASSWORD, TestApp, Who, import_fixtures, token_in};
+use crate::support::{PASSWORD, TestApp, Who, import_fixtures, sample, token_in};
 
 /// How long a message may take to arrive: "within seconds".
 const ARRIVES: Duration = Duration::from_secs(15);
@@ -258,6 +258,9 @@ async fn a_refused_address_fails_at_once_and_the_organiser_sees_why() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let mail = app.send("GET", &format!("{BASE}/mail"), &organiser, None).await;
     assert_eq!(mail.body["counts"], json!({"queued": 0, "sent": 1, "failed": 1}), "{}", mail.body);
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert_eq!(sample(&metrics, r#"ketnoi_mail_total{outcome="sent"}"#), Some(1.0), "{metrics}");
+    assert_eq!(sample(&metrics, r#"ketnoi_mail_total{outcome="failed"}"#), Some(1.0), "{metrics}");
     let page = app.send("GET", "/e/techfest-test/organise/mail?status=failed", &organiser, None).await;
     assert!(page.body.as_str().expect("page").contains("550"));
     // The organiser retries it: queued again, refused again.

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use ketnoi_app::health::INDEX_LAG_READY;
 use ketnoi_server::auth::AuthConfig;
+use ketnoi_server::observe::{MetricsToken, Operations};
 use ketnoi_store::{OrganizationQuery, ProfileEdit};
 use sea_orm::{ConnectionTrait, Statement};
 
 use ketnoi_store::testing::TestDatabase;
 
-use crate::support::{TestApp, import_fixtures};
+use crate::support::{TestApp, Who, import_fixtures, sample};
 
 fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
@@ -170,4 +171,75 @@ async fn json_logs_warn_of_slow_requests_with_their_id() {
     assert_eq!(entry["fields"]["status"], 200);
     assert_eq!(entry["span"]["route"], "/api/v1/events/{slug}");
     assert_eq!(entry["span"]["method"], "GET");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_scheduler_runs_streams_and_read_the_pool_and_lags() {
+    let app = TestApp::with_fixtures().await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/api/v1/events/techfest-test").await.status().as_u16(), 200);
+    }
+    assert_eq!(app.get("/api/v1/events/no-such-event").await.status().as_u16(), 404);
+    let event = app.event_id("techfest-test").await;
+    let organiser = app.account("organiser@techfest.test", None, Some(event)).await;
+    let run = app.send("POST", "/api/v1/events/techfest-test/schedule", &organiser, Some(&serde_json::json!({}))).await;
+    assert_eq!(run.status, 200, "{:?}", run.body);
+    let Who::Browser(secret) = &organiser else { panic!("a browser") };
+    let stream = app
+        .client
+        .get(format!("{}/api/v1/me/stream", app.base))
+        .header("cookie", format!("ketnoi_session={secret}"))
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(stream.status().as_u16(), 200);
+
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(header(&response, "content-type").starts_with("application/openmetrics-text"));
+    let text = response.text().await.expect("body");
+    let route = r#"method="GET",route="/api/v1/events/{slug}""#;
+    assert_eq!(sample(&text, &format!("ketnoi_http_requests_total{{{route},status=\"200\"}}")), Some(2.0), "{text}");
+    assert_eq!(sample(&text, &format!("ketnoi_http_requests_total{{{route},status=\"404\"}}")), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, &format!("ketnoi_http_request_duration_seconds_count{{{route},status=\"200\"}}")),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(sample(&text, r#"ketnoi_scheduler_runs_total{outcome="ok"}"#), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "ketnoi_scheduler_duration_seconds_count"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "ketnoi_open_event_streams"), Some(1.0), "{text}");
+    assert!(sample(&text, r#"ketnoi_db_pool_connections{state="idle"}"#).is_some(), "{text}");
+    assert!(sample(&text, r#"ketnoi_db_pool_connections{state="in_use"}"#).is_some(), "{text}");
+    // The test's index is caught up by hand: the import and the run are still to apply.
+    let lag = sample(&text, r#"ketnoi_event_log_consumer_lag{consumer="search-index"}"#).expect("the index's lag");
+    assert!(lag >= 1.0, "{text}");
+    app.indexer.sync(Duration::from_secs(5)).await.expect("sync");
+    let text = app.get("/metrics").await.text().await.expect("body");
+    assert_eq!(sample(&text, r#"ketnoi_event_log_consumer_lag{consumer="search-index"}"#), Some(0.0), "{text}");
+    drop(stream);
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set_and_else_a_client_on_this_machine() {
+    let token = "metrics-secret-0123456789";
+    let operations =
+        Operations { metrics_token: Some(MetricsToken::parse(token).expect("token")), ..Operations::default() };
+    let app = TestApp::with_operations(AuthConfig::default(), operations).await;
+    let url = format!("{}/metrics", app.base);
+    let without = app.client.get(&url).send().await.expect("request");
+    assert_eq!(without.status().as_u16(), 401);
+    let wrong = app.client.get(&url).bearer_auth("metrics-secret-0123456780").send().await.expect("request");
+    assert_eq!(wrong.status().as_u16(), 401);
+    let right = app.client.get(&url).bearer_auth(token).send().await.expect("request");
+    assert_eq!(right.status().as_u16(), 200);
+    assert!(right.text().await.expect("body").contains("ketnoi_http_requests_total"));
+
+    // No token, behind a trusted proxy: a client elsewhere does not get them.
+    let proxied = TestApp::with_auth(AuthConfig { trust_proxy: true, ..AuthConfig::default() }).await;
+    let url = format!("{}/metrics", proxied.base);
+    let far = proxied.client.get(&url).header("x-forwarded-for", "203.0.113.7").send().await.expect("request");
+    assert_eq!(far.status().as_u16(), 404);
+    let near = proxied.client.get(&url).header("x-forwarded-for", "127.0.0.1").send().await.expect("request");
+    assert_eq!(near.status().as_u16(), 200);
 }

@@ -9,6 +9,7 @@ use ketnoi_app::notify::{self, MailLoops, MailSettings};
 use ketnoi_app::{App, Indexer};
 use ketnoi_domain::validate::Email;
 use ketnoi_server::auth::AuthConfig;
+use ketnoi_server::observe::Operations;
 use ketnoi_store::testing::TestDatabase;
 use ketnoi_store::{NewUser, OrganizationQuery, Role, Store};
 use reqwest::Method;
@@ -92,6 +93,11 @@ pub fn ketnoi(db: &TestDatabase, args: &[&str]) -> Output {
 }
 
 /// The names of a listing's items, in order.
+/// The value of the sample `name{labels}` in OpenMetrics text, if present.
+pub fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
 pub fn names(listing: &serde_json::Value) -> Vec<&str> {
     listing["items"].as_array().expect("items").iter().map(|item| item["name"].as_str().expect("name")).collect()
 }
@@ -155,7 +161,14 @@ impl TestApp {
     }
 
     pub async fn serve_with(db: TestDatabase, auth: AuthConfig) -> TestApp {
-        TestApp::start(db, auth, None).await
+        TestApp::start(db, auth, Operations::default(), None).await
+    }
+
+    /// The fixture event, served with these sign-in settings and this reporting.
+    pub async fn with_operations(auth: AuthConfig, operations: Operations) -> TestApp {
+        let db = TestDatabase::new().await;
+        import_fixtures(&db);
+        TestApp::start(db, auth, operations, None).await
     }
 
     /// The fixture event, its messages sent over SMTP to 127.0.0.1:`smtp_port` by the mail
@@ -163,10 +176,10 @@ impl TestApp {
     pub async fn with_mail(smtp_port: u16) -> TestApp {
         let db = TestDatabase::new().await;
         import_fixtures(&db);
-        TestApp::start(db, AuthConfig::default(), Some(smtp_port)).await
+        TestApp::start(db, AuthConfig::default(), Operations::default(), Some(smtp_port)).await
     }
 
-    async fn start(db: TestDatabase, auth: AuthConfig, smtp_port: Option<u16>) -> TestApp {
+    async fn start(db: TestDatabase, auth: AuthConfig, operations: Operations, smtp_port: Option<u16>) -> TestApp {
         let store = Store::connect(db.url()).await.expect("connect");
         store.migrate().await.expect("migrate");
         let indexer = Indexer::open(store.clone(), &db.dir().join("index"), &|_| {}).await.expect("index");
@@ -181,7 +194,10 @@ impl TestApp {
             let sender = ketnoi_mail::Sender::smtp(url, from, 4).expect("sender");
             notify::spawn(Arc::clone(&app), sender, quick_loops())
         });
-        let server = ketnoi_server::Server::on(listener, ketnoi_server::AppState::with_app(Arc::clone(&app), auth));
+        let server = ketnoi_server::Server::on(
+            listener,
+            ketnoi_server::AppState::with_operations(Arc::clone(&app), auth, operations),
+        );
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
             stopped.await.ok();

@@ -29,6 +29,7 @@ pub mod limits;
 pub mod live;
 pub mod meet_now;
 pub mod meetings;
+pub mod metrics;
 pub mod notify;
 pub mod organizations;
 pub mod outbox;
@@ -69,6 +70,8 @@ pub struct App {
     live: live::LiveHub,
     /// What matching needs of each participant, kept between meet-now rounds.
     candidates: meet_now::CandidateCache,
+    /// What is counted for `/metrics`.
+    metrics: metrics::Metrics,
 }
 
 /// Who asks, as the adapters worked it out: an actor for the access rules, the user when
@@ -156,6 +159,7 @@ impl App {
             mail: notify::MailSettings::default(),
             live: live::LiveHub::default(),
             candidates: meet_now::CandidateCache::default(),
+            metrics: metrics::Metrics::default(),
         }
     }
 

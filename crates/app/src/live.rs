@@ -85,6 +85,19 @@ pub struct LiveStream {
     last: LogPosition,
 }
 
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        self.app.metrics.stream_closed();
+    }
+}
+
+impl LiveHub {
+    /// Where the tailer has read the log up to; none before the first stream opened.
+    pub(crate) fn read_up_to(&self) -> Option<LogPosition> {
+        *self.position.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl LiveStream {
     /// The position this stream starts after: the id a client gives back to resume.
     pub fn start(&self) -> LogPosition {
@@ -210,6 +223,7 @@ impl App {
             // not sent, even when the tailer has not read it yet.
             None => (Vec::new(), now.max(self.store.log_head().await?)),
         };
+        self.metrics.stream_opened();
         Ok(LiveStream { app: Arc::clone(self), audience, receiver, backlog: backlog.into(), last })
     }
 

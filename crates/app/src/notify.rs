@@ -19,7 +19,7 @@ use crate::letters::{Letter, MailKind, Mode, text};
 use crate::{App, AppResult, zone};
 
 /// The log consumer's name, where its position is kept.
-const CONSUMER: &str = "mail";
+pub(crate) const CONSUMER: &str = "mail";
 /// Log rows read per batch.
 const BATCH: u64 = 500;
 /// How long a server may take to send a claimed message before another may take it.
@@ -697,6 +697,7 @@ impl App {
             .await;
             next = start + spacing * u32::try_from(batch.len()).unwrap_or(u32::MAX);
             let mut went = Vec::with_capacity(batch.len());
+            let failed = results.iter().filter(|result| result.is_err()).count() as u64;
             for (mail, result) in batch.iter().zip(results) {
                 match result {
                     Ok(()) => went.push(mail.id),
@@ -714,6 +715,7 @@ impl App {
                 }
             }
             self.store.mail_sent(&went).await?;
+            self.metrics.mail(went.len() as u64, failed);
             sent += went.len() as u64;
             tokio::time::sleep_until(next).await;
         }

@@ -364,8 +364,16 @@ impl App {
     pub async fn run_scheduler(&self, caller: &Caller, slug: &str, body: &RunBody) -> AppResult<Grid> {
         let event = self.managed(caller, slug).await?;
         let _scheduling = self.store.lock_scheduling(event.id).await?;
-        let keep = if body.full_replan { Keep::Pinned } else { Keep::Published };
         let started = std::time::Instant::now();
+        let run = self.place_meetings(&event, body, started).await;
+        self.metrics.scheduler_run(run.is_ok(), started.elapsed().as_secs_f64());
+        run
+    }
+
+    /// A scheduler run, the event's scheduling lock held.
+    async fn place_meetings(&self, event: &Event, body: &RunBody, started: std::time::Instant) -> AppResult<Grid> {
+        let event = event.clone();
+        let keep = if body.full_replan { Keep::Pinned } else { Keep::Published };
         let facts = self.facts(&event).await?;
         let plan = facts.plan(keep, body.layout);
         if let Some(broken) = plan.broken_pins.first() {

@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes(state.clone()))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(observe::metrics))
         .route("/api/openapi.json", get(openapi_json))
         .route("/feed/{user}/{generation}/{file}", get(feed::feed))
         .merge(api)

@@ -105,6 +105,22 @@ impl Store {
         Ok(pending.iter().map(|migration| migration.name().to_owned()).collect())
     }
 
+    /// The connections of the pool: (in use, idle).
+    pub fn pool_connections(&self) -> (u64, u64) {
+        let (size, idle) = match self.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        let idle = idle as u64;
+        (u64::from(size).saturating_sub(idle), idle)
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await.map_err(|error| StoreError::Unavailable(error.to_string()))
