@@ -13,6 +13,7 @@ mod m20261202_000008_feedback;
 mod m20261203_000009_meet_now;
 mod m20261204_000010_meetings_by_status;
 mod m20261205_000011_pairs_met_or_declined;
+mod m20261206_000012_attempts;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_meet_now::Migration),
             Box::new(m20261204_000010_meetings_by_status::Migration),
             Box::new(m20261205_000011_pairs_met_or_declined::Migration),
+            Box::new(m20261206_000012_attempts::Migration),
         ]
     }
 }

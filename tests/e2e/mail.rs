@@ -455,10 +455,20 @@ pub(crate) struct Served {
 
 impl Served {
     pub(crate) fn start(db: &TestDatabase, data_dir: &std::path::Path, smtp_port: u16) -> Served {
+        Served::spawn(db, data_dir, &["--smtp-url", &format!("smtp://127.0.0.1:{smtp_port}")])
+    }
+
+    /// A replica whose messages are written as files in its data directory.
+    pub(crate) fn without_smtp(db: &TestDatabase, data_dir: &std::path::Path) -> Served {
+        Served::spawn(db, data_dir, &[])
+    }
+
+    fn spawn(db: &TestDatabase, data_dir: &std::path::Path, more: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
             .args(["serve", "--listen", "127.0.0.1:0", "--mail-retry-seconds", "1", "--data-dir"])
             .arg(data_dir)
-            .args(["--database-url", db.url(), "--smtp-url", &format!("smtp://127.0.0.1:{smtp_port}")])
+            .args(["--database-url", db.url()])
+            .args(more)
             .env("KETNOI_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -14,6 +14,7 @@ mod meetings;
 mod openapi;
 mod operations;
 mod recommendations;
+mod replicas;
 mod report;
 mod search;
 mod sessions;

@@ -371,16 +371,16 @@ impl App {
     /// get the same answer in the same time.
     pub async fn login(&self, body: &LoginBody, client: &str, previous: Option<&str>) -> AppResult<SignedIn> {
         let account = body.email.trim().to_lowercase();
-        let limiters = &self.limiters;
-        limiters.login_address.allow(client, Attempt::SignIn)?;
-        limiters.login_account.allow(&account, Attempt::SignIn)?;
+        let (limiters, store) = (&self.limiters, &self.store);
+        limiters.login_address.allow(store, client, Attempt::SignIn).await?;
+        limiters.login_account.allow(store, &account, Attempt::SignIn).await?;
         let Some(user) = self.store.verify_login(&body.email, &body.password).await? else {
-            limiters.login_address.record(client);
-            limiters.login_account.record(&account);
+            limiters.login_address.record(store, client).await?;
+            limiters.login_account.record(store, &account).await?;
             tracing::info!("sign-in refused");
             return Err(AppError::WrongCredentials);
         };
-        limiters.login_account.clear(&account);
+        limiters.login_account.clear(store, &account).await?;
         // Only someone who knows the password learns that the address is not confirmed yet.
         if !user.email_confirmed {
             return Err(Refusal::EmailNotConfirmed.into());
@@ -404,7 +404,7 @@ impl App {
     /// confirmed by a link mailed to it. The answer is the same whether or not the address had
     /// an account: its owner is told someone tried instead.
     pub async fn register(&self, body: &RegisterBody, client: &str) -> AppResult<Registered> {
-        self.limiters.register_address.allow(client, Attempt::Registration)?;
+        self.limiters.register_address.allow(&self.store, client, Attempt::Registration).await?;
         let language = language(body.language.as_deref())?;
         let slug = EventSlug::parse(&body.event).map_err(|issue| AppError::invalid("event", issue))?;
         let event = self.store.event(&slug).await?;
@@ -418,7 +418,7 @@ impl App {
             Err(invalid) => return Err(errors.nested("organization", invalid).into()),
         };
         let Some(email) = email.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
-        self.limiters.register_address.record(client);
+        self.limiters.register_address.record(&self.store, client).await?;
         let registered = Registered { email: email.as_str().to_owned(), status: "confirmation-sent" };
         let organization = edit.profile.name.clone();
         let registration = Registration {
@@ -501,8 +501,8 @@ impl App {
     /// Mails a single-use link to choose a new password, valid an hour, when the address has
     /// an account; answers the same either way.
     pub async fn request_password_reset(&self, body: &PasswordResetBody, client: &str) -> AppResult<()> {
-        self.limiters.register_address.allow(client, Attempt::Password)?;
-        self.limiters.register_address.record(client);
+        self.limiters.register_address.allow(&self.store, client, Attempt::Password).await?;
+        self.limiters.register_address.record(&self.store, client).await?;
         let Ok(email) = Email::parse(&body.email) else { return Ok(()) };
         let mail = |user: &User, token: &str| {
             let args = [("email", user.email.clone())];
@@ -538,11 +538,11 @@ impl App {
 
     /// Accepts an invitation: creates the member's account and signs it in.
     pub async fn accept_invitation(&self, body: &AcceptInvitationBody, client: &str) -> AppResult<SignedIn> {
-        self.limiters.register_address.allow(client, Attempt::Invitation)?;
+        self.limiters.register_address.allow(&self.store, client, Attempt::Invitation).await?;
         let language = language(body.language.as_deref())?;
         let code = body.code.trim();
         let Some(email) = self.store.invitation_email(code).await? else {
-            self.limiters.register_address.record(client);
+            self.limiters.register_address.record(&self.store, client).await?;
             return Err(AppError::NotFound(Resource::Invitation));
         };
         let mut errors = ValidationErrors::default();
@@ -589,10 +589,10 @@ impl App {
         caller.may(&Action::ManageOwnAccount, Resource::User)?;
         let user = caller.user()?;
         let account = user.email.to_lowercase();
-        self.limiters.login_account.allow(&account, Attempt::Password)?;
+        self.limiters.login_account.allow(&self.store, &account, Attempt::Password).await?;
         password::check(&body.new_password, &user.email).map_err(|issue| AppError::invalid("new_password", issue))?;
         if !self.store.change_password(user.id, &body.current_password, &body.new_password, caller.session).await? {
-            self.limiters.login_account.record(&account);
+            self.limiters.login_account.record(&self.store, &account).await?;
             return Err(AppError::invalid("current_password", Issue::NotYourCurrentPassword));
         }
         tracing::info!(user = user.id, "password changed");
@@ -605,9 +605,9 @@ impl App {
         caller.may(&Action::ManageOwnAccount, Resource::User)?;
         let user = caller.user()?;
         let account = user.email.to_lowercase();
-        self.limiters.login_account.allow(&account, Attempt::Password)?;
+        self.limiters.login_account.allow(&self.store, &account, Attempt::Password).await?;
         if !self.store.check_password(user.id, &body.password).await? {
-            self.limiters.login_account.record(&account);
+            self.limiters.login_account.record(&self.store, &account).await?;
             return Err(AppError::invalid("password", Issue::NotYourPassword));
         }
         self.store.delete_user(user.id).await?;

@@ -1,9 +1,9 @@
 //! The sign-in and registration limits: at most so many failures (or registrations) in a
-//! sliding window, counted in this process's memory (each replica counts its own).
+//! sliding window, counted in the database, so that every replica on it counts the same.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use ketnoi_store::Store;
 
 use crate::error::{AppError, Attempt};
 
@@ -36,70 +36,60 @@ impl Default for RateLimits {
     }
 }
 
-/// Counts events per key in a sliding window.
+/// Counts events per key in a sliding window, in the database: every server on it counts the
+/// same events. Two servers checking at the same instant may each let one more through; a
+/// limit holds within that.
 #[derive(Debug)]
 pub struct RateLimiter {
+    /// The name its events are counted under.
+    scope: &'static str,
     limit: Limit,
-    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
-/// Keys kept before old ones are swept, so a flood of addresses cannot grow memory for ever.
-const SWEEP_ABOVE: usize = 10_000;
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
 
 impl RateLimiter {
-    pub fn new(limit: Limit) -> Self {
-        RateLimiter { limit, hits: Mutex::new(HashMap::new()) }
+    pub fn new(scope: &'static str, limit: Limit) -> Self {
+        RateLimiter { scope, limit }
     }
 
-    fn with_hits<R>(&self, f: impl FnOnce(&mut HashMap<String, VecDeque<Instant>>) -> R) -> R {
-        let mut hits = self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut hits)
+    fn window_ms(&self) -> i64 {
+        i64::try_from(self.limit.window.as_millis()).unwrap_or(i64::MAX)
     }
 
     /// `Err(seconds to wait)` when `key` has used its allowance.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        self.with_hits(|hits| {
-            let Some(times) = hits.get_mut(key) else { return Ok(()) };
-            while times.front().is_some_and(|t| now.duration_since(*t) >= self.limit.window) {
-                times.pop_front();
+    pub async fn check(&self, store: &Store, key: &str) -> Result<Result<(), u64>, AppError> {
+        let now = now_ms();
+        let (count, oldest) = store.attempts_since(self.scope, key, now - self.window_ms()).await?;
+        match oldest {
+            Some(oldest) if count >= self.limit.max as u64 => {
+                let wait_ms = (oldest + self.window_ms() - now).max(0);
+                Ok(Err(u64::try_from(wait_ms / 1000).unwrap_or(0) + 1))
             }
-            match times.front() {
-                Some(oldest) if times.len() >= self.limit.max => {
-                    Err((self.limit.window - now.duration_since(*oldest)).as_secs() + 1)
-                }
-                _ => Ok(()),
-            }
-        })
+            _ => Ok(Ok(())),
+        }
     }
 
     /// [`AppError::TooManyAttempts`] when `key` has used its allowance.
-    pub fn allow(&self, key: &str, what: Attempt) -> Result<(), AppError> {
-        self.check(key).map_err(|retry_after| AppError::TooManyAttempts { what, retry_after })
+    pub async fn allow(&self, store: &Store, key: &str, what: Attempt) -> Result<(), AppError> {
+        self.check(store, key).await?.map_err(|retry_after| AppError::TooManyAttempts { what, retry_after })
     }
 
-    pub fn record(&self, key: &str) {
-        let now = Instant::now();
-        let window = self.limit.window;
-        let max = self.limit.max;
-        self.with_hits(|hits| {
-            if hits.len() > SWEEP_ABOVE {
-                hits.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < window));
-            }
-            let times = hits.entry(key.to_owned()).or_default();
-            times.push_back(now);
-            while times.len() > max {
-                times.pop_front();
-            }
-        });
+    pub async fn record(&self, store: &Store, key: &str) -> Result<(), AppError> {
+        let now = now_ms();
+        store.record_attempt(self.scope, key, now, now - self.window_ms()).await?;
+        Ok(())
     }
 
-    pub fn clear(&self, key: &str) {
-        self.with_hits(|hits| hits.remove(key));
+    pub async fn clear(&self, store: &Store, key: &str) -> Result<(), AppError> {
+        store.clear_attempts(self.scope, key).await?;
+        Ok(())
     }
 }
 
-/// The rate limiters of one server.
+/// The rate limiters of the service.
 #[derive(Debug)]
 pub struct Limiters {
     pub login_account: RateLimiter,
@@ -110,9 +100,9 @@ pub struct Limiters {
 impl Limiters {
     pub fn new(limits: &RateLimits) -> Self {
         Limiters {
-            login_account: RateLimiter::new(limits.login_per_account),
-            login_address: RateLimiter::new(limits.login_per_address),
-            register_address: RateLimiter::new(limits.register_per_address),
+            login_account: RateLimiter::new("login-account", limits.login_per_account),
+            login_address: RateLimiter::new("login-address", limits.login_per_address),
+            register_address: RateLimiter::new("register-address", limits.register_per_address),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! ketnoi's persistence: the only crate that knows sea-orm. SQLite (embedded, the default) and
 //! PostgreSQL behind one API, with the data model's invariants kept by the database.
 
+mod attempts;
 pub mod entity;
 mod error;
 mod events;

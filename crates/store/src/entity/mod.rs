@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Plain data: no behaviour.
 
 pub mod api_tokens;
+pub mod attempts;
 pub mod consumer_positions;
 pub mod event_log;
 pub mod event_sessions;

@@ -1,0 +1,107 @@
+//! Several `ketnoi serve` processes on one database, as behind a load balancer: what one
+//! replica counts or ends, every replica honours at once.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use ketnoi_store::testing::TestDatabase;
+
+use crate::mail::{Served, members_of};
+use crate::support::PASSWORD;
+
+async fn login(replica: &Served, email: &str, password: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", replica.base))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login")
+}
+
+async fn me(replica: &Served, credential: &Credential) -> StatusCode {
+    credential.on(reqwest::Client::new().get(format!("{}/api/v1/me", replica.base))).send().await.expect("me").status()
+}
+
+enum Credential {
+    Cookie(String),
+    Token(String),
+}
+
+impl Credential {
+    fn on(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Credential::Cookie(cookie) => request.header("cookie", cookie),
+            Credential::Token(token) => request.bearer_auth(token),
+        }
+    }
+}
+
+fn three(db: &TestDatabase) -> [Served; 3] {
+    ["one", "two", "three"].map(|name| Served::without_smtp(db, &db.dir().join(name)))
+}
+
+#[tokio::test]
+async fn the_sixth_failed_sign_in_is_refused_whichever_replica_the_five_went_to() {
+    let db = TestDatabase::new().await;
+    members_of(&db).await;
+    let replicas = three(&db);
+    for attempt in 0..5 {
+        let answer = login(&replicas[attempt % 2], "lan@cangso.vn", "not the password").await;
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "attempt {}", attempt + 1);
+    }
+    let sixth = login(&replicas[2], "lan@cangso.vn", "not the password").await;
+    assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = sixth.headers()["retry-after"].to_str().expect("retry-after").parse().expect("seconds");
+    assert!((1..=900).contains(&wait), "{wait}");
+    let problem: Value = sixth.json().await.expect("json");
+    assert_eq!(problem["code"], "too-many-attempts", "{problem}");
+    // The account is held on every replica, the right password included; another is not.
+    for replica in &replicas {
+        assert_eq!(login(replica, "lan@cangso.vn", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(login(&replicas[0], "wei@portlink.sg", PASSWORD).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_sign_out_or_a_revoked_token_on_one_replica_holds_on_all_at_once() {
+    let db = TestDatabase::new().await;
+    members_of(&db).await;
+    let replicas = three(&db);
+    let signed_in = login(&replicas[0], "wei@portlink.sg", PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let cookie =
+        signed_in.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    let session = Credential::Cookie(cookie.clone());
+    for replica in &replicas {
+        assert_eq!(me(replica, &session).await, StatusCode::OK);
+    }
+    let created = session
+        .on(reqwest::Client::new().post(format!("{}/api/v1/me/tokens", replicas[1].base)))
+        .json(&json!({"name": "script"}))
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("json");
+    let token = Credential::Token(created["secret"].as_str().expect("secret").to_owned());
+    assert_eq!(me(&replicas[2], &token).await, StatusCode::OK);
+
+    let revoked = session
+        .on(reqwest::Client::new().delete(format!("{}/api/v1/me/tokens/{}", replicas[2].base, created["token"]["id"])))
+        .send()
+        .await
+        .expect("revoke");
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+    for replica in &replicas {
+        assert_eq!(me(replica, &token).await, StatusCode::UNAUTHORIZED, "the token on {}", replica.base);
+    }
+    let out = session
+        .on(reqwest::Client::new().post(format!("{}/api/v1/auth/logout", replicas[1].base)))
+        .send()
+        .await
+        .expect("logout");
+    assert!(out.status().is_success(), "{}", out.status());
+    for replica in &replicas {
+        assert_eq!(me(replica, &session).await, StatusCode::UNAUTHORIZED, "the session on {}", replica.base);
+    }
+}
