@@ -180,6 +180,10 @@ async fn metrics_count_requests_scheduler_runs_streams_and_read_the_pool_and_lag
         assert_eq!(app.get("/api/v1/events/techfest-test").await.status().as_u16(), 200);
     }
     assert_eq!(app.get("/api/v1/events/no-such-event").await.status().as_u16(), 404);
+    // A method of the client's own making is counted, as `other`: clients do not make series.
+    let brew = reqwest::Method::from_bytes(b"BREW").expect("method");
+    let brewed = app.client.request(brew, format!("{}/api/v1/events/techfest-test", app.base)).send().await;
+    assert!(brewed.expect("request").status().is_client_error());
     let event = app.event_id("techfest-test").await;
     let organiser = app.account("organiser@techfest.test", None, Some(event)).await;
     let run = app.send("POST", "/api/v1/events/techfest-test/schedule", &organiser, Some(&serde_json::json!({}))).await;
@@ -206,6 +210,7 @@ async fn metrics_count_requests_scheduler_runs_streams_and_read_the_pool_and_lag
         Some(2.0),
         "{text}"
     );
+    assert!(!text.contains("BREW") && text.contains(r#"method="other""#), "{text}");
     assert_eq!(sample(&text, r#"ketnoi_scheduler_runs_total{outcome="ok"}"#), Some(1.0), "{text}");
     assert_eq!(sample(&text, "ketnoi_scheduler_duration_seconds_count"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "ketnoi_open_event_streams"), Some(1.0), "{text}");

@@ -12,13 +12,16 @@ use prometheus_client::registry::{Registry, Unit};
 
 use crate::App;
 
-/// A lag this large or larger is reported as is: counting further would cost the scrape.
-const LAG_COUNTED_UP_TO: u64 = 1_000_000;
+/// A lag is counted up to this: a consumer so far behind is plainly stuck, and counting
+/// further would cost every scrape.
+const LAG_COUNTED_UP_TO: u64 = 10_000;
 
 /// One route's answers with one status.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    pub method: String,
+    /// The method, one of the usual ones or `other`: a client choosing methods must not choose
+    /// how many series there are.
+    pub method: &'static str,
     /// The route's template (`/api/v1/events/{slug}`), `-` when none matched.
     pub route: String,
     pub status: u16,
@@ -80,7 +83,7 @@ impl Default for Metrics {
         let lag = Family::<ConsumerLabels, Gauge>::default();
         registry.register(
             "event_log_consumer_lag",
-            "Event-log rows each consumer has not read yet (search-index, live, mail)",
+            "Event-log rows each consumer has not read yet (search-index, live, mail), counted up to 10000",
             lag.clone(),
         );
         let scheduler_runs = Family::<OutcomeLabels, Counter>::default();
@@ -102,6 +105,11 @@ impl Default for Metrics {
         registry.register("open_event_streams", "Live event streams open on this server", streams.clone());
         Metrics { registry, requests, request_seconds, pool, lag, scheduler_runs, scheduler_seconds, mail, streams }
     }
+}
+
+/// `method` as a label value.
+pub fn method_label(method: &str) -> &'static str {
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].into_iter().find(|m| *m == method).unwrap_or("other")
 }
 
 impl Metrics {

@@ -10,10 +10,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ketnoi_app::AppError;
+use ketnoi_app::metrics::{RequestLabels, method_label};
 use ketnoi_domain::rules::Resource;
 use tracing::Instrument as _;
-
-use ketnoi_app::metrics::RequestLabels;
 
 use crate::{ApiError, AppState};
 
@@ -117,7 +116,7 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     }
     let status = response.status().as_u16();
     let millis = elapsed.as_secs_f64() * 1000.0;
-    let labels = RequestLabels { method: method.as_str().to_owned(), route, status };
+    let labels = RequestLabels { method: method_label(method.as_str()), route, status };
     state.app.metrics().request(&labels, elapsed.as_secs_f64());
     span.in_scope(|| {
         if elapsed >= state.operations.slow_request {
