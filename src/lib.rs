@@ -2,6 +2,7 @@
 //! where the data lives, opening the store, importing CSV files and the demo event. Commands go
 //! through the use cases of `ketnoi-app`; only `serve` and `demo` need the server.
 
+pub mod backup;
 pub mod demo;
 pub mod import;
 

@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use ketnoi::import::{ImportSources, event_for};
-use ketnoi::{CommandError, DataLocation, demo};
+use ketnoi::{CommandError, DataLocation, backup, demo};
 use ketnoi_app::notify::{self, MailLoops, MailSettings};
 use ketnoi_app::{App, Indexer, Settings};
 use ketnoi_domain::event::EventSlug;
@@ -203,6 +203,19 @@ enum Command {
     Migrate,
     /// Rebuild the search index of the data directory from the database.
     Reindex,
+    /// Copy the embedded SQLite database to FILE while servers use it (PostgreSQL: pg_dump).
+    Backup {
+        /// The backup file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the data directory's database (stop its servers first); the
+    /// database it replaces is kept beside it, and the search index is rebuilt at the next start.
+    Restore {
+        /// A file written by `ketnoi backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Print an organization's best counterparts at an event, with the reasons.
     Recommend {
         /// The event's slug.
@@ -291,6 +304,32 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), CommandError> {
     let location = DataLocation { data_dir: cli.data.data_dir, database_url: cli.data.database_url };
     match cli.command {
+        Command::Backup { to } => {
+            let started = Instant::now();
+            let done = backup::backup(&location, &to).await?;
+            println!(
+                "backed up to {}: {} events, {} organizations, {:.1} MB in {:.2} s",
+                done.path.display(),
+                done.facts.events,
+                done.facts.organizations,
+                done.bytes as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let done = backup::restore(&location, &from).await?;
+            println!(
+                "restored {}: {} events, {} organizations; the search index is rebuilt at the next start",
+                from.display(),
+                done.facts.events,
+                done.facts.organizations
+            );
+            if let Some(replaced) = done.replaced {
+                println!("the database it replaced is kept as {}", replaced.display());
+            }
+            Ok(())
+        }
         Command::Migrate => {
             location.open().await?;
             eprintln!("database is up to date");

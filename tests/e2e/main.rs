@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod api;
+mod backup;
 mod browser;
 mod cli;
 mod desk;

@@ -2,6 +2,7 @@
 //! PostgreSQL behind one API, with the data model's invariants kept by the database.
 
 mod attempts;
+mod backup;
 pub mod entity;
 mod error;
 mod events;
@@ -30,6 +31,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+pub use backup::BackupFacts;
 pub use error::{ErrorKind, Result, StoreError};
 pub use events::{DEFAULT_TIME_ZONE, Event, NewEvent, Slot};
 pub use import::{CHANGES_LISTED, ImportFile, ImportProgress, ImportSummary, RecordChange};
