@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod cli;
 mod desk;
+mod faults;
 mod live;
 mod mail;
 mod meet_now;
