@@ -82,3 +82,115 @@ async fn kill_9_during_an_import_of_10_000_rows_writes_nothing() {
     assert!(again.status.success(), "{}", crate::support::stderr(&again));
     assert_eq!(count("SELECT count(*) FROM organizations").await, 10_000);
 }
+
+#[path = "../../benches/support/mod.rs"]
+mod bulk;
+
+/// Where each meeting of the event is placed: (meeting, slot, table), in id order.
+async fn placements(store: &Store, event_id: i64) -> Vec<(i64, Option<i64>, Option<u32>)> {
+    let mut placed: Vec<_> =
+        store.meetings(event_id).await.expect("meetings").into_iter().map(|m| (m.id, m.slot_id, m.table)).collect();
+    placed.sort_unstable();
+    placed
+}
+
+#[tokio::test]
+async fn kill_9_during_a_scheduler_run_leaves_the_previous_schedule_intact() {
+    use ketnoi_app::events::{SessionBody, SessionsBody};
+    use ketnoi_app::schedule::RunBody;
+    use ketnoi_app::{App, Credential, Settings};
+
+    let db = TestDatabase::new().await;
+    let csv = ketnoi_domain::demo::generate(5, 900, 300);
+    let (startups, investors) = (db.dir().join("startups.csv"), db.dir().join("investors.csv"));
+    std::fs::write(&startups, csv.startups).expect("write");
+    std::fs::write(&investors, csv.investors).expect("write");
+    let paths = [startups.to_str().expect("path"), investors.to_str().expect("path")];
+    let imported = crate::support::ketnoi(
+        &db,
+        &["import", "--event", "expo-2026", "--startups", paths[0], "--investors", paths[1]],
+    );
+    assert!(imported.status.success(), "{}", crate::support::stderr(&imported));
+    let store = Store::connect(db.url()).await.expect("connect");
+    let app = App::new(store.clone(), Settings::default());
+    let (organiser, _) = app
+        .add_organiser("expo-2026", "organiser@expo.vn", "Ban tổ chức", "organiser password 2026")
+        .await
+        .expect("organiser");
+    let (_, secret) = store.create_token(organiser.id, "run", None).await.expect("token");
+    let caller = app.identify(Some(Credential::Token(&secret))).await.expect("caller");
+    let session = |name: &str, start: &str, end: &str| SessionBody {
+        name: name.to_owned(),
+        date: "2036-06-10".to_owned(),
+        start: start.to_owned(),
+        end: end.to_owned(),
+        slot_minutes: 20,
+        tables: 120,
+    };
+    let sessions =
+        SessionsBody { sessions: vec![session("Sáng", "08:00", "12:00"), session("Chiều", "13:00", "17:00")] };
+    app.set_sessions(&caller, "expo-2026", &sessions).await.expect("sessions");
+    let event = app.event("expo-2026").await.expect("event");
+    let (mut startup_ids, mut investor_ids) = (Vec::new(), Vec::new());
+    for participant in store.event_participants(event.id).await.expect("participants") {
+        match participant.profile.kind() {
+            ketnoi_domain::profile::OrgKind::Startup => startup_ids.push(participant.id),
+            ketnoi_domain::profile::OrgKind::Investor => investor_ids.push(participant.id),
+        }
+    }
+    bulk::accepted_meetings(&store, event.id, &startup_ids, &investor_ids, 2_500).await.expect("meetings");
+    let first = Instant::now();
+    app.run_scheduler(&caller, "expo-2026", &RunBody::default()).await.expect("first run");
+    let took = first.elapsed();
+    let before = placements(&store, event.id).await;
+    assert!(before.iter().filter(|(_, slot, _)| slot.is_some()).count() > 1_000, "a schedule to keep");
+
+    // The same run laid out the other way, on a server of its own, killed while it runs.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(db.dir().join("server"))
+        .args(["--database-url", db.url()])
+        .env("KETNOI_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start ketnoi serve");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().expect("stdout")), &mut line)
+        .expect("read");
+    let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    let run = tokio::spawn(
+        reqwest::Client::new()
+            .post(format!("{base}/api/v1/events/expo-2026/schedule"))
+            .bearer_auth(&secret)
+            .json(&serde_json::json!({"layout": "spread"}))
+            .send(),
+    );
+    if store.connection().get_database_backend() == DbBackend::Postgres {
+        // Running: it holds the event's scheduling lock.
+        let sql = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                   WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()";
+        let started = Instant::now();
+        loop {
+            let row = store.connection().query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await;
+            if row.expect("query").and_then(|row| row.try_get_by_index::<i64>(0).ok()).unwrap_or(0) > 0 {
+                break;
+            }
+            assert!(!run.is_finished(), "the run ended before it was seen running");
+            assert!(started.elapsed() < Duration::from_secs(60), "the run never started");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    } else {
+        // A third of the time the same instance took here: well inside the run.
+        tokio::time::sleep(took / 3).await;
+    }
+    assert!(!run.is_finished(), "the run was still going when the server was killed");
+    server.kill().expect("kill -9");
+    server.wait().expect("wait");
+    assert!(run.await.expect("task").is_err(), "no answer from a killed server");
+
+    let after = placements(&store, event.id).await;
+    let moved = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert_eq!((after.len(), moved), (before.len(), 0), "the previous schedule, untouched");
+    // Nothing was left held: the next run goes ahead.
+    app.run_scheduler(&caller, "expo-2026", &RunBody::default()).await.expect("a run after the kill");
+}
