@@ -194,3 +194,150 @@ async fn kill_9_during_a_scheduler_run_leaves_the_previous_schedule_intact() {
     // Nothing was left held: the next run goes ahead.
     app.run_scheduler(&caller, "expo-2026", &RunBody::default()).await.expect("a run after the kill");
 }
+
+/// A small tmpfs, unmounted when dropped.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    /// Mounts one of `size`, or says why it cannot be.
+    fn mount(size: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !mounted.status.success() {
+            return Err(String::from_utf8_lossy(&mounted.stderr).trim().to_owned());
+        }
+        Ok(Tmpfs(dir))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        Command::new("umount").arg("-l").arg(self.0.path()).status().ok();
+    }
+}
+
+/// A child process killed when dropped, test failed or not.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// Fills the file system of `dir` with one file, until it refuses.
+fn fill(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join("filler");
+    let mut file = std::fs::File::create(&path).expect("filler");
+    let chunk = vec![0u8; 16 * 1024];
+    while file.write_all(&chunk).is_ok() {}
+    file.flush().ok();
+    path
+}
+
+/// The SQLite database of a data directory on a full disk: a write is refused with 507 and
+/// nothing of it kept, nothing is corrupted, reads go on; with room again, it succeeds.
+#[tokio::test]
+async fn a_full_disk_refuses_writes_with_507_and_service_resumes_when_space_returns() {
+    let disk = match Tmpfs::mount("16m") {
+        Ok(disk) => disk,
+        Err(why) => {
+            eprintln!("skipped: a tmpfs cannot be mounted here ({why})");
+            return;
+        }
+    };
+    let data = disk.0.path().join("data");
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env("KETNOI_LOG", "warn")
+            .env("KETNOI_PASSWORD", "organiser password 2026")
+            .env_remove("KETNOI_DATABASE_URL")
+            .output()
+            .expect("run ketnoi")
+    };
+    let (startups, investors) = (crate::support::fixture("startups.csv"), crate::support::fixture("investors.csv"));
+    let imported = cli(&[
+        "import",
+        "--event",
+        "techfest-test",
+        "--startups",
+        startups.to_str().expect("path"),
+        "--investors",
+        investors.to_str().expect("path"),
+    ]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let organiser = cli(&["user", "add-organiser", "--event", "techfest-test", "--email", "organiser@techfest.test"]);
+    assert!(organiser.status.success(), "{}", String::from_utf8_lossy(&organiser.stderr));
+    let mut server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("KETNOI_LOG", "off")
+            .env_remove("KETNOI_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ketnoi serve"),
+    );
+    let mut line = String::new();
+    let stdout = server.0.stdout.as_mut().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    let client = reqwest::Client::new();
+    let signed_in = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "organiser@techfest.test", "password": "organiser password 2026"}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status().as_u16(), 200);
+    let cookie =
+        signed_in.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    let csv = ketnoi_domain::demo::generate(3, 1_200, 0);
+    let import = || {
+        client
+            .post(format!("{base}/api/v1/events/techfest-test/import"))
+            .header("cookie", &cookie)
+            .json(&serde_json::json!({"startups": csv.startups}))
+            .send()
+    };
+    let total = || async {
+        let listed = client.get(format!("{base}/api/v1/organizations?limit=1")).send().await.expect("list");
+        assert_eq!(listed.status().as_u16(), 200, "reading goes on");
+        listed.json::<serde_json::Value>().await.expect("json")["total"].as_u64().expect("total")
+    };
+    let before = total().await;
+
+    let filler = fill(disk.0.path());
+    // A large write: refused, said plainly, and nothing of it kept.
+    let refused = import().await.expect("import");
+    assert_eq!(refused.status().as_u16(), 507);
+    let problem: serde_json::Value = refused.json().await.expect("json");
+    assert_eq!(problem["code"], "storage-full", "{problem}");
+    assert_eq!(total().await, before);
+
+    std::fs::remove_file(filler).expect("room again");
+    let imported = import().await.expect("import");
+    assert_eq!(imported.status().as_u16(), 200, "{:?}", imported.text().await);
+    assert_eq!(total().await, before + 1_200);
+    drop(server);
+    let check = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('pragma integrity_check').fetchone()[0])",
+        ])
+        .arg(data.join("ketnoi.db"))
+        .output()
+        .expect("python3");
+    assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "ok", "{}", String::from_utf8_lossy(&check.stderr));
+}

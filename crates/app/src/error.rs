@@ -55,6 +55,8 @@ pub enum AppError {
     Conflict,
     /// The database cannot be reached.
     Unavailable,
+    /// The disk under the database is full: nothing was written.
+    StorageFull,
     /// A failure of ours, logged where it happened.
     Internal,
 }
@@ -68,6 +70,7 @@ pub enum ProblemKind {
     Conflict,
     TooMany,
     Unavailable,
+    StorageFull,
     Internal,
 }
 
@@ -85,6 +88,7 @@ impl AppError {
             AppError::Refused(refusal) => refusal.code(),
             AppError::Conflict => "conflict",
             AppError::Unavailable => "unavailable",
+            AppError::StorageFull => "storage-full",
             AppError::Internal => "internal",
         }
     }
@@ -100,6 +104,7 @@ impl AppError {
             AppError::Refused(refusal) if refusal.is_invalid_input() => ProblemKind::Invalid,
             AppError::Refused(_) | AppError::Conflict => ProblemKind::Conflict,
             AppError::Unavailable => ProblemKind::Unavailable,
+            AppError::StorageFull => ProblemKind::StorageFull,
             AppError::Internal => ProblemKind::Internal,
         }
     }
@@ -155,6 +160,7 @@ impl AppError {
             }),
             AppError::Conflict,
             AppError::Unavailable,
+            AppError::StorageFull,
             AppError::Internal,
         ];
         for what in [Attempt::SignIn, Attempt::Password, Attempt::Registration, Attempt::Invitation] {
@@ -237,6 +243,7 @@ impl Message for AppError {
             | AppError::WrongCredentials
             | AppError::Conflict
             | AppError::Unavailable
+            | AppError::StorageFull
             | AppError::Internal => Vec::new(),
         }
     }
@@ -273,6 +280,10 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 AppError::Unavailable
+            }
+            StoreError::Full(detail) => {
+                tracing::error!(%detail, "the database's disk is full");
+                AppError::StorageFull
             }
             internal @ (StoreError::Corrupt(_) | StoreError::Database(_)) => {
                 tracing::error!(error = %internal, "internal error");
@@ -313,9 +324,9 @@ mod tests {
         let mut codes: Vec<&str> = samples.iter().map(AppError::code).collect();
         codes.sort_unstable();
         codes.dedup();
-        // Every variant has a sample, and every refusal: 11 kinds of problem, one of them
-        // a refusal of 19 kinds.
-        assert_eq!(codes.len(), 10 + Refusal::samples().len(), "{codes:?}");
+        // Every variant has a sample, and every refusal: 12 kinds of problem, one of them
+        // a refusal of many kinds.
+        assert_eq!(codes.len(), 11 + Refusal::samples().len(), "{codes:?}");
         for problem in &samples {
             let key = format!("{}.{}", problem.namespace(), problem.key());
             assert!(ketnoi_domain::i18n::has(&key), "{} has no text", problem.code());

@@ -118,6 +118,7 @@ impl ApiError {
                 ProblemKind::Conflict => StatusCode::CONFLICT,
                 ProblemKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
                 ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                ProblemKind::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
                 ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::Request(problem) => match problem {

@@ -12,6 +12,8 @@ pub enum ErrorKind {
     Conflict,
     Invalid,
     Unavailable,
+    /// The disk under the database is full.
+    Full,
     Internal,
 }
 
@@ -31,6 +33,9 @@ pub enum StoreError {
     Import(ImportErrors),
     #[error("cannot use the database: {0}")]
     Unavailable(String),
+    /// The disk under the database is full: nothing was written.
+    #[error("the database's disk is full: {0}")]
+    Full(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -45,6 +50,7 @@ impl StoreError {
             StoreError::Refused(_) | StoreError::Duplicate => ErrorKind::Conflict,
             StoreError::Invalid(_) | StoreError::Import(_) => ErrorKind::Invalid,
             StoreError::Unavailable(_) => ErrorKind::Unavailable,
+            StoreError::Full(_) => ErrorKind::Full,
             StoreError::Corrupt(_) | StoreError::Database(_) => ErrorKind::Internal,
         }
     }
@@ -75,6 +81,11 @@ impl From<DbErr> for StoreError {
                 return StoreError::Duplicate;
             }
             _ => {}
+        }
+        let text = error.to_string();
+        // SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) and a write refused by the disk.
+        if ["database or disk is full", "No space left on device", "53100"].iter().any(|sign| text.contains(sign)) {
+            return StoreError::Full(text);
         }
         match error {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(error.to_string()),

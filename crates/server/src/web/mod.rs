@@ -394,7 +394,11 @@ impl WebError {
 pub fn refusal(error: &AppError) -> bool {
     !matches!(
         error.kind(),
-        ProblemKind::Unauthenticated | ProblemKind::NotFound | ProblemKind::Unavailable | ProblemKind::Internal
+        ProblemKind::Unauthenticated
+            | ProblemKind::NotFound
+            | ProblemKind::Unavailable
+            | ProblemKind::StorageFull
+            | ProblemKind::Internal
     )
 }
 
