@@ -105,3 +105,85 @@ async fn a_sign_out_or_a_revoked_token_on_one_replica_holds_on_all_at_once() {
         assert_eq!(me(replica, &session).await, StatusCode::UNAUTHORIZED, "the session on {}", replica.base);
     }
 }
+
+#[tokio::test]
+async fn a_profile_changed_on_one_replica_is_found_by_search_on_the_others_within_a_second() {
+    let db = TestDatabase::new().await;
+    let (store, members) = members_of(&db).await;
+    let replicas = three(&db);
+    let signed_in = login(&replicas[0], "lan@cangso.vn", PASSWORD).await;
+    let cookie =
+        signed_in.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    let session = Credential::Cookie(cookie);
+    let cang_so = members[0].1;
+    let url = format!("{}/api/v1/organizations/{cang_so}", replicas[0].base);
+    let mut profile: Value =
+        session.on(reqwest::Client::new().get(&url)).send().await.expect("get").json().await.expect("json");
+    // What GET returns, PUT accepts: the same profile with a word no one else uses.
+    let description = profile["description"].as_str().unwrap_or_default().to_owned();
+    profile["description"] = json!(format!("{description} Thử nghiệm cá ngựa vằn zebrafish."));
+    let changed = session.on(reqwest::Client::new().put(&url)).json(&profile).send().await.expect("put");
+    assert_eq!(changed.status(), StatusCode::OK, "{:?}", changed.text().await);
+    // Replicas read the log only as far as every older transaction has settled: on PostgreSQL
+    // one open elsewhere on the server (other tests run beside this one) holds it back. The
+    // second counts from when the change is readable.
+    let written = store.log_tail().await.expect("tail");
+    while store.log_head().await.expect("head") < written {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let saved = std::time::Instant::now();
+    for replica in &replicas[1..] {
+        loop {
+            let found: Value = reqwest::get(format!("{}/api/v1/organizations?q=zebrafish", replica.base))
+                .await
+                .expect("search")
+                .json()
+                .await
+                .expect("json");
+            if found["items"].as_array().is_some_and(|items| items.iter().any(|item| item["id"] == cang_so)) {
+                break;
+            }
+            assert!(
+                saved.elapsed() < std::time::Duration::from_secs(1),
+                "not found on {} within a second",
+                replica.base
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn fifty_requests_for_one_pair_spread_over_three_replicas_make_one_and_no_5xx() {
+    let db = TestDatabase::new().await;
+    let (_store, members) = members_of(&db).await;
+    let replicas = three(&db);
+    let signed_in = login(&replicas[0], "lan@cangso.vn", PASSWORD).await;
+    let cookie =
+        signed_in.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    let han_river = members[3].1;
+    let client = reqwest::Client::new();
+    let sent: Vec<_> = (0..50)
+        .map(|n| {
+            tokio::spawn(
+                client
+                    .post(format!("{}/api/v1/events/techfest-test/requests", replicas[n % 3].base))
+                    .header("cookie", &cookie)
+                    .json(&json!({"to": han_river}))
+                    .send(),
+            )
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for answer in sent {
+        let answer = answer.await.expect("task").expect("request");
+        let status = answer.status().as_u16();
+        if status != 201 {
+            let problem: Value = answer.json().await.expect("problem");
+            assert_eq!((status, problem["code"].as_str()), (409, Some("request-exists")), "{problem}");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+}
