@@ -1,23 +1,15 @@
 //! `ketnoi backup` while a server runs, and `ketnoi restore` into a fresh data directory that
 //! then serves the same data; a file that is no backup changes nothing.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 use serde_json::Value;
 
-use crate::support::fixture;
+use crate::support::{fixture, import_fixtures_into, ketnoi_embedded, start_server};
 
 fn run(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("KETNOI_LOG", "warn")
-        .env_remove("KETNOI_DATABASE_URL")
-        .output()
-        .expect("run ketnoi")
+    ketnoi_embedded(data_dir, args)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -29,19 +21,14 @@ struct Serving(Child, String);
 
 impl Serving {
     fn start(data_dir: &Path) -> Serving {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("KETNOI_LOG", "warn")
-            .env_remove("KETNOI_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start ketnoi serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-        let base =
-            line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+        let (child, base) = start_server(
+            Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+                .arg("--data-dir")
+                .arg(data_dir)
+                .args(["serve", "--listen", "127.0.0.1:0"])
+                .env("KETNOI_LOG", "warn")
+                .env_remove("KETNOI_DATABASE_URL"),
+        );
         Serving(child, base)
     }
 
@@ -77,21 +64,7 @@ async fn a_backup_taken_while_serving_restores_into_a_fresh_directory_that_serve
     let root = tempfile::tempdir().expect("temp dir");
     let (live, saved, fresh) = (root.path().join("live"), root.path().join("backups"), root.path().join("fresh"));
     std::fs::create_dir_all(&saved).expect("backups dir");
-    let startups = fixture("startups.csv");
-    let investors = fixture("investors.csv");
-    let imported = run(
-        &live,
-        &[
-            "import",
-            "--event",
-            "techfest-test",
-            "--startups",
-            startups.to_str().expect("path"),
-            "--investors",
-            investors.to_str().expect("path"),
-        ],
-    );
-    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    import_fixtures_into(&live);
     let serving = Serving::start(&live);
     let listing_path = "/api/v1/organizations?limit=100";
     let before = serving.json(listing_path).await;

@@ -8,6 +8,8 @@ use ketnoi_store::Store;
 use ketnoi_store::testing::TestDatabase;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+use crate::support::{PASSWORD, import_fixtures_into, ketnoi_embedded, start_server};
+
 /// Whether the import has begun writing, seen from outside: on PostgreSQL its transaction has a
 /// transaction id (it wrote); on SQLite its uncommitted pages spill into the write-ahead log.
 async fn writing(db: &TestDatabase, store: &Store) -> bool {
@@ -86,6 +88,17 @@ async fn kill_9_during_an_import_of_10_000_rows_writes_nothing() {
 #[path = "../../benches/support/mod.rs"]
 mod bulk;
 
+/// The CPU time a process has used, in clock ticks (user and system).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let field = |n: usize| fields.get(n).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime: fields 14 and 15 of the line, 12 and 13 after the name.
+    field(11) + field(12)
+}
+
 /// Where each meeting of the event is placed: (meeting, slot, table), in id order.
 async fn placements(store: &Store, event_id: i64) -> Vec<(i64, Option<i64>, Option<u32>)> {
     let mut placed: Vec<_> =
@@ -139,25 +152,20 @@ async fn kill_9_during_a_scheduler_run_leaves_the_previous_schedule_intact() {
         }
     }
     bulk::accepted_meetings(&store, event.id, &startup_ids, &investor_ids, 2_500).await.expect("meetings");
-    let first = Instant::now();
     app.run_scheduler(&caller, "expo-2026", &RunBody::default()).await.expect("first run");
-    let took = first.elapsed();
     let before = placements(&store, event.id).await;
     assert!(before.iter().filter(|(_, slot, _)| slot.is_some()).count() > 1_000, "a schedule to keep");
 
     // The same run laid out the other way, on a server of its own, killed while it runs.
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(db.dir().join("server"))
-        .args(["--database-url", db.url()])
-        .env("KETNOI_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start ketnoi serve");
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().expect("stdout")), &mut line)
-        .expect("read");
-    let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    let (server, base) = start_server(
+        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(db.dir().join("server"))
+            .args(["--database-url", db.url()])
+            .env("KETNOI_LOG", "error"),
+    );
+    let mut server = Killed(server);
+    let idle = cpu_ticks(server.0.id());
     let run = tokio::spawn(
         reqwest::Client::new()
             .post(format!("{base}/api/v1/events/expo-2026/schedule"))
@@ -180,12 +188,18 @@ async fn kill_9_during_a_scheduler_run_leaves_the_previous_schedule_intact() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     } else {
-        // A third of the time the same instance took here: well inside the run.
-        tokio::time::sleep(took / 3).await;
+        // Running: the server, idle before, has spent a tenth of a second of CPU on it (the
+        // whole run takes seconds here).
+        let started = Instant::now();
+        while cpu_ticks(server.0.id()) < idle + 10 {
+            assert!(!run.is_finished(), "the run ended before it was seen running");
+            assert!(started.elapsed() < Duration::from_secs(60), "the run never started");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
     assert!(!run.is_finished(), "the run was still going when the server was killed");
-    server.kill().expect("kill -9");
-    server.wait().expect("wait");
+    server.0.kill().expect("kill -9");
+    server.0.wait().expect("wait");
     assert!(run.await.expect("task").is_err(), "no answer from a killed server");
 
     let after = placements(&store, event.id).await;
@@ -253,50 +267,26 @@ async fn a_full_disk_refuses_writes_with_507_and_service_resumes_when_space_retu
         }
     };
     let data = disk.0.path().join("data");
-    let cli = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-            .arg("--data-dir")
-            .arg(&data)
-            .args(args)
-            .env("KETNOI_LOG", "warn")
-            .env("KETNOI_PASSWORD", "organiser password 2026")
-            .env_remove("KETNOI_DATABASE_URL")
-            .output()
-            .expect("run ketnoi")
-    };
-    let (startups, investors) = (crate::support::fixture("startups.csv"), crate::support::fixture("investors.csv"));
-    let imported = cli(&[
-        "import",
-        "--event",
-        "techfest-test",
-        "--startups",
-        startups.to_str().expect("path"),
-        "--investors",
-        investors.to_str().expect("path"),
-    ]);
-    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
-    let organiser = cli(&["user", "add-organiser", "--event", "techfest-test", "--email", "organiser@techfest.test"]);
+    import_fixtures_into(&data);
+    let organiser = ketnoi_embedded(
+        &data,
+        &["user", "add-organiser", "--event", "techfest-test", "--email", "organiser@techfest.test"],
+    );
     assert!(organiser.status.success(), "{}", String::from_utf8_lossy(&organiser.stderr));
-    let mut server = Killed(
+    let (server, base) = start_server(
         Command::new(env!("CARGO_BIN_EXE_ketnoi"))
             .arg("--data-dir")
             .arg(&data)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("KETNOI_LOG", "off")
             .env_remove("KETNOI_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start ketnoi serve"),
+            .stderr(Stdio::null()),
     );
-    let mut line = String::new();
-    let stdout = server.0.stdout.as_mut().expect("stdout");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
-    let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    let server = Killed(server);
     let client = reqwest::Client::new();
     let signed_in = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "organiser@techfest.test", "password": "organiser password 2026"}))
+        .json(&serde_json::json!({"email": "organiser@techfest.test", "password": PASSWORD}))
         .send()
         .await
         .expect("sign in");

@@ -4,7 +4,7 @@
 //! crash between sending and recording, `kill -9`, two replicas, and the calendar feed across a
 //! daylight-saving change.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use ketnoi_store::{NewUser, Role, Store};
 use serde_json::{Value, json};
 
 use crate::smtp::{SmtpSink, free_port};
-use crate::support::{PASSWORD, TestApp, Who, import_fixtures, sample, token_in};
+use crate::support::{PASSWORD, TestApp, Who, import_fixtures, sample, start_server, token_in};
 
 /// How long a message may take to arrive: "within seconds".
 const ARRIVES: Duration = Duration::from_secs(15);
@@ -464,20 +464,15 @@ impl Served {
     }
 
     fn spawn(db: &TestDatabase, data_dir: &std::path::Path, more: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--mail-retry-seconds", "1", "--data-dir"])
-            .arg(data_dir)
-            .args(["--database-url", db.url()])
-            .args(more)
-            .env("KETNOI_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start ketnoi serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-        let base =
-            line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+        let (child, base) = start_server(
+            Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+                .args(["serve", "--listen", "127.0.0.1:0", "--mail-retry-seconds", "1", "--data-dir"])
+                .arg(data_dir)
+                .args(["--database-url", db.url()])
+                .args(more)
+                .env("KETNOI_LOG", "warn")
+                .stderr(Stdio::piped()),
+        );
         Served { base, child }
     }
 

@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use ketnoi_store::testing::TestDatabase;
 
-use crate::support::{TestApp, Who, import_fixtures, sample};
+use crate::support::{TestApp, Who, import_fixtures, sample, start_server};
 
 fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
@@ -134,19 +134,15 @@ async fn every_answer_has_a_request_id_and_a_problem_carries_it() {
 async fn json_logs_warn_of_slow_requests_with_their_id() {
     let db = TestDatabase::new().await;
     import_fixtures(&db);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--slow-request-ms", "0", "--data-dir"])
-        .arg(db.dir())
-        .args(["--database-url", db.url()])
-        .env("KETNOI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start ketnoi serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-    let url = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").to_owned();
-    let answer = reqwest::get(format!("{url}api/v1/events/techfest-test")).await.expect("get");
+    let (mut child, base) = start_server(
+        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--slow-request-ms", "0", "--data-dir"])
+            .arg(db.dir())
+            .args(["--database-url", db.url()])
+            .env("KETNOI_LOG", "warn")
+            .stderr(Stdio::piped()),
+    );
+    let answer = reqwest::get(format!("{base}/api/v1/events/techfest-test")).await.expect("get");
     let id = header(&answer, "x-request-id");
     let stderr = child.stderr.take().expect("stderr");
     let (found, wanted) = (std::sync::mpsc::channel(), id.clone());

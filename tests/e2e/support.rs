@@ -79,6 +79,40 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures").join(name)
 }
 
+/// Starts a `ketnoi` server (`command` has its arguments and settings) with its standard output
+/// piped; returns the process and the address it printed, without a trailing slash.
+pub fn start_server(command: &mut Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("start ketnoi");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+    let base = line.trim().strip_prefix("ketnoi is listening on ").expect("url line").trim_end_matches('/').to_owned();
+    (child, base)
+}
+
+/// Runs `ketnoi ARGS` on the embedded SQLite database of `data_dir`, whatever database the
+/// suite runs on, with a password for the commands that read one.
+pub fn ketnoi_embedded(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("KETNOI_LOG", "warn")
+        .env("KETNOI_PASSWORD", PASSWORD)
+        .env_remove("KETNOI_DATABASE_URL")
+        .output()
+        .expect("run ketnoi")
+}
+
+/// Imports the fixture event into the embedded database of `data_dir`.
+pub fn import_fixtures_into(data_dir: &Path) {
+    let (startups, investors) = (fixture("startups.csv"), fixture("investors.csv"));
+    let (startups, investors) = (startups.to_str().expect("path"), investors.to_str().expect("path"));
+    let args = ["import", "--event", "techfest-test", "--startups", startups, "--investors", investors];
+    let imported = ketnoi_embedded(data_dir, &args);
+    assert!(imported.status.success(), "import failed: {}", stderr(&imported));
+}
+
 /// Runs `ketnoi ARGS` on the test database.
 pub fn ketnoi(db: &TestDatabase, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ketnoi"))
