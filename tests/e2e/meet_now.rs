@@ -323,3 +323,40 @@ async fn fifty_pairs_completing_at_once_for_one_table_give_one_meeting() {
     assert_eq!(count(app, "SELECT COUNT(*) AS n FROM meet_now_proposals WHERE status = 'gone'").await, 49);
     assert_eq!(count(app, "SELECT COUNT(*) AS n FROM meet_now_proposals WHERE status = 'open'").await, 0);
 }
+
+#[tokio::test]
+async fn a_profile_changed_between_rounds_is_ranked_as_it_is_now() {
+    let app = TestApp::with_fixtures().await;
+    let event = app.event_id(SLUG).await;
+    let organiser = app.account("organiser@meetnow.test", None, Some(event)).await;
+    let slots = sessions(&app, &organiser, 3).await;
+    let (_, nong_san) = member(&app, "Nông Sản Xanh").await;
+    let (_, portlink) = member(&app, "PortLink").await;
+    let (song_hong_id, song_hong) = member(&app, "Sông Hồng Angels").await;
+    let (rotterdam_id, rotterdam) = member(&app, "Rotterdam Port Ventures").await;
+    for (from, to) in [(&nong_san, (song_hong_id, &song_hong)), (&portlink, (rotterdam_id, &rotterdam))] {
+        let m = meeting(&app, from, to).await;
+        place(&app, &organiser, &m, &slots[0], if to.0 == song_hong_id { 1 } else { 2 }).await;
+        set_status(&app, &organiser, &m, "checked-in").await;
+    }
+    let nong_san_rotterdam = ("Nông Sản Xanh".to_owned(), "Rotterdam Port Ventures".to_owned());
+    // Rotterdam invests from series A, in tickets of 500k EUR and up: never with Nông Sản
+    // (pre-seed, asking 800 million VND).
+    let free = app.send("POST", &format!("{BASE}/meet-now/free"), &nong_san, Some(&json!({"slot": slots[1]}))).await;
+    assert_eq!(free.status, 200, "{}", free.body);
+    let all = app.send("GET", &format!("{BASE}/meet-now"), &organiser, None).await;
+    assert!(!pairs(&all.body).contains(&nong_san_rotterdam), "{}", all.body);
+    // Rotterdam opens a pre-seed programme with small tickets: the next round proposes the pair.
+    let path = format!("/api/v1/organizations/{rotterdam_id}");
+    let mut profile = app.send("GET", &path, &rotterdam, None).await.body;
+    let fields = profile.as_object_mut().expect("an object");
+    fields.remove("ticket");
+    fields.insert("stages".to_owned(), json!(["pre-seed", "seed", "series-a"]));
+    fields.extend([("ticket_min".to_owned(), json!(10_000)), ("ticket_max".to_owned(), json!(2_000_000))]);
+    fields.insert("currency".to_owned(), json!("USD"));
+    let changed = app.send("PUT", &path, &rotterdam, Some(&profile)).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let free = app.send("POST", &format!("{BASE}/meet-now/free"), &nong_san, Some(&json!({"slot": slots[2]}))).await;
+    assert_eq!(free.status, 200, "{}", free.body);
+    assert!(pairs(&free.body).contains(&nong_san_rotterdam), "{}", free.body);
+}

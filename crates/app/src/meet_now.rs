@@ -8,7 +8,7 @@
 //! table, and the proposals that wanted it, or either side, are gone.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use jiff::Timestamp;
@@ -18,7 +18,7 @@ use ketnoi_domain::money::Rates;
 use ketnoi_domain::profile::OrgKind;
 use ketnoi_domain::rules::{MeetingStatus, Named, Refusal, Resource};
 use ketnoi_domain::validate::Issue;
-use ketnoi_store::{Answered, Event, NewProposal, Proposal, ProposalStatus, Slot};
+use ketnoi_store::{Answered, Event, LogPosition, NewProposal, Proposal, ProposalStatus, Slot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -28,24 +28,40 @@ use crate::{App, AppError, AppResult, Caller, local, zone};
 /// How many counterparts each organization of the smaller side ranks before pairs are chosen.
 const RANKED: usize = 24;
 
-/// What matching needs of each participant, by event, with the version (`updated_at`) of the
-/// profile it was made from: a meet-now round reads only the versions, and the profiles that
-/// changed.
+/// What matching needs of each participant, by event, kept while the event log shows no change
+/// to its profile: a meet-now round reads the profile changes logged since the last round, and
+/// the profiles not kept.
 #[derive(Debug, Default)]
 pub struct CandidateCache {
-    events: Mutex<HashMap<i64, EventCandidates>>,
+    inner: Mutex<Cached>,
+}
+
+#[derive(Debug, Default)]
+struct Cached {
+    /// The log read so far: every profile changed up to it is out of `events`. `None` before
+    /// the first round.
+    position: Option<LogPosition>,
+    events: HashMap<i64, EventCandidates>,
 }
 
 #[derive(Debug)]
 struct EventCandidates {
     /// The rates the amounts were converted with: new rates, new candidates.
     rates: Rates,
-    by_id: HashMap<i64, (i64, Candidate)>,
+    by_id: HashMap<i64, Candidate>,
 }
 
-impl EventCandidates {
-    fn new(rates: &Rates) -> EventCandidates {
-        EventCandidates { rates: rates.clone(), by_id: HashMap::new() }
+impl Cached {
+    /// The candidates of `event`, emptied if they were made with other rates.
+    fn event(&mut self, event: &Event) -> &mut EventCandidates {
+        let cached = self
+            .events
+            .entry(event.id)
+            .or_insert_with(|| EventCandidates { rates: event.rates.clone(), by_id: HashMap::new() });
+        if cached.rates != event.rates {
+            *cached = EventCandidates { rates: event.rates.clone(), by_id: HashMap::new() };
+        }
+        cached
     }
 }
 
@@ -270,35 +286,43 @@ impl App {
         }
     }
 
-    /// What matching needs of the organizations `ids` at `event`, from the cache where their
-    /// profile has not changed since, else from the database.
+    /// What matching needs of the organizations `ids` at `event`: from the cache for those whose
+    /// profile the log shows unchanged since they were read, else from the database.
     async fn candidates_of(&self, event: &Event, ids: &[i64]) -> AppResult<Vec<Candidate>> {
-        let versions = self.store.organization_versions(ids).await?;
-        let (mut found, mut missing) = (Vec::with_capacity(versions.len()), Vec::new());
+        let known = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner()).position;
+        let (position, changed) = match known {
+            Some(position) => self.store.profiles_changed_after(position).await?,
+            // The first round: from here on, the log tells what changes.
+            None => (self.store.log_head().await?, HashSet::new()),
+        };
+        let (mut found, mut missing) = (Vec::with_capacity(ids.len()), Vec::new());
         {
-            let mut cache = self.candidates.events.lock().unwrap_or_else(|e| e.into_inner());
-            let cached = cache.entry(event.id).or_insert_with(|| EventCandidates::new(&event.rates));
-            if cached.rates != event.rates {
-                *cached = EventCandidates::new(&event.rates);
+            let mut cache = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner());
+            for cached in cache.events.values_mut() {
+                cached.by_id.retain(|id, _| !changed.contains(id));
             }
-            for (id, version) in &versions {
+            if cache.position.is_none_or(|current| current < position) {
+                cache.position = Some(position);
+            }
+            let cached = cache.event(event);
+            for id in ids {
                 match cached.by_id.get(id) {
-                    Some((seen, candidate)) if seen == version => found.push(candidate.clone()),
+                    Some(candidate) if !changed.contains(id) => found.push(candidate.clone()),
                     _ => missing.push(*id),
                 }
             }
         }
+        // Read after `position`: as new as the log there, or newer.
         let loaded = self.store.organizations_by_ids(&missing).await?;
-        let settled = Timestamp::now().as_second() - 1;
-        let mut cache = self.candidates.events.lock().unwrap_or_else(|e| e.into_inner());
-        let cached = cache.entry(event.id).or_insert_with(|| EventCandidates::new(&event.rates));
+        let mut cache = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner());
+        // A round that read the log further meanwhile may have dropped a change these rows
+        // predate: they are kept only while the cache stands where they were read.
+        let keep = cache.position == Some(position);
+        let cached = cache.event(event);
         for organization in loaded {
             let candidate = Candidate::new(organization.id, &organization.profile, &event.rates);
-            let version = organization.updated_at.as_second();
-            // A version from this second or the last may change again within it, under the
-            // same `updated_at`: kept only once it is older.
-            if version < settled {
-                cached.by_id.insert(organization.id, (version, candidate.clone()));
+            if keep {
+                cached.by_id.insert(organization.id, candidate.clone());
             }
             found.push(candidate);
         }

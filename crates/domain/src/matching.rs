@@ -190,6 +190,10 @@ pub struct Candidate {
     ask: Option<f64>,
     /// An investor's ticket, in the base currency.
     ticket: Option<(f64, f64)>,
+    /// The logarithms (base 10) of the ask and of the ticket's ends, for the ticket factor
+    /// without a logarithm per pair.
+    ask_log: f64,
+    ticket_log: (f64, f64),
     country: Option<Country>,
     countries: Vec<Country>,
     words: Vec<u32>,
@@ -215,6 +219,8 @@ impl Candidate {
             stages: 0,
             ask: None,
             ticket: None,
+            ask_log: 0.0,
+            ticket_log: (0.0, 0.0),
             country: profile.country,
             countries: Vec::new(),
             words: Vec::new(),
@@ -225,6 +231,7 @@ impl Candidate {
             Details::Startup(startup) => {
                 candidate.stages = 1 << (startup.stage as u8);
                 candidate.ask = startup.funding_ask.and_then(|ask| base(ask.amount, ask.currency));
+                candidate.ask_log = candidate.ask.map_or(0.0, f64::log10);
                 candidate.set_words(words(&profile.description));
             }
             Details::Investor(investor) => {
@@ -232,6 +239,7 @@ impl Candidate {
                 candidate.stages = investor.stages.iter().fold(0, |mask, stage| mask | 1 << (*stage as u8));
                 candidate.ticket =
                     investor.ticket.and_then(|t| Some((base(t.min, t.currency)?, base(t.max, t.currency)?)));
+                candidate.ticket_log = candidate.ticket.map_or((0.0, 0.0), |(min, max)| (min.log10(), max.log10()));
                 candidate.countries = investor.countries.clone();
                 candidate.set_words(words(&format!("{} {}", investor.thesis, profile.description)));
             }
@@ -289,30 +297,22 @@ fn factors_but_text(startup: &Candidate, investor: &Candidate) -> Option<FactorS
     };
     let ticket = match (startup.ask, investor.ticket) {
         (Some(ask), Some((min, max))) if ask > 0.0 => {
-            let ratio = if ask < min {
-                ask / min
+            let (ratio, log) = if ask < min {
+                (ask / min, startup.ask_log - investor.ticket_log.0)
             } else if ask > max {
-                max / ask
+                (max / ask, investor.ticket_log.1 - startup.ask_log)
             } else {
-                1.0
+                (1.0, 0.0)
             };
             if ratio < 1.0 / TICKET_EXCLUDES_AT {
                 return None;
             }
             // One at the border of the order of magnitude scores near zero, a near miss near one.
-            (ratio.log10() + 1.0).clamp(0.0, 1.0)
+            (log + 1.0).clamp(0.0, 1.0)
         }
         _ => UNKNOWN,
     };
-    let sector = if startup.sectors & investor.sectors != 0 {
-        1.0
-    } else if startup.sectors & investor.related != 0 {
-        0.5
-    } else if investor.sectors == 0 {
-        UNKNOWN
-    } else {
-        0.0
-    };
+    let sector = sector_fit(startup, investor);
     let geography = match startup.country {
         _ if investor.countries.is_empty() => UNKNOWN,
         Some(country) if investor.countries.contains(&country) => 1.0,
@@ -321,6 +321,24 @@ fn factors_but_text(startup: &Candidate, investor: &Candidate) -> Option<FactorS
     };
     Some(FactorScores { sector, stage, ticket, geography, text: 1.0 })
 }
+
+/// The sector factor: a sector in common, a related one, nothing known of the investor's, or
+/// none. Cheap, and the heaviest factor by default: [`recommend`] ranks by it first.
+fn sector_fit(startup: &Candidate, investor: &Candidate) -> f64 {
+    if startup.sectors & investor.sectors != 0 {
+        1.0
+    } else if startup.sectors & investor.related != 0 {
+        0.5
+    } else if investor.sectors == 0 {
+        UNKNOWN
+    } else {
+        0.0
+    }
+}
+
+/// The sector factor's values, best first (a related sector and an unknown one both score one
+/// half).
+const SECTOR_FITS: [f64; 3] = [1.0, 0.5, 0.0];
 
 /// How well the investor's thesis matches the startup's description: shared significant words
 /// against the geometric mean of their counts, doubled and capped at 1.
@@ -378,29 +396,45 @@ pub fn recommend(
     if k == 0 {
         return top;
     }
-    for other in pool {
-        if other.investor == subject.investor || other.id == subject.id {
-            continue;
-        }
-        let (startup, investor) = if subject.investor { (other, subject) } else { (subject, other) };
-        let Some(mut factors) = factors_but_text(startup, investor) else { continue };
-        // The score is monotone in the text fit: with it at its bound, a pair that still cannot
-        // enter a full top-k is skipped before comparing words.
+    // The score never falls when a factor improves, so each bound below is one. The pool is
+    // ranked in passes by the sector factor, best first: once a full top-k beats all that a
+    // pass could score (its sector fit with every other factor at its best), that pass and
+    // those after it are skipped. What enters the top-k does not depend on the order in which
+    // it is seen: the same top-k as scoring every pair (tested).
+    for sector in SECTOR_FITS {
         if top.len() == k {
-            factors.text = text_fit_bound(startup, investor);
-            if combine(&factors, weights) < top[k - 1].1 {
-                continue;
+            let best = FactorScores { sector, stage: 1.0, ticket: 1.0, geography: 1.0, text: 1.0 };
+            if combine(&best, weights) < top[k - 1].1 {
+                break;
             }
         }
-        if exclude.contains(&other.id) {
-            continue;
-        }
-        factors.text = text_fit(startup, investor);
-        let entry = (other.id, combine(&factors, weights));
-        let position = top.partition_point(|ranked| ranks_before(ranked, &entry).is_lt());
-        if position < k {
-            top.insert(position, entry);
-            top.truncate(k);
+        for other in pool {
+            if other.investor == subject.investor || other.id == subject.id {
+                continue;
+            }
+            let (startup, investor) = if subject.investor { (other, subject) } else { (subject, other) };
+            if sector_fit(startup, investor) != sector {
+                continue;
+            }
+            let Some(mut factors) = factors_but_text(startup, investor) else { continue };
+            // With the text fit at its bound, a pair that still cannot enter a full top-k is
+            // skipped before comparing words.
+            if top.len() == k {
+                factors.text = text_fit_bound(startup, investor);
+                if combine(&factors, weights) < top[k - 1].1 {
+                    continue;
+                }
+            }
+            if exclude.contains(&other.id) {
+                continue;
+            }
+            factors.text = text_fit(startup, investor);
+            let entry = (other.id, combine(&factors, weights));
+            let position = top.partition_point(|ranked| ranks_before(ranked, &entry).is_lt());
+            if position < k {
+                top.insert(position, entry);
+                top.truncate(k);
+            }
         }
     }
     top
@@ -1010,6 +1044,36 @@ mod tests {
             every.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             every.truncate(k);
             prop_assert_eq!(recommend(&subject, &candidates, &HashSet::new(), k, &weights), every);
+        }
+
+        #[test]
+        fn ranking_by_sector_first_equals_scoring_every_pair(
+            startups in proptest::collection::vec((0..4usize, 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
+            investors in proptest::collection::vec((proptest::sample::subsequence(vec![0usize, 1, 2, 3], 1..3), 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
+            k in 1..8usize,
+        ) {
+            // Few sectors, some related (logistics–maritime, agritech–food): every sector fit
+            // occurs, and passes are skipped.
+            const SECTORS: [&str; 4] = ["logistics", "maritime", "agritech", "food"];
+            let r = rates();
+            let startups: Vec<Candidate> = startups.iter().enumerate().map(|(n, (sector, stage, ask))| {
+                Candidate::new(n as i64 + 100, &startup(SECTORS[*sector], Stage::ALL[*stage].code(), &ask.to_string(), "USD", "VN", ""), &r)
+            }).collect();
+            let investors: Vec<Candidate> = investors.iter().enumerate().map(|(n, (sectors, stage, min))| {
+                let sectors: Vec<&str> = sectors.iter().map(|s| SECTORS[*s]).collect();
+                let stages = Stage::ALL[*stage..(*stage + 2).min(Stage::ALL.len())].iter().map(|s| s.code()).collect::<Vec<_>>().join(";");
+                Candidate::new(n as i64 + 1000, &investor(&sectors.join(";"), &stages, &min.to_string(), &(min * 5).to_string(), "USD", "VN", "", "vc"), &r)
+            }).collect();
+            let weights = Weights::default();
+            for (subject, pool) in startups.iter().map(|s| (s, &investors)).chain(investors.iter().map(|i| (i, &startups))) {
+                let mut every: Vec<(i64, f64)> = pool.iter().filter_map(|other| {
+                    let (s, i) = if subject.investor { (other, subject) } else { (subject, other) };
+                    Some((other.id, score(s, i, &weights)?))
+                }).collect();
+                every.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                every.truncate(k);
+                prop_assert_eq!(recommend(subject, pool, &HashSet::new(), k, &weights), every);
+            }
         }
 
         #[test]

@@ -11,6 +11,7 @@
 //! A long transaction holds readers back until it ends; it never makes them skip a row.
 //! SQLite has one writer at a time: there `tx` is 0 and `id` order is commit order.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -167,6 +168,37 @@ impl Store {
             .all(&self.db)
             .await?;
         Ok(rows.len() as u64)
+    }
+
+    /// The organizations whose profile was created, changed or deleted in the rows after
+    /// `position` committed so far, and the settled position to read from next time: for what
+    /// is kept of profiles in memory. Rows committed but not settled yet (on PostgreSQL) are
+    /// told now, and again until they settle, so that a change is seen as soon as it commits
+    /// and none is passed over.
+    pub async fn profiles_changed_after(&self, position: LogPosition) -> Result<(LogPosition, HashSet<i64>)> {
+        // First: a row that commits between the two reads is either in the second or after
+        // the head.
+        let head = self.log_head().await?.max(position);
+        let kinds = [
+            Change::OrganizationCreated { organization: 0 },
+            Change::OrganizationChanged { organization: 0 },
+            Change::OrganizationDeleted { organization: 0 },
+        ]
+        .map(|change| change.kind());
+        let payloads: Vec<String> = event_log::Entity::find()
+            .select_only()
+            .column(event_log::Column::Payload)
+            .filter(after(position))
+            .filter(event_log::Column::Kind.is_in(kinds))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut changed = HashSet::new();
+        for payload in payloads {
+            let change: Change = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            changed.extend(change.profile_changed());
+        }
+        Ok((head, changed))
     }
 
     /// The settled rows after `position`, in log order, at most `limit`.

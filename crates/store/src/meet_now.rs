@@ -168,14 +168,23 @@ impl Store {
     pub async fn slot_facts(&self, event_id: i64, slot: i64, day: &[i64]) -> Result<SlotFacts> {
         // Only the rows that matter are read: at a national event the event has tens of
         // thousands of meetings, and each row read costs.
-        let took_place = meetings::Entity::find()
-            .select_only()
-            .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
-            .filter(meetings::Column::EventId.eq(event_id))
-            .filter(meetings::Column::SlotId.is_in(day.iter().copied()))
-            .filter(meetings::Column::Status.is_in([MeetingStatus::CheckedIn.as_str(), MeetingStatus::Held.as_str()]))
-            .into_tuple::<(i64, i64)>()
-            .all(&self.db);
+        // Each side apart and without repeats: a day's thousands of meetings have far fewer
+        // sides.
+        let took_place = |side: meetings::Column| {
+            meetings::Entity::find()
+                .select_only()
+                .column(side)
+                .distinct()
+                .filter(meetings::Column::EventId.eq(event_id))
+                .filter(meetings::Column::SlotId.is_in(day.iter().copied()))
+                .filter(
+                    meetings::Column::Status.is_in([MeetingStatus::CheckedIn.as_str(), MeetingStatus::Held.as_str()]),
+                )
+                .into_tuple::<i64>()
+                .all(&self.db)
+        };
+        let (startups_there, investors_there) =
+            (took_place(meetings::Column::StartupId), took_place(meetings::Column::InvestorId));
         let in_slot = meetings::Entity::find()
             .select_only()
             .columns([meetings::Column::StartupId, meetings::Column::InvestorId, meetings::Column::TableNo])
@@ -214,10 +223,10 @@ impl Store {
             )
             .into_tuple::<(i64, i32, i64, i64, String)>()
             .all(&self.db);
-        let (took_place, in_slot, free, unavailable, proposed) =
-            tokio::try_join!(took_place, in_slot, free, unavailable, proposed)?;
+        let (startups_there, investors_there, in_slot, free, unavailable, proposed) =
+            tokio::try_join!(startups_there, investors_there, in_slot, free, unavailable, proposed)?;
         let mut facts = SlotFacts::default();
-        facts.present.extend(took_place.into_iter().flat_map(|(s, i)| [s, i]));
+        facts.present.extend(startups_there.into_iter().chain(investors_there));
         facts.present.extend(free);
         for (startup, investor, table) in in_slot {
             facts.busy.extend([startup, investor]);

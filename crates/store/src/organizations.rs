@@ -269,22 +269,6 @@ impl Store {
         Ok(found)
     }
 
-    /// When each of these organizations last changed (`updated_at`), for those that exist.
-    pub async fn organization_versions(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
-        let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let rows: Vec<(i64, i64)> = organizations::Entity::find()
-                .select_only()
-                .columns([organizations::Column::Id, organizations::Column::UpdatedAt])
-                .filter(organizations::Column::Id.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            found.extend(rows);
-        }
-        Ok(found)
-    }
-
     /// Organizations with an id above `after_id`, by id, at most `limit`: for walking them all.
     pub async fn organizations_after(&self, after_id: i64, limit: u64) -> Result<Vec<Organization>> {
         let rows = organizations::Entity::find()
