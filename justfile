@@ -42,3 +42,7 @@ bench-schedule:
 # Everything CI runs.
 ci:
     bash .ci/run
+
+# What the public pages and API cost against bare axum, over loopback with wrk (see docs/benchmarks.md).
+load:
+    bash benches/load.sh
