@@ -195,6 +195,27 @@ async fn every_figure_of_the_report_is_the_databases_count_for_anyone() {
         "cancelled": 1, "rematched": 0});
     assert_eq!(m, &expected);
 
+    // The event's figures (the API and the event's home page), counted apart: the same counts.
+    let f = app.json(&format!("{BASE}/figures"), 200).await;
+    assert_eq!((&f["startups"], &f["investors"]), (&p["startups"], &p["investors"]), "{f}");
+    assert_eq!(f["requests"], r["sent"]);
+    for field in ["accepted", "declined", "pending"] {
+        assert_eq!(f[field], r[field], "{field}");
+    }
+    assert_eq!(f["meetings"], count(&app, &format!("{meetings} AND status <> 'cancelled'")).await);
+    assert_eq!(f["placed"], placed);
+    for field in ["checked_in", "held", "no_show"] {
+        assert_eq!(f[field], m[field], "{field}");
+    }
+    let outcomes = f["outcomes"].as_object().expect("outcomes");
+    assert!(!outcomes.is_empty(), "{f}");
+    for (code, n) in outcomes {
+        let live = format!("{meetings} AND status <> 'cancelled'");
+        let sides = count(&app, &format!("{live} AND startup_outcome = '{code}'")).await
+            + count(&app, &format!("{live} AND investor_outcome = '{code}'")).await;
+        assert_eq!(n.as_u64(), Some(sides), "{code}");
+    }
+
     // Outcomes, each side's once.
     for (field, code) in [
         ("follow_up", "follow-up"),

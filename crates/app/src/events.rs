@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use ketnoi_domain::event::{EventSlug, SessionSpec};
 use ketnoi_domain::matching::Weights;
-use ketnoi_domain::profile::OrgKind;
 use ketnoi_domain::rules::{Outcome, RequestRules};
 use ketnoi_domain::validate::{Issue, ValidationErrors};
-use ketnoi_store::{Event, ImportProgress, ImportSummary, NewEvent, OrganizationQuery};
+use ketnoi_store::{Event, ImportProgress, ImportSummary, NewEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -240,13 +239,9 @@ impl App {
 
     pub(crate) async fn describe(&self, event: &Event) -> AppResult<EventView> {
         let zone = zone(event);
-        let count = |kind| OrganizationQuery { event_id: Some(event.id), kind: Some(kind), ..Default::default() };
-        let startups = self.store.organizations(&count(OrgKind::Startup)).await?.total;
-        let investors = self.store.organizations(&count(OrgKind::Investor)).await?.total;
-        let slots = self
-            .store
-            .slots(event.id)
-            .await?
+        let ((startups, investors), slots) =
+            tokio::try_join!(self.store.participant_counts(event.id), self.store.slots(event.id))?;
+        let slots = slots
             .into_iter()
             .map(|slot| SlotView {
                 start: local(slot.starts_at, &zone),
@@ -401,7 +396,10 @@ impl App {
     /// no-shows, outcomes. Aggregates only: public.
     pub async fn figures(&self, slug: &str) -> AppResult<FiguresView> {
         let event = self.event(slug).await?;
-        let f = self.store.figures(event.id).await?;
+        let (f, mail) = tokio::try_join!(
+            async { Ok::<_, AppError>(self.store.figures(event.id).await?) },
+            self.mail_counts(event.id)
+        )?;
         let answered = f.accepted + f.declined;
         Ok(FiguresView {
             startups: f.startups,
@@ -421,7 +419,7 @@ impl App {
             held: f.held,
             no_show: f.no_show,
             outcomes: f.outcomes.into_iter().map(|(o, n): (Outcome, u64)| (o.as_str().to_owned(), n)).collect(),
-            mail: self.mail_counts(event.id).await?,
+            mail,
         })
     }
 

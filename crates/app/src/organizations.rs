@@ -592,17 +592,7 @@ impl App {
     /// The countries the event's participants are in, sorted: the search page's filter.
     pub async fn participant_countries(&self, slug: &str) -> AppResult<Vec<String>> {
         let event = self.event(slug).await?;
-        let mut countries: Vec<String> = self
-            .store
-            .event_participants(event.id)
-            .await?
-            .into_iter()
-            .filter_map(|o| o.profile.country)
-            .map(|c| c.to_string())
-            .collect();
-        countries.sort();
-        countries.dedup();
-        Ok(countries)
+        Ok(self.store.participant_countries(event.id).await?)
     }
 
     /// An organization's profile: the public fields for anyone, and the contacts and private

@@ -15,7 +15,7 @@ use ketnoi_domain::rules::{
 use sea_orm::sea_query::{BinOper, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, Statement,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::entity::{meeting_requests, meetings, organizations, participations, slots, unavailable_slots};
@@ -988,40 +988,121 @@ impl Store {
         meeting(model.update(&self.db).await?)
     }
 
-    /// The event's figures.
-    pub async fn figures(&self, event_id: i64) -> Result<Figures> {
-        let mut figures = Figures::default();
-        let participants = self.event_participants(event_id).await?;
-        figures.startups =
-            participants.iter().filter(|o| o.profile.kind() == ketnoi_domain::profile::OrgKind::Startup).count() as u64;
-        figures.investors = participants.len() as u64 - figures.startups;
-        let requests = meeting_requests::Entity::find()
-            .filter(meeting_requests::Column::EventId.eq(event_id))
+    /// How many startups and investors take part in the event.
+    pub async fn participant_counts(&self, event_id: i64) -> Result<(u64, u64)> {
+        let kinds: Vec<(String, i64)> = participations::Entity::find()
+            .select_only()
+            .column(organizations::Column::Kind)
+            .column_as(participations::Column::Id.count(), "n")
+            .inner_join(organizations::Entity)
+            .filter(participations::Column::EventId.eq(event_id))
+            .group_by(organizations::Column::Kind)
+            .into_tuple()
             .all(&self.db)
             .await?;
-        let at = now();
-        for row in requests {
-            figures.requests += 1;
-            match request(row, at)?.status {
-                RequestStatus::Accepted => figures.accepted += 1,
-                RequestStatus::Declined => figures.declined += 1,
-                RequestStatus::Pending => figures.pending += 1,
-                RequestStatus::Cancelled | RequestStatus::Expired => {}
+        let (mut startups, mut investors) = (0, 0);
+        for (kind, count) in kinds {
+            let count = u64::try_from(count).unwrap_or(0);
+            match OrgKind::parse(&kind).map_err(|_| StoreError::Corrupt(format!("organizations.kind: {kind:?}")))? {
+                OrgKind::Startup => startups += count,
+                OrgKind::Investor => investors += count,
+            }
+        }
+        Ok((startups, investors))
+    }
+
+    /// The countries the event's participants are based in, by code, each once.
+    pub async fn participant_countries(&self, event_id: i64) -> Result<Vec<String>> {
+        Ok(participations::Entity::find()
+            .select_only()
+            .column(organizations::Column::Country)
+            .distinct()
+            .inner_join(organizations::Entity)
+            .filter(participations::Column::EventId.eq(event_id))
+            .filter(organizations::Column::Country.ne(""))
+            .order_by_asc(organizations::Column::Country)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The event's figures, counted by the database: a few rows of counts, whatever the size
+    /// of the event.
+    pub async fn figures(&self, event_id: i64) -> Result<Figures> {
+        let requests = meeting_requests::Entity::find()
+            .select_only()
+            .column(meeting_requests::Column::Status)
+            .column_as(meeting_requests::Column::Id.count(), "n")
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .group_by(meeting_requests::Column::Status)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db);
+        // A pending request past its end has expired, whether or not the sweep has marked it.
+        let lapsed = meeting_requests::Entity::find()
+            .filter(meeting_requests::Column::EventId.eq(event_id))
+            .filter(meeting_requests::Column::Status.eq(RequestStatus::Pending.as_str()))
+            .filter(meeting_requests::Column::ExpiresAt.lte(now()))
+            .count(&self.db);
+        let meetings = meetings::Entity::find()
+            .select_only()
+            .column(meetings::Column::Status)
+            .column_as(meetings::Column::Id.count(), "n")
+            .column_as(meetings::Column::SlotId.count(), "placed")
+            .filter(meetings::Column::EventId.eq(event_id))
+            .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+            .group_by(meetings::Column::Status)
+            .into_tuple::<(String, i64, i64)>()
+            .all(&self.db);
+        let outcomes = |side: meetings::Column| {
+            meetings::Entity::find()
+                .select_only()
+                .column(side)
+                .column_as(meetings::Column::Id.count(), "n")
+                .filter(meetings::Column::EventId.eq(event_id))
+                .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
+                .filter(side.is_not_null())
+                .group_by(side)
+                .into_tuple::<(String, i64)>()
+                .all(&self.db)
+        };
+        let ((startups, investors), requests, lapsed, meetings, startup_outcomes, investor_outcomes) = tokio::try_join!(
+            self.participant_counts(event_id),
+            async { Ok::<_, StoreError>(requests.await?) },
+            async { Ok::<_, StoreError>(lapsed.await?) },
+            async { Ok::<_, StoreError>(meetings.await?) },
+            async { Ok::<_, StoreError>(outcomes(meetings::Column::StartupOutcome).await?) },
+            async { Ok::<_, StoreError>(outcomes(meetings::Column::InvestorOutcome).await?) },
+        )?;
+        let n = |count: i64| u64::try_from(count).unwrap_or(0);
+        let mut figures = Figures { startups, investors, ..Figures::default() };
+        for (status, count) in requests {
+            figures.requests += n(count);
+            match RequestStatus::parse(&status) {
+                Some(RequestStatus::Accepted) => figures.accepted += n(count),
+                Some(RequestStatus::Declined) => figures.declined += n(count),
+                Some(RequestStatus::Pending) => figures.pending += n(count),
+                Some(RequestStatus::Cancelled | RequestStatus::Expired) => {}
+                None => return Err(StoreError::Corrupt(format!("meeting_requests.status: {status:?}"))),
+            }
+        }
+        figures.pending = figures.pending.saturating_sub(lapsed);
+        for (status, count, placed) in meetings {
+            figures.meetings += n(count);
+            figures.placed += n(placed);
+            match MeetingStatus::parse(&status)
+                .map_err(|_| StoreError::Corrupt(format!("meetings.status: {status:?}")))?
+            {
+                MeetingStatus::CheckedIn => figures.checked_in += n(count),
+                MeetingStatus::Held => figures.held += n(count),
+                MeetingStatus::NoShow => figures.no_show += n(count),
+                MeetingStatus::Scheduled | MeetingStatus::Cancelled => {}
             }
         }
         let mut outcomes: HashMap<Outcome, u64> = HashMap::new();
-        for m in self.meetings(event_id).await? {
-            figures.meetings += 1;
-            figures.placed += u64::from(m.slot_id.is_some());
-            match m.status {
-                MeetingStatus::CheckedIn => figures.checked_in += 1,
-                MeetingStatus::Held => figures.held += 1,
-                MeetingStatus::NoShow => figures.no_show += 1,
-                MeetingStatus::Scheduled | MeetingStatus::Cancelled => {}
-            }
-            for outcome in [m.startup_outcome, m.investor_outcome].into_iter().flatten() {
-                *outcomes.entry(outcome).or_default() += 1;
-            }
+        for (outcome, count) in startup_outcomes.into_iter().chain(investor_outcomes) {
+            let outcome =
+                Outcome::parse(&outcome).map_err(|_| StoreError::Corrupt(format!("meetings outcome: {outcome:?}")))?;
+            *outcomes.entry(outcome).or_default() += n(count);
         }
         figures.outcomes = Outcome::ALL.iter().filter_map(|o| outcomes.get(o).map(|n| (*o, *n))).collect();
         Ok(figures)

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use ketnoi_domain::i18n::Language;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::entity::{consumer_positions, instance_settings, mail_preferences, notifications, user_tokens, users};
@@ -418,17 +418,24 @@ impl Store {
 
     /// How many of the event's messages are queued, sent and failed.
     pub async fn mail_counts(&self, event_id: i64) -> Result<MailCounts> {
+        let rows: Vec<(String, i64)> = notifications::Entity::find()
+            .select_only()
+            .column(notifications::Column::Status)
+            .column_as(notifications::Column::Id.count(), "n")
+            .filter(notifications::Column::EventId.eq(event_id))
+            .group_by(notifications::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
         let mut counts = MailCounts::default();
-        for (status, slot) in [
-            (MailStatus::Queued, &mut counts.queued),
-            (MailStatus::Sent, &mut counts.sent),
-            (MailStatus::Failed, &mut counts.failed),
-        ] {
-            *slot = notifications::Entity::find()
-                .filter(notifications::Column::EventId.eq(event_id))
-                .filter(notifications::Column::Status.eq(status.as_str()))
-                .count(&self.db)
-                .await?;
+        for (status, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            match status.as_str() {
+                s if s == MailStatus::Queued.as_str() => counts.queued = n,
+                s if s == MailStatus::Sent.as_str() => counts.sent = n,
+                s if s == MailStatus::Failed.as_str() => counts.failed = n,
+                _ => {}
+            }
         }
         Ok(counts)
     }
