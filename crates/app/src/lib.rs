@@ -33,6 +33,7 @@ pub mod metrics;
 pub mod notify;
 pub mod organizations;
 pub mod outbox;
+pub mod public;
 pub mod recommendations;
 pub mod report;
 pub mod schedule;
@@ -70,6 +71,8 @@ pub struct App {
     live: live::LiveHub,
     /// What matching needs of each participant, kept between meet-now rounds.
     candidates: meet_now::CandidateCache,
+    /// The public answers everyone reads at once, kept for a second.
+    public: public::PublicCache,
     /// What is counted for `/metrics`.
     metrics: metrics::Metrics,
 }
@@ -159,6 +162,7 @@ impl App {
             mail: notify::MailSettings::default(),
             live: live::LiveHub::default(),
             candidates: meet_now::CandidateCache::default(),
+            public: public::PublicCache::default(),
             metrics: metrics::Metrics::default(),
         }
     }

@@ -530,7 +530,8 @@ impl App {
     /// Searches or lists organizations: best first for words, by name otherwise.
     pub async fn search(&self, search: &Search) -> AppResult<Listing> {
         let event_id = match &search.event {
-            Some(slug) => Some(self.store.find_event(slug).await?.ok_or(AppError::NotFound(Resource::Event))?.id),
+            // The event as the public pages keep it: searched by everyone at once.
+            Some(slug) => Some(self.public_event(slug.as_str()).await?.id),
             None => None,
         };
         if !SearchIndex::has_words(&search.text) {

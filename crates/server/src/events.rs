@@ -22,7 +22,7 @@ use crate::params::Query;
     responses((status = 200, description = "The event", body = EventView),
         (status = 404, description = "`not-found`: no such event", body = Problem, content_type = "application/problem+json")))]
 pub async fn get(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<EventView>, ApiError> {
-    Ok(Json(state.app.event_view(&slug).await?))
+    Ok(Json(state.app.public_event_view(&slug).await?))
 }
 
 /// Every participant of the event with contacts and private figures: for its organisers.
@@ -125,7 +125,7 @@ pub async fn import(
 #[utoipa::path(get, path = "/events/{slug}/figures", tag = "events", params(("slug" = String, Path)),
     responses((status = 200, description = "The figures", body = FiguresView)))]
 pub async fn figures(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<FiguresView>, ApiError> {
-    Ok(Json(state.app.figures(&slug).await?))
+    Ok(Json(state.app.public_figures(&slug).await?))
 }
 
 /// The event's messages, newest first (at most 500), with the counts: queued, sent, and failed

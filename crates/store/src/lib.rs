@@ -59,6 +59,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// One scheduler run at a time in this process (see [`Store::lock_scheduling`]).
     scheduling: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Write transactions begun through this store (and its clones): see [`Store::writes`].
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Held while a scheduler runs: other runs wait. On PostgreSQL a transaction holds an advisory
@@ -72,6 +74,9 @@ pub struct SchedulingLock {
 /// The first half of the PostgreSQL advisory lock key of a scheduler run (the event id is the
 /// second).
 const SCHEDULING_LOCK: i32 = 0x6b74_7363;
+
+/// The connections to an SQLite database: as many readers as a 2–4 core machine serves at once.
+const SQLITE_CONNECTIONS: u32 = 4;
 
 impl Store {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://…`). SQLite is opened in WAL
@@ -89,15 +94,29 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
             });
+        if url.starts_with("sqlite:") {
+            // sea-orm opens one connection to SQLite unless told: every query of every request
+            // would wait for that one. Readers run side by side in WAL mode; writers take turns
+            // (BEGIN IMMEDIATE and the busy timeout).
+            options.max_connections(SQLITE_CONNECTIONS);
+        }
         let db = Database::connect(options).await.map_err(|error| StoreError::Unavailable(redact(url, &error)))?;
-        let store = Store { db, scheduling: std::sync::Arc::default() };
+        let store = Store { db, scheduling: std::sync::Arc::default(), writes: std::sync::Arc::default() };
         store.ping().await?;
         Ok(store)
     }
 
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.db, None).await?;
+        if self.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            // On one connection, in one transaction: the migrator's reads of what is applied
+            // and its changes must not be spread over the pool's connections.
+            let txn = self.db.begin().await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await?;
+        } else {
+            Migrator::up(&self.db, None).await?;
+        }
         Ok(())
     }
 
@@ -137,11 +156,25 @@ impl Store {
     /// Begins a write transaction: IMMEDIATE on SQLite, so that a read-then-write transaction
     /// waits for the busy timeout instead of failing when another writer holds the lock.
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction> {
+        self.wrote();
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
         Ok(self.db.begin_with_options(options).await?)
+    }
+
+    /// How many write transactions have begun through this store so far: an answer made
+    /// from the database while it stays the same has seen every change made here, but for one
+    /// whose transaction was still open then.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Counts a write about to be made (see [`Store::writes`]); writes outside
+    /// [`Store::begin_write`] say so themselves.
+    pub(crate) fn wrote(&self) {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Waits until no other scheduler runs for this event (in this process, and on PostgreSQL

@@ -343,6 +343,7 @@ impl Store {
     /// Sets an event's quotas and request expiry.
     pub async fn set_request_rules(&self, event_id: i64, rules: rules::RequestRules) -> Result<()> {
         let to_db = |value: Option<u32>| value.map(|v| i32::try_from(v).unwrap_or(i32::MAX));
+        self.wrote();
         crate::entity::events::ActiveModel {
             id: Set(event_id),
             request_quota: Set(to_db(rules.request_quota)),
@@ -968,6 +969,7 @@ impl Store {
         } else {
             return Err(StoreError::not_found(Resource::Meeting));
         }
+        self.wrote();
         meeting(model.update(&self.db).await?)
     }
 
@@ -985,6 +987,7 @@ impl Store {
         } else {
             return Err(StoreError::not_found(Resource::Meeting));
         }
+        self.wrote();
         meeting(model.update(&self.db).await?)
     }
 

@@ -24,7 +24,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     }
     let mut cards = Vec::new();
     for event in &events {
-        let view = state.app.event_view(event.slug.as_str()).await?;
+        let view = state.app.public_event_view(event.slug.as_str()).await?;
         cards.push(context! { slug => view.slug, name => view.name, venue => view.venue,
         startups => view.startups, investors => view.investors });
     }
@@ -33,9 +33,9 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
 
 /// `GET /e/{slug}`: the event, its figures, links in.
 pub async fn event(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> WebResult {
-    let event = state.app.event(&slug).await?;
-    let figures = state.app.figures(&slug).await?;
-    let view = state.app.event_view(&slug).await?;
+    let event = state.app.public_event(&slug).await?;
+    let figures = state.app.public_figures(&slug).await?;
+    let view = state.app.public_event_view(&slug).await?;
     let mut days: Vec<String> = Vec::new();
     for slot in &view.slots {
         let day = i18n::date_of(ctx.lang, &slot.start);
@@ -92,7 +92,7 @@ pub async fn search(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult {
-    let event = state.app.event(&slug).await?;
+    let event = state.app.public_event(&slug).await?;
     let query = search_query(raw.as_deref());
     let get = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
     let text = |name: &str| Some(get(name).to_owned());
@@ -158,7 +158,7 @@ pub async fn search(
             .render(&state, "results.html", context! { event => info, results => results, error => error })
             .await;
     }
-    let countries = state.app.participant_countries(&slug).await?;
+    let countries = state.app.public_countries(&slug).await?;
     let options = views::options(ctx.lang);
     let filtered = ["kind", "sector", "stage", "country", "investor_type", "ticket"].iter().any(|f| !get(f).is_empty());
     let page = context! {

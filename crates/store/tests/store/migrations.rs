@@ -47,8 +47,12 @@ async fn migrations_build_the_schema_and_its_invariants() {
     let db = TestDatabase::new().await;
     let store = Store::connect(db.url()).await.expect("connect");
     let conn = store.connection();
+    // The migrator on a connection of its own (sea-orm opens one to SQLite unless told), as
+    // `Store::migrate` runs it: a migration that drops and re-creates an index must not find
+    // the pool's other connections on an older schema.
+    let migrator = Database::connect(db.url()).await.expect("connect the migrator");
 
-    Migrator::up(conn, None).await.expect("migrate up");
+    Migrator::up(&migrator, None).await.expect("migrate up");
     assert_tables(conn, true).await;
     exercise_schema(conn).await;
 
@@ -58,10 +62,10 @@ async fn migrations_build_the_schema_and_its_invariants() {
     again.close().await.expect("close");
     assert_eq!(event_log::Entity::find().count(conn).await.expect("count log"), 1);
 
-    Migrator::down(conn, None).await.expect("migrate down");
+    Migrator::down(&migrator, None).await.expect("migrate down");
     assert_tables(conn, false).await;
 
-    Migrator::up(conn, None).await.expect("migrate up again");
+    Migrator::up(&migrator, None).await.expect("migrate up again");
     assert_tables(conn, true).await;
     exercise_schema(conn).await;
 
