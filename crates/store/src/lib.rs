@@ -75,9 +75,6 @@ pub struct SchedulingLock {
 /// second).
 const SCHEDULING_LOCK: i32 = 0x6b74_7363;
 
-/// The connections to an SQLite database: as many readers as a 2–4 core machine serves at once.
-const SQLITE_CONNECTIONS: u32 = 4;
-
 impl Store {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://…`). SQLite is opened in WAL
     /// mode with foreign keys on, synchronous NORMAL and a busy timeout.
@@ -94,12 +91,9 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
             });
-        if url.starts_with("sqlite:") {
-            // sea-orm opens one connection to SQLite unless told: every query of every request
-            // would wait for that one. Readers run side by side in WAL mode; writers take turns
-            // (BEGIN IMMEDIATE and the busy timeout).
-            options.max_connections(SQLITE_CONNECTIONS);
-        }
+        // SQLite gets sea-orm's one connection: tried with four, reads by id doubled under load
+        // (wrk: 5k -> 10k requests/s) but meet-now's largest wave went from 35-45 to 48-56 ms,
+        // and mmap did not win it back (docs/benchmarks.md, Pages under load).
         let db = Database::connect(options).await.map_err(|error| StoreError::Unavailable(redact(url, &error)))?;
         let store = Store { db, scheduling: std::sync::Arc::default(), writes: std::sync::Arc::default() };
         store.ping().await?;
@@ -109,8 +103,8 @@ impl Store {
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<()> {
         if self.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-            // On one connection, in one transaction: the migrator's reads of what is applied
-            // and its changes must not be spread over the pool's connections.
+            // In one transaction: all of it or none, and on one connection should the pool
+            // hold several (a migration that drops and re-creates an index fails across them).
             let txn = self.db.begin().await?;
             Migrator::up(&txn, None).await?;
             txn.commit().await?;
