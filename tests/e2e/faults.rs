@@ -86,7 +86,7 @@ async fn kill_9_during_an_import_of_10_000_rows_writes_nothing() {
 }
 
 #[path = "../../benches/support/mod.rs"]
-mod bulk;
+pub(crate) mod bulk;
 
 /// The CPU time a process has used, in clock ticks (user and system).
 fn cpu_ticks(pid: u32) -> u64 {

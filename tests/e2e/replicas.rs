@@ -187,3 +187,97 @@ async fn fifty_requests_for_one_pair_spread_over_three_replicas_make_one_and_no_
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
 }
+
+/// Each meeting's place in a grid as the schedule's answer gives it: (meeting, slot, table).
+fn grid_places(grid: &Value) -> Vec<(i64, String, i64)> {
+    let mut places: Vec<(i64, String, i64)> = grid["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .flat_map(|slot| {
+            let code = slot["code"].as_str().expect("code").to_owned();
+            slot["meetings"]
+                .as_array()
+                .expect("meetings")
+                .iter()
+                .map(move |m| (m["id"].as_i64().expect("id"), code.clone(), m["table"].as_i64().expect("table")))
+        })
+        .collect();
+    places.sort();
+    places
+}
+
+#[tokio::test]
+async fn scheduler_runs_started_at_once_on_three_replicas_take_turns_and_leave_one_schedule() {
+    use ketnoi_app::events::{SessionBody, SessionsBody};
+    use ketnoi_app::{App, Credential, Settings};
+
+    let db = TestDatabase::new().await;
+    let (store, _) = members_of(&db).await;
+    let app = App::new(store.clone(), Settings::default());
+    let (organiser, _) = app
+        .add_organiser("techfest-test", "organiser@techfest.test", "Ban tổ chức", PASSWORD)
+        .await
+        .expect("organiser");
+    let (_, secret) = store.create_token(organiser.id, "runs", None).await.expect("token");
+    let caller = app.identify(Some(Credential::Token(&secret))).await.expect("caller");
+    let session = SessionBody {
+        name: "Sáng".to_owned(),
+        date: "2036-06-10".to_owned(),
+        start: "08:00".to_owned(),
+        end: "10:00".to_owned(),
+        slot_minutes: 20,
+        tables: 3,
+    };
+    app.set_sessions(&caller, "techfest-test", &SessionsBody { sessions: vec![session] }).await.expect("sessions");
+    let event = app.event("techfest-test").await.expect("event");
+    let (mut startups, mut investors) = (Vec::new(), Vec::new());
+    for participant in store.event_participants(event.id).await.expect("participants") {
+        match participant.profile.kind() {
+            ketnoi_domain::profile::OrgKind::Startup => startups.push(participant.id),
+            ketnoi_domain::profile::OrgKind::Investor => investors.push(participant.id),
+        }
+    }
+    let written =
+        crate::faults::bulk::accepted_meetings(&store, event.id, &startups, &investors, 12).await.expect("meetings");
+    assert!(written >= 6, "meetings to place: {written}");
+
+    let replicas = three(&db);
+    let client = reqwest::Client::new();
+    let runs: Vec<_> = replicas
+        .iter()
+        .map(|replica| {
+            tokio::spawn(
+                client
+                    .post(format!("{}/api/v1/events/techfest-test/schedule", replica.base))
+                    .bearer_auth(&secret)
+                    .json(&json!({}))
+                    .send(),
+            )
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for run in runs {
+        let answer = run.await.expect("task").expect("run");
+        assert_eq!(answer.status(), StatusCode::OK, "every run succeeds, one after another");
+        answers.push(grid_places(&answer.json::<Value>().await.expect("grid")));
+    }
+    // The schedule left is one of the runs' whole (the last to finish), never a mix of two.
+    let grid = client
+        .get(format!("{}/api/v1/events/techfest-test/schedule", replicas[0].base))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .expect("grid");
+    let left = grid_places(&grid.json::<Value>().await.expect("grid"));
+    assert!(!left.is_empty(), "meetings placed");
+    assert!(answers.contains(&left), "{left:?} is none of {answers:?}");
+    // And it breaks no rule: a table and a participant once a slot.
+    let meetings = store.meetings(event.id).await.expect("meetings");
+    let mut tables = std::collections::HashSet::new();
+    let mut sides = std::collections::HashSet::new();
+    for m in meetings.iter().filter(|m| m.slot_id.is_some()) {
+        assert!(tables.insert((m.slot_id, m.table)), "table {:?} twice in slot {:?}", m.table, m.slot_id);
+        assert!(sides.insert((m.slot_id, m.startup_id)) && sides.insert((m.slot_id, m.investor_id)), "{m:?}");
+    }
+}
