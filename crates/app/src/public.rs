@@ -1,7 +1,7 @@
 //! What anyone may read of an event and everyone reads at once — the event, its description,
 //! its figures and its participants' countries, on the public pages and through the API — kept
-//! in memory so that a crowd
-//! opening the page after a keynote costs a lookup, not a dozen queries, per visit.
+//! in memory, so that a crowd opening the page after a keynote costs a lookup per visit, not a
+//! dozen queries.
 //!
 //! An answer is kept for at most [`KEPT_FOR`], and only while this server has begun no write
 //! since it was made ([`ketnoi_store::Store::writes`]): a change made through this server shows
