@@ -331,3 +331,67 @@ async fn a_full_disk_refuses_writes_with_507_and_service_resumes_when_space_retu
         .expect("python3");
     assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "ok", "{}", String::from_utf8_lossy(&check.stderr));
 }
+
+/// The search index deleted under a serving server: searches keep answering from the index as
+/// it was opened, `/readyz` says it is being rebuilt, and the server builds a new one from the
+/// database by itself.
+#[tokio::test]
+async fn an_index_deleted_while_serving_is_rebuilt_while_searches_keep_answering() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    import_fixtures_into(&data);
+    // Enough organizations that the rebuild takes a while: long enough to be seen.
+    let csv = ketnoi_domain::demo::generate(11, 3_000, 400);
+    let (startups, investors) = (dir.path().join("startups.csv"), dir.path().join("investors.csv"));
+    std::fs::write(&startups, csv.startups).expect("write");
+    std::fs::write(&investors, csv.investors).expect("write");
+    let args = ["import", "--event", "expo-2026", "--startups", startups.to_str().expect("path")];
+    let imported = ketnoi_embedded(&data, &[&args[..], &["--investors", investors.to_str().expect("path")]].concat());
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let (server, base) = start_server(
+        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("KETNOI_LOG", "off")
+            .env_remove("KETNOI_DATABASE_URL")
+            .stderr(Stdio::null()),
+    );
+    let _server = Killed(server);
+    let client = reqwest::Client::new();
+    let search = || async {
+        let answer =
+            client.get(format!("{base}/api/v1/organizations?q=cang%20so&limit=5")).send().await.expect("search");
+        let status = answer.status().as_u16();
+        let body: serde_json::Value = answer.json().await.expect("json");
+        let found = body["items"].as_array().is_some_and(|items| items.iter().any(|i| i["name"] == "Cảng Số"));
+        (status, found)
+    };
+    let ready = || async {
+        let answer = client.get(format!("{base}/readyz")).send().await.expect("readyz");
+        let status = answer.status().as_u16();
+        (status, answer.text().await.expect("body"))
+    };
+    assert_eq!(search().await, (200, true));
+    assert_eq!(ready().await.0, 200);
+
+    let index = data.join("index");
+    std::fs::remove_dir_all(&index).expect("delete the index");
+    let started = Instant::now();
+    let mut seen_rebuilding = false;
+    loop {
+        assert_eq!(search().await, (200, true), "searches answer while the index is rebuilt");
+        let (status, body) = ready().await;
+        if status == 503 {
+            assert!(body.contains("being rebuilt"), "{body}");
+            seen_rebuilding = true;
+        } else if seen_rebuilding && index.join("meta.json").exists() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "not rebuilt within a minute (last: {status} {body})");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The new index serves.
+    assert_eq!(search().await, (200, true));
+    assert_eq!(ready().await.0, 200);
+}

@@ -59,6 +59,9 @@ impl App {
         }
         match &self.indexer {
             None => readiness.reasons.push("search index: none is open".to_owned()),
+            Some(indexer) if indexer.rebuilding() => {
+                readiness.reasons.push("search index: lost while serving, being rebuilt from the database".to_owned())
+            }
             Some(indexer) => match self.store.log_rows_after(indexer.position(), INDEX_LAG_READY + 1).await {
                 Ok(lag) => {
                     readiness.index_lag = Some(lag);

@@ -1,10 +1,16 @@
 //! The search index as a consumer of the event log: rebuilt whole when it is missing, corrupt
 //! or outdated, and otherwise brought up to date from the log position its last commit
 //! recorded. A crash loses nothing: the next start re-applies what was not committed.
+//!
+//! An index lost while the server runs (its directory deleted, or a commit to it failing) is
+//! rebuilt from the database in a fresh directory in the background; searches go on answering
+//! from the index as it was opened until the new one replaces it, and `/readyz` says that the
+//! index is being rebuilt.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex as StdMutex, RwLock};
 use std::time::Duration;
 
 use ketnoi_search::{Change, Document, Opened, SearchIndex};
@@ -30,12 +36,16 @@ pub enum IndexerError {
 #[derive(Debug)]
 pub struct Indexer {
     store: Store,
-    index: Arc<SearchIndex>,
+    index: RwLock<Arc<SearchIndex>>,
+    /// Where the index lives, when it was opened from a directory: watched while serving.
+    dir: Option<PathBuf>,
     position: StdMutex<LogPosition>,
     /// One catch-up or rebuild at a time.
     running: Mutex<()>,
     /// Whether opening found the index unusable and rebuilt it.
     rebuilt_at_open: bool,
+    /// Whether the index was lost while serving and a new one is being built.
+    rebuilding: AtomicBool,
 }
 
 impl Indexer {
@@ -43,8 +53,10 @@ impl Indexer {
     /// rows of the log it has not seen.
     pub async fn open(store: Store, dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<Indexer, IndexerError> {
         let dir = dir.to_owned();
-        let (index, opened) = tokio::task::spawn_blocking(move || SearchIndex::open(&dir)).await??;
+        let opening = dir.clone();
+        let (index, opened) = tokio::task::spawn_blocking(move || SearchIndex::open(&opening)).await??;
         let mut indexer = Indexer::new(store, Arc::new(index), LogPosition::START);
+        indexer.dir = Some(dir);
         let resumed = match opened {
             Opened::Resumed { position } => match position.parse::<LogPosition>() {
                 Ok(position) => Ok(position),
@@ -56,7 +68,7 @@ impl Indexer {
             Ok(position) => {
                 indexer.set_position(position);
                 let applied = indexer.catch_up().await?;
-                tracing::info!(%position, applied, documents = indexer.index.len(), "search index resumed");
+                tracing::info!(%position, applied, documents = indexer.index().len(), "search index resumed");
             }
             Err(reason) => {
                 tracing::info!(%reason, "building the search index from the database");
@@ -70,7 +82,15 @@ impl Indexer {
 
     /// An indexer over an index already at `position`.
     pub fn new(store: Store, index: Arc<SearchIndex>, position: LogPosition) -> Indexer {
-        Indexer { store, index, position: StdMutex::new(position), running: Mutex::new(()), rebuilt_at_open: false }
+        Indexer {
+            store,
+            index: RwLock::new(index),
+            dir: None,
+            position: StdMutex::new(position),
+            running: Mutex::new(()),
+            rebuilt_at_open: false,
+            rebuilding: AtomicBool::new(false),
+        }
     }
 
     /// Whether [`Indexer::open`] had to rebuild the index from the database.
@@ -78,8 +98,14 @@ impl Indexer {
         self.rebuilt_at_open
     }
 
-    pub fn index(&self) -> &Arc<SearchIndex> {
-        &self.index
+    /// The index searches read now.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        Arc::clone(&self.index.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Whether the index was lost while serving and its replacement is being built.
+    pub fn rebuilding(&self) -> bool {
+        self.rebuilding.load(Ordering::SeqCst)
     }
 
     /// The log position the index reflects.
@@ -107,6 +133,16 @@ impl Indexer {
     /// first, so a change made during the rebuild is applied again afterwards, never lost.
     pub async fn rebuild(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<u64, IndexerError> {
         let _running = self.running.lock().await;
+        self.rebuild_into(self.index(), progress).await
+    }
+
+    /// Fills `index` with every organization in the database and makes it the one searched,
+    /// at the log's head as it was before reading.
+    async fn rebuild_into(
+        &self,
+        index: Arc<SearchIndex>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64, IndexerError> {
         let position = self.store.log_head().await?;
         let mut documents = Vec::new();
         let mut after = 0;
@@ -117,11 +153,46 @@ impl Indexer {
             documents.extend(self.documents(page).await?);
             progress(documents.len() as u64);
         }
-        let index = Arc::clone(&self.index);
         let text = position.to_string();
-        let count = tokio::task::spawn_blocking(move || index.rebuild(documents, &text, &|_| {})).await??;
+        let filling = Arc::clone(&index);
+        let count = tokio::task::spawn_blocking(move || filling.rebuild(documents, &text, &|_| {})).await??;
+        *self.index.write().unwrap_or_else(std::sync::PoisonError::into_inner) = index;
         self.set_position(position);
         Ok(count)
+    }
+
+    /// Whether the index's directory has lost its index (deleted while serving).
+    fn lost(&self) -> bool {
+        self.dir.as_ref().is_some_and(|dir| !dir.join("meta.json").exists())
+    }
+
+    /// Builds a new index in place of one lost or failing: the directory is emptied and the
+    /// database indexed again, while searches read the index as it was opened.
+    async fn replace(&self, why: &str) -> Result<u64, IndexerError> {
+        let Some(dir) = self.dir.clone() else { return Ok(0) };
+        let _running = self.running.lock().await;
+        self.rebuilding.store(true, Ordering::SeqCst);
+        tracing::warn!(dir = %dir.display(), why, "search index lost while serving: rebuilding it from the database");
+        let result = async {
+            let (index, _) = tokio::task::spawn_blocking(move || {
+                // Whatever is left of it is the lost index's: it can always be deleted.
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(|source| ketnoi_search::SearchError::Directory {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                SearchIndex::open(&dir)
+            })
+            .await??;
+            self.rebuild_into(Arc::new(index), &|_| {}).await
+        }
+        .await;
+        self.rebuilding.store(false, Ordering::SeqCst);
+        if let Ok(count) = &result {
+            tracing::info!(documents = count, "search index rebuilt");
+        }
+        result
     }
 
     /// Applies every settled row of the log after the index's position; returns how many
@@ -145,7 +216,7 @@ impl Indexer {
             // Rows that change no profile move the position without a commit: after a restart
             // they are read again, and change nothing again.
             if !changes.is_empty() {
-                let index = Arc::clone(&self.index);
+                let index = self.index();
                 let text = last.to_string();
                 tokio::task::spawn_blocking(move || index.apply(changes, &text)).await??;
             }
@@ -177,8 +248,22 @@ impl Indexer {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                if let Err(error) = indexer.catch_up().await {
-                    tracing::warn!(%error, "search indexing failed, retrying");
+                let failed = match indexer.catch_up().await {
+                    Ok(_) => None,
+                    Err(IndexerError::Search(error)) => Some(error.to_string()),
+                    Err(error) => {
+                        // The database, most likely: the index is not at fault.
+                        tracing::warn!(%error, "search indexing failed, retrying");
+                        None
+                    }
+                };
+                let why = match failed {
+                    Some(error) => error,
+                    None if indexer.lost() => "its directory is gone".to_owned(),
+                    None => continue,
+                };
+                if let Err(error) = indexer.replace(&why).await {
+                    tracing::warn!(%error, "rebuilding the lost search index failed, retrying");
                 }
             }
         })

@@ -183,10 +183,7 @@ impl App {
     }
 
     fn index(&self) -> AppResult<Arc<ketnoi_search::SearchIndex>> {
-        self.indexer
-            .as_ref()
-            .map(|indexer| Arc::clone(indexer.index()))
-            .ok_or_else(|| error::internal("no search index"))
+        self.indexer.as_ref().map(|indexer| indexer.index()).ok_or_else(|| error::internal("no search index"))
     }
 
     pub fn settings(&self) -> &Settings {

@@ -18,8 +18,8 @@ use std::str::FromStr;
 use ketnoi_domain::log::Change;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 
 use crate::entity::event_log;
@@ -158,16 +158,15 @@ impl Store {
     /// How many settled rows follow `position`, counted up to `cap`: how far a reader at
     /// `position` is behind.
     pub async fn log_rows_after(&self, position: LogPosition, cap: u64) -> Result<u64> {
-        let rows: Vec<i64> = event_log::Entity::find()
+        // Counted by the database, up to `cap`: `count` wraps the limited query.
+        Ok(event_log::Entity::find()
             .select_only()
             .column(event_log::Column::Id)
             .filter(settled(self.db.get_database_backend()))
             .filter(after(position))
             .limit(cap)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        Ok(rows.len() as u64)
+            .count(&self.db)
+            .await?)
     }
 
     /// The organizations whose profile was created, changed or deleted in the rows after
