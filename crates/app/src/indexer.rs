@@ -21,6 +21,9 @@ use tokio::sync::Mutex;
 const BATCH: u64 = 1_000;
 /// How often the running service looks for new rows of the log.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// The wait after a failed rebuild of a lost index, doubled after each failure up to the max.
+const REPLACE_BACKOFF_FIRST: Duration = Duration::from_secs(1);
+const REPLACE_BACKOFF_MAX: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexerError {
@@ -246,6 +249,10 @@ impl Indexer {
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(POLL_INTERVAL);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // After a rebuild that failed (a full disk, say), the next waits longer, doubling up
+            // to a minute: each reads every organization.
+            let mut backoff = REPLACE_BACKOFF_FIRST;
+            let mut not_before = tokio::time::Instant::now();
             loop {
                 interval.tick().await;
                 let failed = match indexer.catch_up().await {
@@ -262,8 +269,16 @@ impl Indexer {
                     None if indexer.lost() => "its directory is gone".to_owned(),
                     None => continue,
                 };
-                if let Err(error) = indexer.replace(&why).await {
-                    tracing::warn!(%error, "rebuilding the lost search index failed, retrying");
+                if tokio::time::Instant::now() < not_before {
+                    continue;
+                }
+                match indexer.replace(&why).await {
+                    Ok(_) => backoff = REPLACE_BACKOFF_FIRST,
+                    Err(error) => {
+                        tracing::warn!(%error, retry_in = ?backoff, "rebuilding the lost search index failed");
+                        not_before = tokio::time::Instant::now() + backoff;
+                        backoff = (backoff * 2).min(REPLACE_BACKOFF_MAX);
+                    }
                 }
             }
         })
