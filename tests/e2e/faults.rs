@@ -209,6 +209,21 @@ async fn kill_9_during_a_scheduler_run_leaves_the_previous_schedule_intact() {
     app.run_scheduler(&caller, "expo-2026", &RunBody::default()).await.expect("a run after the kill");
 }
 
+/// `ketnoi serve` on the embedded SQLite database of `data`, quiet, killed when dropped: its
+/// handle and base URL.
+fn serve_embedded(data: &std::path::Path) -> (Killed, String) {
+    let (server, base) = start_server(
+        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("KETNOI_LOG", "off")
+            .env_remove("KETNOI_DATABASE_URL")
+            .stderr(Stdio::null()),
+    );
+    (Killed(server), base)
+}
+
 /// A small tmpfs, unmounted when dropped.
 struct Tmpfs(tempfile::TempDir);
 
@@ -273,16 +288,7 @@ async fn a_full_disk_refuses_writes_with_507_and_service_resumes_when_space_retu
         &["user", "add-organiser", "--event", "techfest-test", "--email", "organiser@techfest.test"],
     );
     assert!(organiser.status.success(), "{}", String::from_utf8_lossy(&organiser.stderr));
-    let (server, base) = start_server(
-        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("KETNOI_LOG", "off")
-            .env_remove("KETNOI_DATABASE_URL")
-            .stderr(Stdio::null()),
-    );
-    let server = Killed(server);
+    let (server, base) = serve_embedded(&data);
     let client = reqwest::Client::new();
     let signed_in = client
         .post(format!("{base}/api/v1/auth/login"))
@@ -348,16 +354,7 @@ async fn an_index_deleted_while_serving_is_rebuilt_while_searches_keep_answering
     let args = ["import", "--event", "expo-2026", "--startups", startups.to_str().expect("path")];
     let imported = ketnoi_embedded(&data, &[&args[..], &["--investors", investors.to_str().expect("path")]].concat());
     assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
-    let (server, base) = start_server(
-        Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("KETNOI_LOG", "off")
-            .env_remove("KETNOI_DATABASE_URL")
-            .stderr(Stdio::null()),
-    );
-    let _server = Killed(server);
+    let (_server, base) = serve_embedded(&data);
     let client = reqwest::Client::new();
     let search = || async {
         let answer =
