@@ -20,6 +20,20 @@ async fn member(app: &TestApp, name: &str) -> (i64, Who) {
     (id, app.account(&format!("member{id}@report.test"), Some(id), None).await)
 }
 
+/// The kind and de-duplication key of each message queued after the one of id `after`.
+async fn mail_after(app: &TestApp, after: u64) -> Vec<String> {
+    let db = app.store.connection();
+    let sql = format!("SELECT kind, dedup_key FROM notifications WHERE id > {after} ORDER BY id");
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("mail");
+    rows.iter()
+        .map(|row| {
+            let (kind, key): (String, String) =
+                (row.try_get("", "kind").expect("kind"), row.try_get("", "dedup_key").expect("key"));
+            format!("{kind} {key}")
+        })
+        .collect()
+}
+
 /// `SELECT COUNT(*) AS n …` on the test database.
 async fn count(app: &TestApp, sql: &str) -> u64 {
     let db = app.store.connection();
@@ -376,6 +390,7 @@ async fn the_follow_up_round_asks_each_pair_that_met_once_and_its_answers_stay_p
     let organiser = Who::Browser(login.session().expect("session"));
     // The mail planner has read the log up to here: what follows is mailed.
     app.app.plan_mail().await.expect("plan");
+    let queued = count(&app, "SELECT COALESCE(MAX(id), 0) AS n FROM notifications").await;
     let (_, cang_so) = member(&app, "Cảng Số").await;
     let refused = app.send("POST", &format!("{BASE}/follow-up"), &cang_so, None).await;
     assert_eq!(refused.status, 404, "{}", refused.body);
@@ -385,7 +400,8 @@ async fn the_follow_up_round_asks_each_pair_that_met_once_and_its_answers_stay_p
     assert_eq!((&opened.body["opened_now"], &opened.body["meetings"]), (&json!(true), &json!(2)), "{}", opened.body);
     // One message to each member of a side of the two meetings that took place: Cảng Số and
     // PortLink, and Han River (both its meetings in one).
-    assert_eq!(app.plan_mail_until(3).await, 3);
+    let planned = app.plan_mail_until(3).await;
+    assert_eq!(planned, 3, "{:#?}", mail_after(&app, queued).await);
     let han_river = app.id_of("Han River Ventures").await;
     let mail = app.store.user_mail(app.user_id(&format!("member{han_river}@report.test")).await).await.expect("mail");
     let asked = mail.iter().find(|m| m.dedup_key.starts_with("follow-up:")).expect("asked");
