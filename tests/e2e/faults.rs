@@ -338,6 +338,92 @@ async fn a_full_disk_refuses_writes_with_507_and_service_resumes_when_space_retu
     assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "ok", "{}", String::from_utf8_lossy(&check.stderr));
 }
 
+/// The fixtures and 3,400 more organizations in `data`, served: enough that rebuilding the
+/// index takes long enough to be seen. With a search for Cảng Số (by name) answering its status
+/// and whether it found it, and `/readyz` answering its status and body.
+async fn serving_an_index(data: &std::path::Path) -> (Killed, String) {
+    import_fixtures_into(data);
+    let csv = ketnoi_domain::demo::generate(11, 3_000, 400);
+    let dir = data.parent().expect("parent");
+    let (startups, investors) = (dir.join("startups.csv"), dir.join("investors.csv"));
+    std::fs::write(&startups, csv.startups).expect("write");
+    std::fs::write(&investors, csv.investors).expect("write");
+    let args = ["import", "--event", "expo-2026", "--startups", startups.to_str().expect("path")];
+    let imported = ketnoi_embedded(data, &[&args[..], &["--investors", investors.to_str().expect("path")]].concat());
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    serve_embedded(data)
+}
+
+/// `q` searched through the API: its status and the names found.
+async fn search_names(base: &str, q: &str) -> (u16, Vec<String>) {
+    let answer = reqwest::get(format!("{base}/api/v1/organizations?q={q}&limit=5")).await.expect("search");
+    let status = answer.status().as_u16();
+    let body: serde_json::Value = answer.json().await.expect("json");
+    let names = body["items"].as_array().into_iter().flatten();
+    (status, names.map(|item| item["name"].as_str().unwrap_or_default().to_owned()).collect())
+}
+
+/// `/readyz`: its status and body.
+async fn readiness(base: &str) -> (u16, String) {
+    let answer = reqwest::get(format!("{base}/readyz")).await.expect("readyz");
+    (answer.status().as_u16(), answer.text().await.expect("body"))
+}
+
+/// The search index's segment files written over in place under a serving server (as a
+/// failing disk or a stray process would, the inodes kept, so the server's maps see it): the
+/// damage is noticed, the index is not searched again, searches keep answering by name from
+/// the database, `/readyz` says so, and a new index replaces it by itself.
+#[tokio::test]
+async fn an_index_written_over_while_serving_is_set_aside_searched_by_name_and_rebuilt() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let (_server, base) = serving_an_index(&data).await;
+    let cang_so = || async { search_names(&base, "cang%20so").await };
+    let found = |answer: (u16, Vec<String>)| answer.0 == 200 && answer.1.iter().any(|name| name == "Cảng Số");
+    // Found by its description, which only the index knows.
+    let by_description = || async {
+        let (status, names) = search_names(&base, "cam%20bien%20do%20am%20ruong%20lua").await;
+        (status, names.iter().any(|name| name == "Đồng Xanh Agri"))
+    };
+    assert!(found(cang_so().await));
+    assert_eq!(by_description().await, (200, true));
+    assert_eq!(readiness(&base).await.0, 200);
+
+    let index = data.join("index");
+    let mut written = 0;
+    for entry in std::fs::read_dir(&index).expect("index") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name.ends_with(".json") || name.ends_with(".lock") {
+            continue;
+        }
+        let len = std::fs::metadata(&path).expect("stat").len() as usize;
+        let mut file = std::fs::OpenOptions::new().write(true).open(&path).expect("open");
+        file.write_all(&vec![0xA5; len]).expect("write over");
+        written += 1;
+    }
+    assert!(written > 0, "no segment file in {}", index.display());
+    let started = Instant::now();
+    let mut seen_damaged = false;
+    loop {
+        assert!(found(cang_so().await), "searches answer, by name at least, while the index is rebuilt");
+        let (status, body) = readiness(&base).await;
+        if status == 503 {
+            // Noticed by its files (`… was written over`), or by a search failing on it first.
+            assert!(body.contains("search index: damaged"), "{body}");
+            seen_damaged = true;
+        } else if seen_damaged {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "not rebuilt within a minute (last: {status} {body})");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The new index serves, descriptions included.
+    assert!(found(cang_so().await));
+    assert_eq!(by_description().await, (200, true));
+}
+
 /// The search index deleted under a serving server: searches keep answering from the index as
 /// it was opened, `/readyz` says it is being rebuilt, and the server builds a new one from the
 /// database by itself.
@@ -345,30 +431,12 @@ async fn a_full_disk_refuses_writes_with_507_and_service_resumes_when_space_retu
 async fn an_index_deleted_while_serving_is_rebuilt_while_searches_keep_answering() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
-    import_fixtures_into(&data);
-    // Enough organizations that the rebuild takes a while: long enough to be seen.
-    let csv = ketnoi_domain::demo::generate(11, 3_000, 400);
-    let (startups, investors) = (dir.path().join("startups.csv"), dir.path().join("investors.csv"));
-    std::fs::write(&startups, csv.startups).expect("write");
-    std::fs::write(&investors, csv.investors).expect("write");
-    let args = ["import", "--event", "expo-2026", "--startups", startups.to_str().expect("path")];
-    let imported = ketnoi_embedded(&data, &[&args[..], &["--investors", investors.to_str().expect("path")]].concat());
-    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
-    let (_server, base) = serve_embedded(&data);
-    let client = reqwest::Client::new();
+    let (_server, base) = serving_an_index(&data).await;
     let search = || async {
-        let answer =
-            client.get(format!("{base}/api/v1/organizations?q=cang%20so&limit=5")).send().await.expect("search");
-        let status = answer.status().as_u16();
-        let body: serde_json::Value = answer.json().await.expect("json");
-        let found = body["items"].as_array().is_some_and(|items| items.iter().any(|i| i["name"] == "Cảng Số"));
-        (status, found)
+        let (status, names) = search_names(&base, "cang%20so").await;
+        (status, names.iter().any(|name| name == "Cảng Số"))
     };
-    let ready = || async {
-        let answer = client.get(format!("{base}/readyz")).send().await.expect("readyz");
-        let status = answer.status().as_u16();
-        (status, answer.text().await.expect("body"))
-    };
+    let ready = || async { readiness(&base).await };
     assert_eq!(search().await, (200, true));
     assert_eq!(ready().await.0, 200);
 

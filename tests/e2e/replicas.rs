@@ -107,7 +107,7 @@ async fn a_sign_out_or_a_revoked_token_on_one_replica_holds_on_all_at_once() {
 }
 
 #[tokio::test]
-async fn a_profile_changed_on_one_replica_is_found_by_search_on_the_others_within_a_second() {
+async fn a_profile_changed_on_one_replica_is_found_by_search_and_read_on_the_others_within_a_second() {
     let db = TestDatabase::new().await;
     let (store, members) = members_of(&db).await;
     let replicas = three(&db);
@@ -121,6 +121,14 @@ async fn a_profile_changed_on_one_replica_is_found_by_search_on_the_others_withi
         session.on(reqwest::Client::new().get(&url)).send().await.expect("get").json().await.expect("json");
     // What GET returns, PUT accepts: the same profile with a word no one else uses.
     let description = profile["description"].as_str().unwrap_or_default().to_owned();
+    // Read by anyone on the others first: what they keep for the crowd must not outlive it.
+    let public = |replica: &Served| {
+        let url = format!("{}/api/v1/organizations/{cang_so}", replica.base);
+        async move { reqwest::get(url).await.expect("get").json::<Value>().await.expect("json") }
+    };
+    for replica in &replicas[1..] {
+        assert_eq!(public(replica).await["description"], json!(description));
+    }
     profile["description"] = json!(format!("{description} Thử nghiệm cá ngựa vằn zebrafish."));
     let changed = session.on(reqwest::Client::new().put(&url)).json(&profile).send().await.expect("put");
     assert_eq!(changed.status(), StatusCode::OK, "{:?}", changed.text().await);
@@ -140,7 +148,10 @@ async fn a_profile_changed_on_one_replica_is_found_by_search_on_the_others_withi
                 .json()
                 .await
                 .expect("json");
+            // Read (and kept) each round: once the search finds the change, so does a read.
+            let read = public(replica).await;
             if found["items"].as_array().is_some_and(|items| items.iter().any(|item| item["id"] == cang_so)) {
+                assert_eq!(read["description"], profile["description"], "read on {} as found", replica.base);
                 break;
             }
             assert!(

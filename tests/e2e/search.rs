@@ -51,6 +51,9 @@ async fn a_changed_profile_is_found_by_its_new_text_only() {
     // the fixtures first, so that what follows counts the edit alone.
     app.indexer.sync(SETTLE).await.expect("catch up");
     app.json("/api/v1/organizations?q=vi%20sinh", 200).await;
+    // The search page too, as anyone sees it: kept for the crowd, not past the index's commit.
+    let page = || async { app.get("/e/techfest-test/search?q=vi+sinh").await.text().await.expect("page") };
+    assert!(!page().await.contains("Đồng Xanh Agri"));
     let edited = std::fs::read_to_string(fixture("startups.csv"))
         .expect("fixture")
         .replace("Cảm biến độ ẩm đất cho ruộng lúa.", "Chế phẩm vi sinh cho ruộng lúa.");
@@ -61,6 +64,7 @@ async fn a_changed_profile_is_found_by_its_new_text_only() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(app.indexer.sync(SETTLE).await.expect("catch up"), 1);
     assert_eq!(names(&app.json("/api/v1/organizations?q=vi%20sinh", 200).await), ["Đồng Xanh Agri"]);
+    assert!(page().await.contains("Đồng Xanh Agri"));
     assert_eq!(app.json("/api/v1/organizations?q=cam%20bien%20do%20am", 200).await["total"], 0);
 }
 

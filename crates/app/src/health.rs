@@ -59,6 +59,9 @@ impl App {
         }
         match &self.indexer {
             None => readiness.reasons.push("search index: none is open".to_owned()),
+            Some(indexer) if let Some(why) = indexer.damage() => readiness.reasons.push(format!(
+                "search index: damaged ({why}), being rebuilt from the database; searches match names meanwhile"
+            )),
             Some(indexer) if indexer.rebuilding() => {
                 readiness.reasons.push("search index: lost while serving, being rebuilt from the database".to_owned())
             }

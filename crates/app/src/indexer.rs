@@ -5,7 +5,9 @@
 //! An index lost while the server runs (its directory deleted, or a commit to it failing) is
 //! rebuilt from the database in a fresh directory in the background; searches go on answering
 //! from the index as it was opened until the new one replaces it, and `/readyz` says that the
-//! index is being rebuilt.
+//! index is being rebuilt. An index damaged in place (a segment's file written over, which
+//! tantivy never does, or a search failing on it) is not searched again: until its
+//! replacement is built, searches match names in the database.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -49,6 +51,9 @@ pub struct Indexer {
     rebuilt_at_open: bool,
     /// Whether the index was lost while serving and a new one is being built.
     rebuilding: AtomicBool,
+    /// Why the index searches would read is damaged (its files written over, a search failing
+    /// on it), until a new one replaces it: meanwhile it is not searched.
+    damaged: StdMutex<Option<String>>,
 }
 
 impl Indexer {
@@ -93,6 +98,7 @@ impl Indexer {
             running: Mutex::new(()),
             rebuilt_at_open: false,
             rebuilding: AtomicBool::new(false),
+            damaged: StdMutex::new(None),
         }
     }
 
@@ -109,6 +115,26 @@ impl Indexer {
     /// Whether the index was lost while serving and its replacement is being built.
     pub fn rebuilding(&self) -> bool {
         self.rebuilding.load(Ordering::SeqCst)
+    }
+
+    /// The index to search, unless it is damaged: then none until its replacement is built.
+    pub fn usable(&self) -> Option<Arc<SearchIndex>> {
+        self.damage().is_none().then(|| self.index())
+    }
+
+    /// Why the index is damaged, while it is.
+    pub fn damage(&self) -> Option<String> {
+        self.damaged.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Marks the index damaged (a search failed on it): it is not searched again, and the
+    /// running service builds a new one.
+    pub fn damaged(&self, why: String) {
+        let mut damaged = self.damaged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if damaged.is_none() {
+            tracing::error!(why, "search index damaged: searching names in the database until it is rebuilt");
+            *damaged = Some(why);
+        }
     }
 
     /// The log position the index reflects.
@@ -193,6 +219,7 @@ impl Indexer {
         .await;
         self.rebuilding.store(false, Ordering::SeqCst);
         if let Ok(count) = &result {
+            *self.damaged.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
             tracing::info!(documents = count, "search index rebuilt");
         }
         result
@@ -267,7 +294,15 @@ impl Indexer {
                 let why = match failed {
                     Some(error) => error,
                     None if indexer.lost() => "its directory is gone".to_owned(),
-                    None => continue,
+                    None => match (indexer.index().changed_file(), indexer.damage()) {
+                        (Some(file), _) => {
+                            let why = format!("{} was written over", file.display());
+                            indexer.damaged(why.clone());
+                            why
+                        }
+                        (None, Some(why)) => why,
+                        (None, None) => continue,
+                    },
                 };
                 if tokio::time::Instant::now() < not_before {
                     continue;

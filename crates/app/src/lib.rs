@@ -182,10 +182,6 @@ impl App {
         self.indexer.as_ref()
     }
 
-    fn index(&self) -> AppResult<Arc<ketnoi_search::SearchIndex>> {
-        self.indexer.as_ref().map(|indexer| indexer.index()).ok_or_else(|| error::internal("no search index"))
-    }
-
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

@@ -242,7 +242,7 @@ pub fn bounded(
 }
 
 /// A search or listing, checked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Search {
     pub text: String,
     pub kind: Option<OrgKind>,
@@ -527,34 +527,24 @@ pub struct DeleteOrganization {
 }
 
 impl App {
-    /// Searches or lists organizations: best first for words, by name otherwise.
-    pub async fn search(&self, search: &Search) -> AppResult<Listing> {
+    /// Searches or lists organizations: best first for words, by name otherwise. Read afresh:
+    /// [`App::search`] keeps the answers for the crowd.
+    pub(crate) async fn find(&self, search: &Search) -> AppResult<Listing> {
         let event_id = match &search.event {
             // The event as the public pages keep it: searched by everyone at once.
             Some(slug) => Some(self.public_event(slug.as_str()).await?.id),
             None => None,
         };
         if !SearchIndex::has_words(&search.text) {
-            let query = OrganizationQuery {
-                event_id,
-                kind: search.kind,
-                sector: search.sector,
-                stage: search.stage,
-                country: search.country,
-                name: None,
-                investor_type: search.investor_type,
-                ticket: search.ticket,
-                limit: search.limit,
-                offset: search.offset,
-            };
-            let page = self.store.organizations(&query).await?;
-            let items =
-                page.items.into_iter().map(|o| ListItem { organization: OrganizationView::public(o), snippet: None });
-            return Ok(Listing { items: items.collect(), total: page.total });
+            return self.listing(search, event_id, None).await;
         }
-        let index = self.index()?;
-        let search = search.clone();
-        let results = tokio::task::spawn_blocking(move || {
+        let indexer = self.indexer.as_ref().ok_or_else(|| internal("no search index"))?;
+        let Some(index) = indexer.usable() else {
+            return self.listing(search, event_id, Some(search.text.clone())).await;
+        };
+        let asked = search.clone();
+        let searched = tokio::task::spawn_blocking(move || {
+            let search = asked;
             index.search(&SearchQuery {
                 text: &search.text,
                 kind: search.kind.map(OrgKind::as_str),
@@ -571,9 +561,19 @@ impl App {
                 offset: search.offset as usize,
             })
         })
-        .await
-        .map_err(internal)?
-        .map_err(internal)?;
+        .await;
+        let results = match searched {
+            Ok(Ok(results)) => results,
+            // A failing or panicking search: the index is damaged, not the question.
+            Ok(Err(error)) => {
+                indexer.damaged(format!("a search failed: {error}"));
+                return self.listing(search, event_id, Some(search.text.clone())).await;
+            }
+            Err(error) => {
+                indexer.damaged(format!("a search panicked: {error}"));
+                return self.listing(search, event_id, Some(search.text.clone())).await;
+            }
+        };
         let ids: Vec<i64> = results.hits.iter().map(|hit| hit.id).collect();
         let mut found: HashMap<i64, Organization> =
             self.store.organizations_by_ids(&ids).await?.into_iter().map(|o| (o.id, o)).collect();
@@ -588,6 +588,27 @@ impl App {
             })
             .collect();
         Ok(Listing { items, total: results.total as u64 })
+    }
+
+    /// The organizations `search` filters for, by name, those whose name holds `name` if given:
+    /// a listing without words, and searches while the index is damaged.
+    async fn listing(&self, search: &Search, event_id: Option<i64>, name: Option<String>) -> AppResult<Listing> {
+        let query = OrganizationQuery {
+            event_id,
+            kind: search.kind,
+            sector: search.sector,
+            stage: search.stage,
+            country: search.country,
+            name,
+            investor_type: search.investor_type,
+            ticket: search.ticket,
+            limit: search.limit,
+            offset: search.offset,
+        };
+        let page = self.store.organizations(&query).await?;
+        let items =
+            page.items.into_iter().map(|o| ListItem { organization: OrganizationView::public(o), snippet: None });
+        Ok(Listing { items: items.collect(), total: page.total })
     }
 
     /// The countries the event's participants are in, sorted: the search page's filter.

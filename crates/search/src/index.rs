@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ketnoi_domain::money::{Currency, Money, Rates};
 use ketnoi_domain::profile::{Details, Profile};
@@ -185,6 +186,14 @@ fn parse_payload(payload: &str) -> Option<(u32, String)> {
     Some((version.parse().ok()?, position.to_owned()))
 }
 
+/// The last generation handed out, by any index of the process.
+static GENERATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// A generation no index had before in this process.
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1
+}
+
 /// The organizations index.
 pub struct SearchIndex {
     pub(crate) index: Index,
@@ -192,6 +201,11 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     pub(crate) fields: Fields,
     dir: Option<PathBuf>,
+    /// Changes with each commit searches see, and differs between indexes.
+    generation: AtomicU64,
+    /// The files of the committed segments as the last commit left them (length, modified):
+    /// tantivy writes a segment's files once, so one that changes later was damaged.
+    files: Mutex<Vec<(PathBuf, u64, std::time::SystemTime)>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -205,7 +219,17 @@ impl SearchIndex {
         register_analyzers(&index);
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields, dir })
+        let index = SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            dir,
+            generation: AtomicU64::new(next_generation()),
+            files: Mutex::default(),
+        };
+        index.note_files();
+        Ok(index)
     }
 
     /// An index in memory, for tests and benchmarks.
@@ -262,6 +286,12 @@ impl SearchIndex {
             }
         }
         Ok((opened, position))
+    }
+
+    /// What searches read: the same number means the same answers, a new one that they may
+    /// have changed (a commit, or another index). Unique within the process.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The log position of the last commit, if any.
@@ -321,7 +351,38 @@ impl SearchIndex {
         prepared.set_payload(&payload(position));
         prepared.commit()?;
         self.reader.reload()?;
+        self.generation.store(next_generation(), Ordering::Release);
+        self.note_files();
         Ok(())
+    }
+
+    /// Notes the committed segments' files as they are now.
+    fn note_files(&self) {
+        let Some(dir) = &self.dir else { return };
+        let mut files = Vec::new();
+        use tantivy::index::SegmentComponent::{Delete, FastFields, FieldNorms, Positions, Postings, Store, Terms};
+        for meta in self.index.searchable_segment_metas().unwrap_or_default() {
+            let deletes = meta.has_deletes().then_some(Delete);
+            for component in [Postings, Positions, Terms, Store, FastFields, FieldNorms].into_iter().chain(deletes) {
+                let path = dir.join(meta.relative_path(component));
+                if let Ok(stat) = std::fs::metadata(&path)
+                    && let Ok(modified) = stat.modified()
+                {
+                    files.push((path, stat.len(), modified));
+                }
+            }
+        }
+        *self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = files;
+    }
+
+    /// Whether the committed segments' files are as the last commit left them: the first one
+    /// written over since, if not. One deleted since (merged away) is not a change.
+    pub fn changed_file(&self) -> Option<PathBuf> {
+        let files = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.iter().find_map(|(path, len, modified)| {
+            let stat = std::fs::metadata(path).ok()?;
+            (stat.len() != *len || stat.modified().ok()? != *modified).then(|| path.clone())
+        })
     }
 
     /// Applies changes in order and commits them with `position`, the place in the caller's

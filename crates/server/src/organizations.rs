@@ -27,7 +27,7 @@ pub fn id(text: &str, resource: Resource) -> Result<i64, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,
-) -> Result<Json<Listing>, ApiError> {
+) -> Result<Json<std::sync::Arc<Listing>>, ApiError> {
     Ok(Json(state.app.search(&params.parse()?).await?))
 }
 
@@ -40,9 +40,9 @@ pub async fn get(
     State(state): State<AppState>,
     Auth(caller): Auth,
     Path(organization): Path<String>,
-) -> Result<Json<OrganizationView>, ApiError> {
+) -> Result<Json<std::sync::Arc<OrganizationView>>, ApiError> {
     let organization = id(&organization, Resource::Organization)?;
-    Ok(Json(state.app.organization(&caller, organization).await?))
+    Ok(Json(state.app.profile(&caller, organization).await?))
 }
 
 /// Replaces an organization's profile: what GET returns is accepted as it is. Members of the

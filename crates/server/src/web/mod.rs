@@ -249,6 +249,11 @@ impl Ctx {
 
     /// Renders `template` with the page's values and what every page shows.
     pub async fn render(&self, state: &AppState, template: &str, page: Value) -> WebResult {
+        Ok(Html(self.render_html(state, template, page).await?).into_response())
+    }
+
+    /// The page [`Ctx::render`] answers with, as text.
+    pub async fn render_html(&self, state: &AppState, template: &str, page: Value) -> Result<String, AppError> {
         let me = match &self.caller.user {
             Some(user) => {
                 let (kind, event) = state.app.whereabouts(&self.caller).await?;
@@ -281,11 +286,10 @@ impl Ctx {
             version => env!("CARGO_PKG_VERSION"),
             ..page
         };
-        let html = environment().get_template(template).and_then(|t| t.render(values)).map_err(|error| {
+        environment().get_template(template).and_then(|t| t.render(values)).map_err(|error| {
             tracing::error!(%error, template, "template failed");
             AppError::Internal
-        })?;
-        Ok(Html(html).into_response())
+        })
     }
 
     /// Asks before an action that cannot be taken back: unless the form says `confirmed=yes`,

@@ -1,9 +1,11 @@
 //! Pages anyone may open: the events, an event's home with its figures, search, profiles.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse, Redirect};
 use ketnoi_app::organizations::{SEARCH_OFFSET_MAX, SearchParams};
 use ketnoi_domain::profile::OrgKind;
 use ketnoi_domain::rules::Resource;
@@ -92,8 +94,33 @@ pub async fn search(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult {
+    // Everyone who is not signed in gets the same page for the same address and language.
+    let key = ctx.caller.user.is_none().then(|| format!("{} {}", i18n::code(ctx.lang), ctx.here));
+    let stamp = match key.as_deref().map(|key| state.app.public_page(key)) {
+        Some(Ok(html)) => return Ok(Html(Bytes::from_owner(Kept(html))).into_response()),
+        Some(Err(stamp)) => Some(stamp),
+        None => None,
+    };
+    let html = search_page(&state, &ctx, slug, raw.as_deref()).await?;
+    if let (Some(key), Some(stamp)) = (key, stamp) {
+        state.app.keep_public_page(key, stamp, Arc::from(html.as_str()));
+    }
+    Ok(Html(html).into_response())
+}
+
+/// A page kept for everyone, as a response body.
+struct Kept(Arc<str>);
+
+impl AsRef<[u8]> for Kept {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// The search page, or with `fragment=1` its results only.
+async fn search_page(state: &AppState, ctx: &Ctx, slug: String, raw: Option<&str>) -> Result<String, WebError> {
     let event = state.app.public_event(&slug).await?;
-    let query = search_query(raw.as_deref());
+    let query = search_query(raw);
     let get = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
     let text = |name: &str| Some(get(name).to_owned());
     let page = get("page").parse::<u64>().unwrap_or(1).clamp(1, SEARCH_OFFSET_MAX / PER_PAGE);
@@ -119,23 +146,23 @@ pub async fn search(
     };
     let (listing, error) = match searched {
         Ok(listing) => (Some(listing), None),
-        Err(error) if refusal(&error) => (None, Some(one_line(&ctx, &error))),
+        Err(error) if refusal(&error) => (None, Some(one_line(ctx, &error))),
         Err(error) => return Err(error.into()),
     };
     let (items, total) = match listing {
         Some(listing) => {
             let items: Vec<ResultItem> = listing
                 .items
-                .into_iter()
+                .iter()
                 .map(|item| {
-                    let view = item.organization;
+                    let view = &item.organization;
                     let text = if view.description.is_empty() { &view.thesis } else { &view.description };
                     ResultItem {
                         id: view.id,
                         name: view.name.clone(),
                         kind_label: views::kind_label(ctx.lang, view.kind),
-                        facts: views::facts(ctx.lang, &view),
-                        snippet: item.snippet,
+                        facts: views::facts(ctx.lang, view),
+                        snippet: item.snippet.clone(),
                         description: text.chars().take(180).collect(),
                     }
                 })
@@ -154,16 +181,15 @@ pub async fn search(
     };
     let info = EventInfo::of(&event, ctx.lang);
     if get("fragment") == "1" {
-        return ctx
-            .render(&state, "results.html", context! { event => info, results => results, error => error })
-            .await;
+        let page = context! { event => info, results => results, error => error };
+        return Ok(ctx.render_html(state, "results.html", page).await?);
     }
     let countries = state.app.public_countries(&slug).await?;
     let options = views::options(ctx.lang);
     let filtered = ["kind", "sector", "stage", "country", "investor_type", "ticket"].iter().any(|f| !get(f).is_empty());
     let page = context! {
         event => info, query => query, results => results, error => error, filtered => filtered,
-        kinds => views::kind_choices(&ctx),
+        kinds => views::kind_choices(ctx),
         sectors => options["sectors"], stages => options["stages"], investor_types => options["investor_types"],
         countries => countries
             .into_iter()
@@ -171,7 +197,7 @@ pub async fn search(
             .collect::<Vec<_>>(),
         currencies => CURRENCIES,
     };
-    ctx.render(&state, "search.html", page).await
+    Ok(ctx.render_html(state, "search.html", page).await?)
 }
 
 /// `GET /e/{slug}/o/{id}`: a profile; for the signed-in counterpart, the match and a request form.
