@@ -17,14 +17,14 @@ const SOON: Duration = Duration::from_secs(5);
 
 /// One server-sent event.
 #[derive(Debug, Clone)]
-struct Sent {
-    id: String,
-    event: String,
-    data: Value,
+pub(crate) struct Sent {
+    pub(crate) id: String,
+    pub(crate) event: String,
+    pub(crate) data: Value,
 }
 
 /// An open stream, read event by event.
-struct Stream {
+pub(crate) struct Stream {
     response: reqwest::Response,
     buffer: String,
 }
@@ -36,7 +36,7 @@ impl Stream {
     }
 
     /// A stream of the server at `base`, for the session in `cookie`.
-    async fn open_at(base: &str, cookie: &str, last_event_id: Option<&str>) -> Stream {
+    pub(crate) async fn open_at(base: &str, cookie: &str, last_event_id: Option<&str>) -> Stream {
         let mut request = reqwest::Client::new()
             .get(format!("{base}/api/v1/me/stream"))
             .header("cookie", cookie)
@@ -82,7 +82,7 @@ impl Stream {
     }
 
     /// The next event of type `event`, skipping others, within `patience`.
-    async fn next_of(&mut self, event: &str, patience: Duration) -> Sent {
+    pub(crate) async fn next_of(&mut self, event: &str, patience: Duration) -> Sent {
         let deadline = Instant::now() + patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -463,7 +463,7 @@ impl Served {
         Served::spawn(db, data_dir, &[])
     }
 
-    fn spawn(db: &TestDatabase, data_dir: &std::path::Path, more: &[&str]) -> Served {
+    pub(crate) fn spawn(db: &TestDatabase, data_dir: &std::path::Path, more: &[&str]) -> Served {
         let (child, base) = start_server(
             Command::new(env!("CARGO_BIN_EXE_ketnoi"))
                 .args(["serve", "--listen", "127.0.0.1:0", "--mail-retry-seconds", "1", "--data-dir"])

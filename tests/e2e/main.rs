@@ -15,6 +15,8 @@ mod meet_now;
 mod meetings;
 mod openapi;
 mod operations;
+mod postgres;
+mod proxy;
 mod recommendations;
 mod replicas;
 mod report;

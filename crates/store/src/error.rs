@@ -3,7 +3,7 @@
 use ketnoi_domain::import::ImportErrors;
 use ketnoi_domain::rules::{Refusal, Resource};
 use ketnoi_domain::validate::ValidationErrors;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// What kind of failure an error is, independent of how it is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,8 +89,26 @@ impl From<DbErr> for StoreError {
         }
         match error {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(error.to_string()),
+            other if connection_lost(&other) => StoreError::Unavailable(other.to_string()),
             other => StoreError::Database(other),
         }
+    }
+}
+
+/// Whether a statement failed because the database went away under it: its connection broke,
+/// or PostgreSQL ended the session (shutting down, restarting, not accepting connections yet:
+/// SQLSTATE class 57P) — not the statement's fault, and worth trying again shortly.
+fn connection_lost(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    let (DbErr::Query(RuntimeErr::SqlxError(error)) | DbErr::Exec(RuntimeErr::SqlxError(error))) = error else {
+        return false;
+    };
+    match error.as_ref() {
+        Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        Error::Database(database) => {
+            database.code().is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
+        }
+        _ => false,
     }
 }
 

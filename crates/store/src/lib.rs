@@ -52,6 +52,8 @@ pub use users::{
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to wait for a database connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest a statement may run on PostgreSQL (its `statement_timeout`).
+const STATEMENT_TIMEOUT: &str = "30s";
 
 /// A handle on the database; cheap to clone.
 #[derive(Debug, Clone)]
@@ -84,6 +86,9 @@ impl Store {
             .connect_timeout(CONNECT_TIMEOUT)
             .acquire_timeout(CONNECT_TIMEOUT)
             .sqlx_logging(false)
+            // A statement never runs past this on PostgreSQL: a request waits for the pool
+            // (`acquire_timeout`) and for its statements, each for a bounded time.
+            .map_sqlx_postgres_opts(|postgres| postgres.options([("statement_timeout", STATEMENT_TIMEOUT)]))
             .map_sqlx_sqlite_opts(|sqlite| {
                 sqlite
                     .journal_mode(SqliteJournalMode::Wal)
