@@ -86,6 +86,11 @@ struct ServeArgs {
     /// route, status and request id.
     #[arg(long, env = "KETNOI_SLOW_REQUEST_MS", default_value_t = 1000)]
     slow_request_ms: u64,
+    /// The longest a request may take to be answered (an event stream's answer starts at once
+    /// and then stays open): past it, 503 `unavailable`. It bounds a request stuck on a
+    /// database that stopped answering, such as one cut off by the network.
+    #[arg(long, env = "KETNOI_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    request_timeout_seconds: u64,
     /// The bearer token `GET /metrics` asks for (at least 16 characters); without one,
     /// `/metrics` answers only to clients on this machine.
     #[arg(long, env = "KETNOI_METRICS_TOKEN", hide_env_values = true)]
@@ -105,7 +110,11 @@ impl ServeArgs {
                 Some(MetricsToken::parse(token).map_err(|why| CommandError::Usage(format!("--metrics-token: {why}")))?)
             }
         };
-        Ok(Operations { slow_request: std::time::Duration::from_millis(self.slow_request_ms), metrics_token })
+        Ok(Operations {
+            slow_request: std::time::Duration::from_millis(self.slow_request_ms),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+            metrics_token,
+        })
     }
 
     /// Where messages go and where their links point; a malformed setting stops the command,
@@ -552,6 +561,8 @@ async fn serve(
     let listen = args.listen;
     let indexer = open_indexer(location, store.clone()).await?;
     let _indexing = indexer.spawn();
+    // PostgreSQL only: probed, so that a server cut off from it answers 503 at once.
+    let _watching = store.watch().map(AbortOnDrop);
     let auth = args.auth();
     let app = Arc::new(App::with_index(store, indexer, auth.settings).with_mail(mail));
     let server = Server::bind(listen, AppState::with_operations(Arc::clone(&app), auth, operations))
@@ -642,5 +653,14 @@ impl Bar {
 impl ImportProgress for Bar {
     fn rows_done(&self, done: usize) {
         self.0.set_position(done as u64);
+    }
+}
+
+/// A task stopped when this is dropped: one that runs as long as the server.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -253,3 +253,30 @@ async fn metrics_need_the_token_when_one_is_set_and_else_a_client_on_this_machin
     let near = proxied.client.get(&url).header("x-forwarded-for", "127.0.0.1").send().await.expect("request");
     assert_eq!(near.status().as_u16(), 200);
 }
+
+/// A request not answered within the bound is answered 503 `unavailable` with `Retry-After`,
+/// its work dropped: here a sign-in while the test holds the accounts locked (SQLite's one
+/// connection, or on PostgreSQL the users table), while `/healthz`, which touches nothing,
+/// answers.
+#[tokio::test]
+async fn a_request_past_the_bound_is_answered_503() {
+    use sea_orm::TransactionTrait;
+    let operations = Operations { request_timeout: Duration::from_millis(300), ..Operations::default() };
+    let app = TestApp::with_operations(AuthConfig::default(), operations).await;
+    let db = app.store.connection();
+    let lock = db.begin().await.expect("begin");
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        lock.execute_unprepared("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").await.expect("lock");
+    }
+    let body = serde_json::json!({"email": "lan@cangso.vn", "password": "not the password"});
+    let answer = app.client.post(format!("{}/api/v1/auth/login", app.base)).json(&body).send().await.expect("login");
+    assert_eq!(answer.status().as_u16(), 503);
+    assert!(answer.headers().contains_key("retry-after"));
+    assert!(answer.headers().contains_key("x-request-id"));
+    let problem: serde_json::Value = answer.json().await.expect("json");
+    assert_eq!(problem["code"], "unavailable", "{problem}");
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    lock.rollback().await.expect("rollback");
+    let answer = app.client.post(format!("{}/api/v1/auth/login", app.base)).json(&body).send().await.expect("login");
+    assert_eq!(answer.status().as_u16(), 401, "served again once the lock is gone");
+}

@@ -32,10 +32,21 @@ impl Readiness {
 }
 
 impl App {
+    /// Whether the database answered its last probe ([`ketnoi_store::Store::watch`]): while it
+    /// does not, requests that would wait on it are answered 503 at once.
+    pub fn database_reachable(&self) -> bool {
+        self.store.reachable()
+    }
+
     /// Checks the database, the migrations and the search index's place in the log.
     pub async fn readiness(&self) -> Readiness {
         let mut readiness =
             Readiness { database: true, pending_migrations: Vec::new(), index_lag: None, reasons: Vec::new() };
+        if !self.store.reachable() {
+            readiness.database = false;
+            readiness.reasons.push("database: it does not answer".to_owned());
+            return readiness;
+        }
         if let Err(error) = self.store.ping().await {
             tracing::warn!(%error, "not ready: the database does not answer");
             readiness.database = false;

@@ -59,22 +59,18 @@ impl RateLimiter {
         i64::try_from(self.limit.window.as_millis()).unwrap_or(i64::MAX)
     }
 
-    /// `Err(seconds to wait)` when `key` has used its allowance.
-    pub async fn check(&self, store: &Store, key: &str) -> Result<Result<(), u64>, AppError> {
+    /// [`AppError::TooManyAttempts`], with the seconds to wait, when `key` has used its
+    /// allowance.
+    pub async fn allow(&self, store: &Store, key: &str, what: Attempt) -> Result<(), AppError> {
         let now = now_ms();
         let (count, oldest) = store.attempts_since(self.scope, key, now - self.window_ms()).await?;
         match oldest {
             Some(oldest) if count >= self.limit.max as u64 => {
                 let wait_ms = (oldest + self.window_ms() - now).max(0);
-                Ok(Err(u64::try_from(wait_ms / 1000).unwrap_or(0) + 1))
+                Err(AppError::TooManyAttempts { what, retry_after: u64::try_from(wait_ms / 1000).unwrap_or(0) + 1 })
             }
-            _ => Ok(Ok(())),
+            _ => Ok(()),
         }
-    }
-
-    /// [`AppError::TooManyAttempts`] when `key` has used its allowance.
-    pub async fn allow(&self, store: &Store, key: &str, what: Attempt) -> Result<(), AppError> {
-        self.check(store, key).await?.map_err(|retry_after| AppError::TooManyAttempts { what, retry_after })
     }
 
     pub async fn record(&self, store: &Store, key: &str) -> Result<(), AppError> {

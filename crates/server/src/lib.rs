@@ -188,9 +188,26 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, NO_REFERRER))
         // Pages, JSON and CSV are gzipped for clients that accept it: a venue's Wi-Fi is slow.
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), unavailable_while_the_database_is_away))
         // Outermost: every answer, problems made by the layers within included, has its id.
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
+}
+
+/// While the database answers no probe (a replica cut off from PostgreSQL), every request but
+/// the health checks, the metrics and the static files is answered 503 at once, instead of
+/// each waiting for a connection that will not come.
+async fn unavailable_while_the_database_is_away(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let without_database = matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/static/");
+    if without_database || state.app.database_reachable() {
+        return next.run(request).await;
+    }
+    ApiError::App(ketnoi_app::AppError::Unavailable).into_response()
 }
 
 /// Errors made by layers (a body over the limit: 413) in the problem+json of every other error.

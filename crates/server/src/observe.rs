@@ -31,13 +31,19 @@ tokio::task_local! {
 pub struct Operations {
     /// A request that takes this long or longer is logged as a warning.
     pub slow_request: Duration,
+    /// A request not answered within this is answered 503 `unavailable` (its work dropped).
+    pub request_timeout: Duration,
     /// The bearer token `/metrics` asks for; without one it answers only to loopback.
     pub metrics_token: Option<MetricsToken>,
 }
 
 impl Default for Operations {
     fn default() -> Self {
-        Operations { slow_request: Duration::from_secs(1), metrics_token: None }
+        Operations {
+            slow_request: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(30),
+            metrics_token: None,
+        }
     }
 }
 
@@ -109,7 +115,14 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     let span = tracing::error_span!("request", request_id = %id, %method, route = %route_in_span);
     let started = Instant::now();
     let id: Arc<str> = id.into();
-    let mut response = CURRENT.scope(Arc::clone(&id), next.run(request)).instrument(span.clone()).await;
+    let answered = tokio::time::timeout(state.operations.request_timeout, next.run(request));
+    let mut response = match CURRENT.scope(Arc::clone(&id), answered).instrument(span.clone()).await {
+        Ok(response) => response,
+        Err(_) => {
+            span.in_scope(|| tracing::error!(timeout = ?state.operations.request_timeout, "request timed out"));
+            CURRENT.sync_scope(Arc::clone(&id), || ApiError::App(AppError::Unavailable).into_response())
+        }
+    };
     let elapsed = started.elapsed();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);

@@ -52,6 +52,9 @@ pub use users::{
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to wait for a database connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often [`Store::watch`] probes PostgreSQL, and how long a probe may take.
+pub const PROBE_EVERY: Duration = Duration::from_millis(500);
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The longest a statement may run on PostgreSQL (its `statement_timeout`).
 const STATEMENT_TIMEOUT: &str = "30s";
 
@@ -63,6 +66,10 @@ pub struct Store {
     scheduling: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Write transactions begun through this store (and its clones): see [`Store::writes`].
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The PostgreSQL server's URL, which [`Store::watch`] probes on connections of its own.
+    postgres: Option<std::sync::Arc<str>>,
+    /// Whether the last probe was answered in time (always, until one is not).
+    reachable: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Held while a scheduler runs: other runs wait. On PostgreSQL a transaction holds an advisory
@@ -100,7 +107,14 @@ impl Store {
         // (wrk: 5k -> 10k requests/s) but meet-now's largest wave went from 35-45 to 48-56 ms,
         // and mmap did not win it back (docs/benchmarks.md, Pages under load).
         let db = Database::connect(options).await.map_err(|error| StoreError::Unavailable(redact(url, &error)))?;
-        let store = Store { db, scheduling: std::sync::Arc::default(), writes: std::sync::Arc::default() };
+        let postgres = (db.get_database_backend() == sea_orm::DbBackend::Postgres).then(|| url.into());
+        let store = Store {
+            db,
+            scheduling: std::sync::Arc::default(),
+            writes: std::sync::Arc::default(),
+            postgres,
+            reachable: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        };
         store.ping().await?;
         Ok(store)
     }
@@ -145,6 +159,64 @@ impl Store {
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await.map_err(|error| StoreError::Unavailable(error.to_string()))
+    }
+
+    /// Whether the database answered the last probe of [`Store::watch`] in time; always true
+    /// for SQLite, and until the first probe that fails.
+    pub fn reachable(&self) -> bool {
+        self.reachable.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// On PostgreSQL, which the network can cut off: probes the server every [`PROBE_EVERY`],
+    /// each probe on a fresh connection after one that failed and bounded by [`PROBE_TIMEOUT`],
+    /// so that [`Store::reachable`] turns false within about two seconds of a cut and true
+    /// again within half a second of its end. Probes run until the handle is aborted.
+    pub fn watch(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let url = self.postgres.clone()?;
+        let reachable = std::sync::Arc::clone(&self.reachable);
+        let probe_pool = move || {
+            let mut options = ConnectOptions::new(url.to_string());
+            options
+                .max_connections(1)
+                .connect_timeout(PROBE_TIMEOUT)
+                .acquire_timeout(PROBE_TIMEOUT)
+                .connect_lazy(true)
+                .sqlx_logging(false);
+            options
+        };
+        Some(tokio::spawn(async move {
+            let mut probe: Option<DatabaseConnection> = None;
+            let mut interval = tokio::time::interval(PROBE_EVERY);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                let connection = match probe.take() {
+                    Some(connection) => Ok(connection),
+                    None => Database::connect(probe_pool()).await,
+                };
+                let answered = match connection {
+                    Ok(connection) => match tokio::time::timeout(PROBE_TIMEOUT, connection.ping()).await {
+                        Ok(Ok(())) => {
+                            probe = Some(connection);
+                            true
+                        }
+                        // Its connection may be stuck on a cut link: the next probe opens another.
+                        _ => false,
+                    },
+                    Err(_) => false,
+                };
+                if reachable.swap(answered, std::sync::atomic::Ordering::SeqCst) != answered {
+                    if answered {
+                        tracing::warn!("the database answers again");
+                    } else {
+                        tracing::error!(
+                            timeout = ?PROBE_TIMEOUT,
+                            "the database does not answer: requests are answered 503 at once until it does"
+                        );
+                    }
+                }
+            }
+        }))
     }
 
     /// The underlying connection, for tests and tools.
