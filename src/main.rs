@@ -263,6 +263,10 @@ enum Command {
         /// Place meetings in order into the first free slot instead (the baseline).
         #[arg(long)]
         greedy: bool,
+        /// The solver's time budget in seconds (more than 0): past it, the repairs stop and
+        /// the best schedule found is written, `feasible` with its gap.
+        #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
+        time_limit: f64,
     },
     /// Manage accounts: add an organiser or an administrator, disable or enable an account.
     #[command(subcommand)]
@@ -349,7 +353,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             serve(&location, location.open().await?, &args, operations, mail, None).await
         }
         Command::User(command) => user(&App::new(location.open().await?, Settings::default()), command).await,
-        Command::Schedule { instance, greedy } => schedule(&instance, greedy),
+        Command::Schedule { instance, greedy, time_limit } => schedule(&instance, greedy, time_limit),
         Command::Reindex => {
             let store = location.open().await?;
             let started = Instant::now();
@@ -473,7 +477,11 @@ async fn open_indexer(location: &DataLocation, store: Store) -> Result<Arc<Index
 }
 
 /// `ketnoi schedule --instance FILE`: no database, JSON in and out.
-fn schedule(path: &std::path::Path, greedy: bool) -> Result<(), CommandError> {
+fn schedule(path: &std::path::Path, greedy: bool, time_limit: f64) -> Result<(), CommandError> {
+    if !(time_limit.is_finite() && time_limit > 0.0) {
+        return Err(CommandError::Usage(format!("--time-limit: must be more than 0 seconds, got {time_limit}")));
+    }
+    let time_limit = std::time::Duration::from_secs_f64(time_limit.min(86_400.0));
     let text = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
@@ -487,7 +495,7 @@ fn schedule(path: &std::path::Path, greedy: bool) -> Result<(), CommandError> {
     };
     let input: ketnoi_domain::schedule::InstanceInput = serde_json::from_str(&text)
         .map_err(|e| CommandError::Usage(format!("{}: not a scheduling instance: {e}", path.display())))?;
-    let output = ketnoi_app::schedule::schedule_instance(&input, greedy)
+    let output = ketnoi_app::schedule::schedule_instance(&input, greedy, time_limit)
         .map_err(|errors| CommandError::Usage(format!("{}: the instance is invalid:\n{errors}", path.display())))?;
     println!("{}", serde_json::to_string_pretty(&output).map_err(|e| CommandError::Usage(e.to_string()))?);
     Ok(())

@@ -450,6 +450,8 @@ async fn organiser_imports_with_a_preview_and_checks_in_from_a_phone() {
     browser.click(&browser.find("#run").await).await;
     browser.wait_for_url("done=scheduled").await;
     browser.wait_for_text("Đã xếp 2 / 2 cuộc gặp").await;
+    // At the bound: said in words.
+    browser.wait_for_text("đây là lịch tốt nhất có thể").await;
     browser.find("#grid tr.meeting").await;
     browser.click(&browser.find("#publish").await).await;
     browser.click(&browser.find("#confirm").await).await;

@@ -198,6 +198,8 @@ fn schedule_reads_the_contract_and_writes_a_valid_schedule() {
         blocked_percent: 0,
         regular: Some(6),
         weighted: false,
+        runs: None,
+        steep: false,
     };
     let input = instance(&spec, 9);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -224,6 +226,11 @@ fn schedule_reads_the_contract_and_writes_a_valid_schedule() {
     assert_eq!(result.stats.scheduled, 120);
     assert_eq!(result.stats.upper_bound, 120);
     assert!(result.unscheduled.is_empty());
+    // At the bound: optimal, no gap.
+    let stats = serde_json::to_value(&result.stats).expect("json");
+    assert_eq!(stats["status"], "optimal", "{stats}");
+    assert_eq!(stats["gap"], serde_json::json!({"meetings": 0, "weight": 0.0}));
+    assert_eq!(stats["weight_bound"], 120.0);
     // Checked against the instance by the same rules as the scheduler's own tests.
     let (problem, labels) = Instance::from_input(&input).expect("valid");
     let mut seen = std::collections::HashSet::new();
@@ -239,6 +246,16 @@ fn schedule_reads_the_contract_and_writes_a_valid_schedule() {
     let greedy = run(&["schedule", "--greedy", "--instance", "-"], Some(&text));
     let greedy: Output = serde_json::from_slice(&greedy.stdout).expect("output");
     assert!(greedy.stats.scheduled <= 120);
+
+    // A time limit of zero or below is refused, naming the option.
+    for limit in ["0", "-1", "nan"] {
+        let refused = run(&["schedule", "--time-limit", limit, "--instance", "-"], Some(&text));
+        assert!(!refused.status.success(), "{limit}");
+        assert!(stderr(&refused).contains("--time-limit"), "{}", stderr(&refused));
+        assert!(refused.stdout.is_empty());
+    }
+    let quick = run(&["schedule", "--time-limit", "0.5", "--instance", "-"], Some(&text));
+    assert!(quick.status.success(), "{}", stderr(&quick));
 
     // Bad instances name the item and exit non-zero.
     let bad = text.replacen("\"a\":\"s0\"", "\"a\":\"s999\"", 1).replacen("\"id\":\"m1\"", "\"id\":\"m0\"", 1);

@@ -79,11 +79,24 @@ async fn from_a_request_to_a_published_table_plan_and_a_calendar() {
     let set = e.app.send("PUT", &format!("{BASE}/availability"), &e.cang_so.1, Some(&busy)).await;
     assert_eq!(set.status, 200, "{}", set.body);
 
-    let grid = e.app.send("POST", &format!("{BASE}/schedule"), &e.organiser, Some(&json!({}))).await;
+    // A time budget of zero or below is refused by name, and nothing is placed.
+    for limit in [json!(0), json!(-1.5), json!(21)] {
+        let body = json!({"time_limit_seconds": limit});
+        let refused = e.app.send("POST", &format!("{BASE}/schedule"), &e.organiser, Some(&body)).await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert_eq!(refused.body["errors"][0]["field"], "time_limit_seconds", "{}", refused.body);
+    }
+    let grid = e.app.send("GET", &format!("{BASE}/schedule"), &e.organiser, None).await;
+    assert_eq!(grid.body["placed"], 0, "{}", grid.body);
+    let body = json!({"time_limit_seconds": 1.5});
+    let grid = e.app.send("POST", &format!("{BASE}/schedule"), &e.organiser, Some(&body)).await;
     assert_eq!(grid.status, 200, "{}", grid.body);
     assert_eq!(grid.body["placed"], 2);
     assert_eq!(grid.body["upper_bound"], 2);
     assert_eq!(grid.body["unplaced"], json!([]));
+    // Every meeting placed: nothing could do better.
+    assert_eq!(grid.body["run"]["status"], "optimal", "{}", grid.body);
+    assert_eq!(grid.body["run"]["gap"], json!({"meetings": 0, "weight": 0.0}));
     // Until published, the placement is the organisers' preview.
     let preview = e.app.send("GET", &format!("{BASE}/agenda"), &e.cang_so.1, None).await;
     assert_eq!(preview.body["items"][0]["slot"], Value::Null);

@@ -28,6 +28,47 @@ pub struct RunBody {
     #[serde(default)]
     #[schema(value_type = LayoutName)]
     pub layout: Layout,
+    /// The solver's time budget in seconds, from 0.1 to 20 (default 2): past it, the repairs
+    /// stop and the best schedule found stands, `feasible` with its gap.
+    #[serde(default)]
+    #[schema(minimum = 0.1, maximum = 20.0)]
+    pub time_limit_seconds: Option<f64>,
+}
+
+/// The solver's time budget when none is asked for.
+pub const DEFAULT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// The budgets a caller may ask for, in seconds: a run must end well within the request bound.
+const TIME_LIMIT_SECONDS: (f64, f64) = (0.1, 20.0);
+
+/// The time budget `seconds` asks for (the default when none), or the field refused by name.
+pub fn time_limit(field: &'static str, seconds: Option<f64>) -> AppResult<std::time::Duration> {
+    let Some(seconds) = seconds else { return Ok(DEFAULT_TIME_LIMIT) };
+    let (min, max) = TIME_LIMIT_SECONDS;
+    if !(min..=max).contains(&seconds) {
+        let issue = ketnoi_domain::validate::Issue::OutOfRange {
+            min: min.to_string(),
+            max: max.to_string(),
+            got: seconds.to_string(),
+        };
+        return Err(AppError::invalid(field, issue));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// What a scheduler run achieved against the bounds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunStats {
+    /// `optimal`: no valid schedule places more meetings or more weight; `feasible`: below a
+    /// bound by `gap`.
+    #[schema(value_type = String, example = "optimal")]
+    pub status: schedule::Status,
+    #[schema(value_type = Object)]
+    pub gap: schedule::Gap,
+    /// The placed meetings' total priority, and the proven bound on it.
+    pub weight: f64,
+    pub weight_bound: f64,
+    /// The run's time, in milliseconds.
+    pub millis: u64,
 }
 
 /// How a schedule is laid out over the event's days.
@@ -73,6 +114,9 @@ pub struct Grid {
     pub upper_bound: usize,
     pub slots: Vec<GridSlot>,
     pub unplaced: Vec<Unplaced>,
+    /// After a scheduler run: what it achieved against the bounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunStats>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -214,9 +258,10 @@ struct Solved {
 }
 
 impl Plan {
-    async fn solve(self, facts: &Facts) -> AppResult<(Plan, Solved)> {
+    async fn solve(self, facts: &Facts, time_limit: std::time::Duration) -> AppResult<(Plan, Solved)> {
         let (plan, outcome) = tokio::task::spawn_blocking(move || {
-            let outcome = schedule::schedule(&self.instance);
+            let started = std::time::Instant::now();
+            let outcome = schedule::schedule_within(&self.instance, &|| started.elapsed() >= time_limit);
             (self, outcome)
         })
         .await
@@ -270,10 +315,18 @@ fn slots_in_words(error: AppError, slots: &[Slot], zone: &jiff::tz::TimeZone) ->
 }
 
 /// `ketnoi schedule`: the scheduling contract's instance in, its result out (docs/scheduling.md).
-pub fn schedule_instance(input: &InstanceInput, greedy: bool) -> Result<Output, InstanceErrors> {
+pub fn schedule_instance(
+    input: &InstanceInput,
+    greedy: bool,
+    time_limit: std::time::Duration,
+) -> Result<Output, InstanceErrors> {
     let (instance, labels) = Instance::from_input(input)?;
     let started = std::time::Instant::now();
-    let outcome = if greedy { schedule::greedy(&instance) } else { schedule::schedule(&instance) };
+    let outcome = if greedy {
+        schedule::greedy(&instance)
+    } else {
+        schedule::schedule_within(&instance, &|| started.elapsed() >= time_limit)
+    };
     Ok(outcome.output(&labels, started.elapsed().as_millis() as u64))
 }
 
@@ -324,6 +377,7 @@ impl App {
             upper_bound,
             slots,
             unplaced,
+            run: None,
         })
     }
 
@@ -363,6 +417,7 @@ impl App {
     /// is the grid, the meetings left out with their reasons, and the proven upper bound.
     pub async fn run_scheduler(&self, caller: &Caller, slug: &str, body: &RunBody) -> AppResult<Grid> {
         let event = self.managed(caller, slug).await?;
+        time_limit("time_limit_seconds", body.time_limit_seconds)?;
         let _scheduling = self.store.lock_scheduling(event.id).await?;
         let started = std::time::Instant::now();
         let run = self.place_meetings(&event, body, started).await;
@@ -379,7 +434,7 @@ impl App {
         if let Some(broken) = plan.broken_pins.first() {
             return Err(slots_in_words(broken.clone().into(), &facts.slots, &zone(&event)));
         }
-        let (plan, solved) = plan.solve(&facts).await?;
+        let (plan, solved) = plan.solve(&facts, time_limit("time_limit_seconds", body.time_limit_seconds)?).await?;
         let mut placements: Vec<(i64, Option<(i64, u32)>)> = plan
             .meetings
             .iter()
@@ -402,7 +457,16 @@ impl App {
             millis = started.elapsed().as_millis() as u64,
             "schedule computed"
         );
-        self.grid(&event, solved.reasons, solved.outcome.upper_bound).await
+        let (status, gap) = solved.outcome.status();
+        let run = RunStats {
+            status,
+            gap,
+            weight: (solved.outcome.weight * 1000.0).round() / 1000.0,
+            weight_bound: (solved.outcome.weight_bound * 1000.0).round() / 1000.0,
+            millis: started.elapsed().as_millis() as u64,
+        };
+        let grid = self.grid(&event, solved.reasons, solved.outcome.upper_bound).await?;
+        Ok(Grid { run: Some(run), ..grid })
     }
 
     /// The schedule as it stands: slot × table, the meetings left out and why, and the bound a
@@ -415,7 +479,7 @@ impl App {
         let upper_bound = tokio::task::spawn_blocking(move || schedule::bound::upper_bound(&bound_plan.instance))
             .await
             .map_err(internal)?;
-        let (plan, mut solved) = facts.plan(Keep::Placed, Layout::default()).solve(&facts).await?;
+        let (plan, mut solved) = facts.plan(Keep::Placed, Layout::default()).solve(&facts, DEFAULT_TIME_LIMIT).await?;
         for a in &solved.outcome.assignments {
             if plan.instance.meetings[a.meeting].pinned.is_none() {
                 solved.reasons.insert(plan.meetings[a.meeting].id, NamedReason::PlaceFree);

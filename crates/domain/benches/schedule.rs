@@ -15,11 +15,28 @@ use ketnoi_domain::schedule::generate::{Spec, instance, techfest_like};
 use ketnoi_domain::schedule::{Instance, Layout, Outcome, bound, greedy, schedule, schedule_without_layout};
 
 fn spec(startups: usize, investors: usize, meetings: usize, slots: usize, tables: u32, blocked_percent: usize) -> Spec {
-    Spec { startups, investors, meetings, slots, tables, blocked_percent, regular: None, weighted: false }
+    Spec {
+        startups,
+        investors,
+        meetings,
+        slots,
+        tables,
+        blocked_percent,
+        regular: None,
+        weighted: false,
+        runs: None,
+        steep: false,
+    }
 }
 
 fn weighted(spec: Spec) -> Spec {
     Spec { weighted: true, ..spec }
+}
+
+/// People away for hours: `blocked_percent` of each one's slots unavailable in runs of one to
+/// six consecutive slots, investor popularity falling off steeply.
+fn away_in_runs(spec: Spec) -> Spec {
+    Spec { runs: Some((1, 6)), steep: true, ..spec }
 }
 
 fn regular(side: usize, d: usize) -> Spec {
@@ -32,6 +49,8 @@ fn regular(side: usize, d: usize) -> Spec {
         blocked_percent: 0,
         regular: Some(d),
         weighted: false,
+        runs: None,
+        steep: false,
     }
 }
 
@@ -85,13 +104,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("regular-d6-200", Some(regular(200, 6))),
         ("regular-d12-300", Some(regular(300, 12))),
         ("regular-d24-1000", Some(regular(1_000, 24))),
+        ("runs-120x40-60%", Some(away_in_runs(spec(120, 40, 700, 24, 30, 60)))),
+        ("runs-120x40-60%-weighted", Some(weighted(away_in_runs(spec(120, 40, 700, 24, 30, 60))))),
+        ("runs-200x60-45%", Some(away_in_runs(spec(200, 60, 1_500, 30, 45, 45)))),
+        ("runs-200x60-45%-weighted", Some(weighted(away_in_runs(spec(200, 60, 1_500, 30, 45, 45))))),
+        ("runs-300x90-50%", Some(away_in_runs(spec(300, 90, 2_000, 30, 60, 50)))),
+        ("runs-600x200-50%-weighted", Some(weighted(away_in_runs(spec(600, 200, 5_000, 40, 150, 50))))),
+        ("national-runs-50%", Some(away_in_runs(spec(3_000, 1_000, 20_000, 48, 1_000, 50)))),
     ];
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/schedule-bench");
     std::fs::create_dir_all(&out)?;
     println!(
-        "| instance | meetings | Δ | slots | placed | upper bound | placed / bound | weight | time | greedy placed | greedy / bound | greedy weight | greedy time | bound time |"
+        "| instance | meetings | Δ | slots | placed | upper bound | placed / bound | weight | weight bound | status | time | greedy placed | greedy / bound | greedy weight | greedy time | bound time |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut layouts = Vec::new();
     for (name, spec) in cases {
         if only.as_deref().is_some_and(|o| !name.contains(o)) {
@@ -122,14 +148,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         assert!(base.violations(&problem).is_empty());
         let bound = ours.upper_bound.min(base.upper_bound);
         let ratio = |placed: usize| 100.0 * placed as f64 / bound.max(1) as f64;
+        let (status, _) = ours.status();
         println!(
-            "| {name} | {} | {} | {} | {} | {bound} | {:.2}% | {} | {:.1} ms | {} | {:.2}% | {} | {:.1} ms | {:.1} ms |",
+            "| {name} | {} | {} | {} | {} | {bound} | {:.2}% | {} | {} | {status:?} | {:.1} ms | {} | {:.2}% | {} | {:.1} ms | {:.1} ms |",
             problem.meetings.len(),
             problem.max_degree(),
             problem.slots.len(),
             ours.assignments.len(),
             ratio(ours.assignments.len()),
             ours.weight,
+            ours.weight_bound,
             took.as_secs_f64() * 1000.0,
             base.assignments.len(),
             ratio(base.assignments.len()),
@@ -151,7 +179,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         layouts.push(layout_row(name, "spread", &spread, spread_took));
         std::fs::write(out.join(format!("{name}.json")), serde_json::to_string(&input)?)?;
         let summary = serde_json::json!({
-            "ketnoi": {"placed": ours.assignments.len(), "weight": ours.weight, "millis": took.as_millis() as u64},
+            "ketnoi": {"placed": ours.assignments.len(), "weight": ours.weight, "millis": took.as_millis() as u64,
+                       "weight_bound": ours.weight_bound},
             "greedy": {"placed": base.assignments.len(), "weight": base.weight},
             "upper_bound": bound,
         });

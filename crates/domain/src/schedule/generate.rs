@@ -23,6 +23,13 @@ pub struct Spec {
     pub regular: Option<usize>,
     /// Priorities 1, 2 or 3 at random instead of all 1.
     pub weighted: bool,
+    /// Unavailability in runs of consecutive slots, each of `min..=max` slots (a morning, a
+    /// pitch session, an afternoon at the booth) instead of scattered slots: runs are blocked
+    /// until `blocked_percent` of the slots are.
+    pub runs: Option<(usize, usize)>,
+    /// Investor popularity falling off steeply (like 1/rank from the first) instead of gently
+    /// (like 1/(rank + 8)): a few investors are asked by everyone.
+    pub steep: bool,
 }
 
 fn slots(count: usize, tables: u32) -> Vec<SlotInput> {
@@ -47,12 +54,32 @@ fn participants(spec: &Spec, slots: &[SlotInput], rng: &mut Rng) -> Vec<Particip
         .map(|id| {
             let available = (spec.blocked_percent > 0).then(|| {
                 let blocked = slots.len() * spec.blocked_percent / 100;
-                let mut order: Vec<usize> = (0..slots.len()).collect();
-                for i in (1..order.len()).rev() {
-                    order.swap(i, rng.below(i + 1));
-                }
-                let mut keep: Vec<usize> = order[blocked..].to_vec();
-                keep.sort_unstable();
+                let keep: Vec<usize> = match spec.runs {
+                    None => {
+                        let mut order: Vec<usize> = (0..slots.len()).collect();
+                        for i in (1..order.len()).rev() {
+                            order.swap(i, rng.below(i + 1));
+                        }
+                        let mut keep = order[blocked..].to_vec();
+                        keep.sort_unstable();
+                        keep
+                    }
+                    Some((shortest, longest)) => {
+                        let mut away = vec![false; slots.len()];
+                        let mut count = 0;
+                        while count < blocked {
+                            let length = shortest + rng.below(longest - shortest + 1);
+                            let start = rng.below(slots.len());
+                            for slot in away.iter_mut().skip(start).take(length) {
+                                if !*slot && count < blocked {
+                                    *slot = true;
+                                    count += 1;
+                                }
+                            }
+                        }
+                        (0..slots.len()).filter(|&s| !away[s]).collect()
+                    }
+                };
                 keep.into_iter().map(|s| slots[s].id.clone()).collect()
             });
             ParticipantInput { id, available }
@@ -85,7 +112,8 @@ pub fn instance(spec: &Spec, seed: u64) -> InstanceInput {
         None => {
             // Investor popularity falls off like 1/rank; nobody gets more meetings than there are
             // slots, but a popular investor may get more than the slots it can attend.
-            let weights: Vec<u64> = (0..spec.investors).map(|rank| 1_000_000 / (rank as u64 + 8)).collect();
+            let offset = if spec.steep { 1 } else { 8 };
+            let weights: Vec<u64> = (0..spec.investors).map(|rank| 1_000_000 / (rank as u64 + offset)).collect();
             let total: u64 = weights.iter().sum();
             let mut degree = vec![0usize; spec.startups + spec.investors];
             let mut seen = HashSet::new();

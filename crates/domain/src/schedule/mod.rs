@@ -29,7 +29,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use layout::{Attendance, Layout, SlotTime};
-pub use solve::{greedy, schedule, schedule_without_layout};
+pub use solve::{greedy, schedule, schedule_within, schedule_without_layout};
 
 /// A slot as the contract's JSON gives it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -497,10 +497,51 @@ pub struct Outcome {
     pub weight: f64,
     /// A proven upper bound on the meetings any valid schedule places.
     pub upper_bound: usize,
+    /// A proven upper bound on the weight any valid schedule places: the weight of the
+    /// `upper_bound` heaviest meetings with a slot both sides can attend (none places more
+    /// meetings than that, nor one without such a slot).
+    pub weight_bound: f64,
     /// Free slots a participant can attend between its first and last meeting, summed.
     pub gaps: usize,
     /// The days, half-days and idle slots of the day the schedule asks of its participants.
     pub attendance: Attendance,
+}
+
+/// Whether a schedule is known to be the best there is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// No valid schedule places more meetings or more weight: it reaches both bounds.
+    Optimal,
+    /// Valid, and below a bound by its gap: a better schedule may exist.
+    #[default]
+    Feasible,
+}
+
+/// How far a schedule is below the bounds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    /// The upper bound on meetings less the meetings placed.
+    pub meetings: usize,
+    /// The upper bound on weight less the weight placed (to three decimals).
+    pub weight: f64,
+}
+
+impl Outcome {
+    /// `Optimal` when the schedule reaches both bounds, else `Feasible` with its gap.
+    pub fn status(&self) -> (Status, Gap) {
+        let placed = self.assignments.len();
+        let gap = Gap {
+            meetings: self.upper_bound.saturating_sub(placed),
+            weight: round3((self.weight_bound - self.weight).max(0.0)),
+        };
+        let status = if gap.meetings == 0 && gap.weight == 0.0 { Status::Optimal } else { Status::Feasible };
+        (status, gap)
+    }
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
 
 /// The contract's output.
@@ -529,6 +570,15 @@ pub struct Stats {
     pub scheduled: usize,
     pub weight: f64,
     pub upper_bound: usize,
+    /// A proven upper bound on the weight any valid schedule places.
+    #[serde(default)]
+    pub weight_bound: f64,
+    /// `optimal`: no valid schedule does better; `feasible`: below a bound by `gap`.
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub gap: Gap,
+    /// The time the run took, in milliseconds.
     pub millis: u64,
     /// Idle slots between participants' first and last meetings (an extension).
     pub gaps: usize,
@@ -586,8 +636,11 @@ impl Outcome {
                 .collect(),
             stats: Stats {
                 scheduled: self.assignments.len(),
-                weight: (self.weight * 1000.0).round() / 1000.0,
+                weight: round3(self.weight),
                 upper_bound: self.upper_bound,
+                weight_bound: round3(self.weight_bound),
+                status: self.status().0,
+                gap: self.status().1,
                 millis,
                 gaps: self.gaps,
                 attendance_days: Measure::over(self.attendance.days, self.attendance.participants),

@@ -447,7 +447,15 @@ impl<'a> State<'a> {
         }
         let gaps = (0..instance.participants.len()).map(|p| self.gaps(p)).sum();
         let attendance = layout::attendance(instance, &self.slot_of);
-        Outcome { assignments, unscheduled, weight, upper_bound, gaps, attendance }
+        // The heaviest meetings that have a slot both sides can attend: no schedule places one
+        // that has none, nor more than the bound.
+        let mut weights: Vec<f64> = (0..instance.meetings.len())
+            .filter(|&m| (0..self.slots).any(|s| instance.both_available(m, s)))
+            .map(|m| instance.meetings[m].weight)
+            .collect();
+        weights.sort_unstable_by(|a, b| b.total_cmp(a));
+        let weight_bound = weights.iter().take(upper_bound).sum();
+        Outcome { assignments, unscheduled, weight, upper_bound, weight_bound, gaps, attendance }
     }
 }
 
@@ -498,7 +506,14 @@ fn order(instance: &Instance) -> Vec<usize> {
 /// Schedules `instance`: as many meetings (by weight) as it can, then laid out as the instance
 /// asks ([`layout`]) without changing which meetings are placed.
 pub fn schedule(instance: &Instance) -> Outcome {
-    let (state, upper_bound) = place(instance);
+    schedule_within(instance, &|| false)
+}
+
+/// [`schedule`], its repairs stopped once `out_of_time` says so (the caller's clock: the
+/// domain reads none). What is placed by then stays placed, and laid out; the same input gives
+/// the same schedule whenever the run ends before its time.
+pub fn schedule_within(instance: &Instance, out_of_time: &dyn Fn() -> bool) -> Outcome {
+    let (state, upper_bound) = place(instance, out_of_time);
     let mut slot_of = state.slot_of;
     layout::arrange(instance, &mut slot_of);
     let mut state = State::new(instance);
@@ -513,13 +528,14 @@ pub fn schedule(instance: &Instance) -> Outcome {
 /// The schedule as it was before layouts: placed as by [`schedule`], then only idle gaps over
 /// the whole event closed, one meeting at a time. For the bench to compare.
 pub fn schedule_without_layout(instance: &Instance) -> Outcome {
-    let (mut state, upper_bound) = place(instance);
+    let (mut state, upper_bound) = place(instance, &|| false);
     state.close_gaps();
     state.outcome(upper_bound)
 }
 
-/// Chooses the meetings to place and places them, with the bound it reached.
-fn place(instance: &Instance) -> (State<'_>, usize) {
+/// Chooses the meetings to place and places them, with the bound it reached; repairs and
+/// trades stop when `out_of_time`.
+fn place<'a>(instance: &'a Instance, out_of_time: &dyn Fn() -> bool) -> (State<'a>, usize) {
     let mut state = State::new(instance);
     for (m, meeting) in instance.meetings.iter().enumerate() {
         if let Some((s, _)) = meeting.pinned {
@@ -537,13 +553,16 @@ fn place(instance: &Instance) -> (State<'_>, usize) {
     // remain worth trying.
     let total = instance.meetings.len();
     let upper_bound = if state.count() == total { total } else { bound::upper_bound(instance) };
-    for _ in 0..ROUNDS {
+    'repairs: for _ in 0..ROUNDS {
         let mut changed = false;
         for &m in &order {
             if state.count() >= upper_bound {
                 break;
             }
             if !state.is_placed(m) {
+                if out_of_time() {
+                    break 'repairs;
+                }
                 state.log.clear();
                 changed |= state.kempe(m) || state.insert(m, EJECTION_DEPTH);
             }
@@ -552,10 +571,13 @@ fn place(instance: &Instance) -> (State<'_>, usize) {
             break;
         }
     }
-    for _ in 0..ROUNDS {
+    'trades: for _ in 0..ROUNDS {
         let mut changed = false;
         for &m in &order {
             if !state.is_placed(m) {
+                if out_of_time() {
+                    break 'trades;
+                }
                 state.log.clear();
                 changed |= state.trade(m);
             }

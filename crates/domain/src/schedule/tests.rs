@@ -15,14 +15,22 @@ fn meetings(pairs: &[(usize, usize)]) -> Vec<Meeting> {
     pairs.iter().map(|&(a, b)| Meeting { a, b, weight: 1.0, pinned: None }).collect()
 }
 
-/// The most meetings any valid schedule places, by trying every assignment (tiny instances).
-fn optimum(instance: &Instance) -> usize {
-    fn go(instance: &Instance, m: usize, busy: &mut Vec<(usize, usize)>, used: &mut Vec<u32>, count: usize) -> usize {
+/// The most meetings and the most weight any valid schedule places (each the best of its
+/// own), by trying every assignment (tiny instances).
+fn optimum(instance: &Instance) -> (usize, f64) {
+    fn go(
+        instance: &Instance,
+        m: usize,
+        busy: &mut Vec<(usize, usize)>,
+        used: &mut Vec<u32>,
+        (count, weight): (usize, f64),
+    ) -> (usize, f64) {
         if m == instance.meetings.len() {
-            return count;
+            return (count, weight);
         }
         let meeting = &instance.meetings[m];
-        let mut best = if meeting.pinned.is_some() { 0 } else { go(instance, m + 1, busy, used, count) };
+        let mut best =
+            if meeting.pinned.is_some() { (0, 0.0) } else { go(instance, m + 1, busy, used, (count, weight)) };
         for s in 0..instance.slots.len() {
             if meeting.pinned.is_some_and(|(p, _)| p != s) {
                 continue;
@@ -32,14 +40,15 @@ fn optimum(instance: &Instance) -> usize {
                 busy.push((meeting.a, s));
                 busy.push((meeting.b, s));
                 used[s] += 1;
-                best = best.max(go(instance, m + 1, busy, used, count + 1));
+                let placed = go(instance, m + 1, busy, used, (count + 1, weight + meeting.weight));
+                best = (best.0.max(placed.0), best.1.max(placed.1));
                 used[s] -= 1;
                 busy.truncate(busy.len() - 2);
             }
         }
         best
     }
-    go(instance, 0, &mut Vec::new(), &mut vec![0; instance.slots.len()], 0)
+    go(instance, 0, &mut Vec::new(), &mut vec![0; instance.slots.len()], (0, 0.0))
 }
 
 /// A random instance: participants 0..half are startups, the rest investors; availability
@@ -101,10 +110,18 @@ proptest! {
     fn schedules_are_valid_and_the_bound_holds(instance in arbitrary_instance()) {
         let outcome = schedule(&instance);
         prop_assert_eq!(outcome.violations(&instance), Vec::<String>::new());
+        let (status, gap) = outcome.status();
+        prop_assert_eq!(gap.meetings, outcome.upper_bound - outcome.assignments.len());
+        prop_assert!(outcome.weight <= outcome.weight_bound + 1e-9);
         if instance.meetings.len() <= 10 {
-            let best = optimum(&instance);
+            let (best, best_weight) = optimum(&instance);
             prop_assert!(outcome.upper_bound >= best, "bound {} below the optimum {}", outcome.upper_bound, best);
             prop_assert!(outcome.assignments.len() <= best);
+            prop_assert!(outcome.weight_bound + 1e-9 >= best_weight, "weight bound {} below {}", outcome.weight_bound, best_weight);
+            if status == Status::Optimal {
+                prop_assert_eq!(outcome.assignments.len(), best);
+                prop_assert!((outcome.weight - best_weight).abs() < 1e-9, "optimal {} but {} exists", outcome.weight, best_weight);
+            }
         }
         let baseline = greedy(&instance);
         prop_assert_eq!(baseline.violations(&instance), Vec::<String>::new());
@@ -144,6 +161,8 @@ fn regular_instances_are_placed_in_full_where_greedy_is_not() {
             blocked_percent: 0,
             regular: Some(8),
             weighted: false,
+            runs: None,
+            steep: false,
         };
         let (instance, _) = Instance::from_input(&instance(&spec, seed)).expect("valid");
         let outcome = schedule(&instance);
@@ -164,6 +183,8 @@ fn a_rerun_keeps_published_meetings_where_they_are() {
         blocked_percent: 30,
         regular: None,
         weighted: false,
+        runs: None,
+        steep: false,
     };
     let input = instance(&spec, 3);
     let (first_instance, first_labels) = Instance::from_input(&input).expect("valid");
@@ -313,6 +334,8 @@ fn two_day_instances() -> Vec<(String, InstanceInput)> {
         blocked_percent,
         regular: None,
         weighted,
+        runs: None,
+        steep: false,
     };
     let mut instances = Vec::new();
     for seed in 0..3 {
@@ -569,6 +592,7 @@ fn the_contract_reads_the_layout_and_reports_attendance() {
         stats,
         serde_json::json!({
             "scheduled": 2, "weight": 2.0, "upper_bound": 2, "millis": 7, "gaps": 0,
+            "weight_bound": 2.0, "status": "optimal", "gap": {"meetings": 0, "weight": 0.0},
             "attendance_days": {"total": 3, "mean": 1.0},
             "attendance_half_days": {"total": 3, "mean": 1.0},
             "idle_slots": {"total": 0, "mean": 0.0},
@@ -605,4 +629,64 @@ fn slots_with_and_without_a_start_sort_without_panicking() {
     let mut sorted = timed.clone();
     sorted.sort();
     assert_eq!(timed, sorted, "timed slots in time order");
+}
+
+/// Out of time at once: only the construction runs; the schedule is still valid, no better
+/// than a full run, and its status says how far below the bounds it may be.
+#[test]
+fn a_run_out_of_time_is_valid_and_says_how_far_it_may_be() {
+    for seed in 0..4 {
+        let spec = Spec {
+            startups: 120,
+            investors: 40,
+            meetings: 700,
+            slots: 24,
+            tables: 30,
+            blocked_percent: 60,
+            regular: None,
+            weighted: true,
+            runs: Some((1, 6)),
+            steep: true,
+        };
+        let (instance, _) = Instance::from_input(&instance(&spec, seed)).expect("valid");
+        let hurried = schedule_within(&instance, &|| true);
+        assert_eq!(hurried.violations(&instance), Vec::<String>::new());
+        let full = schedule(&instance);
+        assert!(hurried.weight <= full.weight + 1e-9, "seed {seed}");
+        for outcome in [&hurried, &full] {
+            let (status, gap) = outcome.status();
+            assert_eq!(gap.meetings, outcome.upper_bound - outcome.assignments.len());
+            assert_eq!(status == Status::Optimal, gap.meetings == 0 && gap.weight == 0.0, "seed {seed}");
+        }
+    }
+}
+
+/// Availability in runs: each participant away for runs of consecutive slots, as many slots
+/// as asked in all.
+#[test]
+fn availability_in_runs_blocks_the_share_asked_in_consecutive_slots() {
+    let spec = Spec {
+        startups: 30,
+        investors: 10,
+        meetings: 100,
+        slots: 24,
+        tables: 10,
+        blocked_percent: 50,
+        regular: None,
+        weighted: false,
+        runs: Some((3, 6)),
+        steep: false,
+    };
+    let input = instance(&spec, 7);
+    let order: Vec<&str> = input.slots.iter().map(|s| s.id.as_str()).collect();
+    let mut runs = 0;
+    for participant in &input.participants {
+        let available = participant.available.as_ref().expect("some slots away");
+        assert_eq!(available.len(), 12, "{}", participant.id);
+        let away: Vec<bool> = order.iter().map(|s| !available.iter().any(|a| a == s)).collect();
+        runs += away.windows(2).filter(|w| w[1] && !w[0]).count() + usize::from(away[0]);
+    }
+    // 12 slots away in runs of 3 to 6 (some merge): at most 4 runs each, far fewer than
+    // scattered slots would make.
+    assert!(runs <= 4 * input.participants.len(), "{runs}");
 }

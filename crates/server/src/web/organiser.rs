@@ -502,6 +502,12 @@ async fn schedule_page(
             ("bound", grid.upper_bound.to_string()),
         ],
     );
+    // The schedule as it stands against the bound, in words.
+    let summary = match grid.upper_bound.saturating_sub(grid.placed) {
+        _ if grid.meetings == 0 => summary,
+        0 => format!("{summary} {}", ctx.t("schedule.optimal")),
+        gap => format!("{summary} {}", i18n::fill(ctx.lang, "schedule.gap", &[("gap", gap.to_string())])),
+    };
     let page = context! {
         event => EventInfo::of(&event, ctx.lang), groups => groups, by_table => asked.by_table, org => &asked.org,
         org_param => if asked.org.is_empty() { String::new() } else { format!("&org={}", super::encode(&asked.org)) },
@@ -544,6 +550,7 @@ pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     let body = RunBody {
         full_replan: form.get("full_replan") == "true",
         layout: if form.get("layout") == "spread" { Layout::Spread } else { Layout::Compact },
+        time_limit_seconds: None,
     };
     let result = state.app.run_scheduler(&ctx.caller, &slug, &body).await.map(|_| "scheduled");
     on_schedule(&state, &ctx, &slug, result).await
