@@ -479,7 +479,10 @@ impl App {
         let upper_bound = tokio::task::spawn_blocking(move || schedule::bound::upper_bound(&bound_plan.instance))
             .await
             .map_err(internal)?;
-        let (plan, mut solved) = facts.plan(Keep::Placed, Layout::default()).solve(&facts, DEFAULT_TIME_LIMIT).await?;
+        // Every placed meeting is kept where it is: construction says what else fits, and no
+        // time goes to repairs that could move nothing.
+        let explain = std::time::Duration::ZERO;
+        let (plan, mut solved) = facts.plan(Keep::Placed, Layout::default()).solve(&facts, explain).await?;
         for a in &solved.outcome.assignments {
             if plan.instance.meetings[a.meeting].pinned.is_none() {
                 solved.reasons.insert(plan.meetings[a.meeting].id, NamedReason::PlaceFree);

@@ -6,8 +6,9 @@
 //!   bad item named.
 //! - [`schedule`]: the solver. It places meetings slot by slot like an edge colouring of the
 //!   meeting graph, repairs conflicts with alternating-path (Kempe chain) swaps and bounded
-//!   ejection chains, trades lower-weight meetings for higher ones, gives every participant a
-//!   meeting where it can, then lays the schedule out ([`layout`]). On a bipartite instance
+//!   ejection chains, kicks left-out meetings in while below the bounds, trades lower-weight
+//!   meetings for higher ones, gives every participant a meeting where it can, then lays the
+//!   schedule out ([`layout`]). On a bipartite instance
 //!   with full availability and enough tables it places every meeting within Δ slots (König).
 //! - [`layout`]: where the placed meetings sit in time: each participant on as few days and
 //!   half-days as it can with few idle slots (`compact`, the default), or the days and slots

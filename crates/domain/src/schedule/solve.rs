@@ -1,4 +1,5 @@
-//! The solver: construction, repair, weight and fairness trades, idle-gap closing, tables.
+//! The solver: construction, repair, kicks, weight and fairness trades, idle-gap closing,
+//! tables, and the weight bound.
 
 use super::{Assignment, Instance, Outcome, Reason, Unscheduled, bound, layout};
 
@@ -12,6 +13,14 @@ const CAPACITY_VICTIMS: usize = 4;
 const ROUNDS: usize = 4;
 /// Rounds of idle-gap closing.
 const GAP_ROUNDS: usize = 3;
+/// Kicks at most per meeting, once repairs stop below the bounds: each forces a left-out
+/// meeting into a slot and re-places what it pushed out. A cap, so that a run that ends
+/// before its time limit is the same on every machine.
+const KICKS_PER_MEETING: usize = 300;
+/// How deep a meeting pushed out by a kick may push others to find a place.
+const KICK_DEPTH: usize = 1;
+/// Kicks in a row that could force nothing, after which kicking stops.
+const STUCK_KICKS: usize = 1_000;
 
 #[derive(Debug, Clone, Copy)]
 enum Change {
@@ -293,6 +302,60 @@ impl<'a> State<'a> {
         done
     }
 
+    /// Forces `m` into a random slot both sides can attend, pushing out what is in the way (its
+    /// sides' meetings there and, when the slot is full, one meeting at random), then places
+    /// those elsewhere where it can. Changes are logged for the caller to keep or undo; false
+    /// when nothing could be forced.
+    fn kick(&mut self, m: usize, rng: &mut crate::demo::Rng) -> bool {
+        let (a, b) = self.ends(m);
+        let common: Vec<usize> = (0..self.slots).filter(|&s| self.instance.both_available(m, s)).collect();
+        if common.is_empty() {
+            return false;
+        }
+        let s = common[rng.below(common.len())];
+        let mut pushed = Vec::with_capacity(3);
+        for p in [a, b] {
+            let e = self.busy(p, s);
+            if e != NONE && !pushed.contains(&(e as usize)) {
+                if self.locked[e as usize] {
+                    return false;
+                }
+                pushed.push(e as usize);
+            }
+        }
+        for &e in &pushed {
+            self.remove(e);
+        }
+        if !self.room(s) {
+            let movable: Vec<usize> =
+                self.members[s].iter().map(|&e| e as usize).filter(|&e| !self.locked[e]).collect();
+            if movable.is_empty() {
+                return false;
+            }
+            let victim = movable[rng.below(movable.len())];
+            self.remove(victim);
+            pushed.push(victim);
+        }
+        self.place(m, s);
+        for e in pushed {
+            if !self.insert(e, KICK_DEPTH) {
+                self.kempe(e);
+            }
+        }
+        true
+    }
+
+    /// The weight the logged changes add (negative when they lose some).
+    fn logged_weight(&self) -> f64 {
+        self.log
+            .iter()
+            .map(|change| match *change {
+                Change::Placed(m) => self.instance.meetings[m as usize].weight,
+                Change::Removed(m, _) => -self.instance.meetings[m as usize].weight,
+            })
+            .sum()
+    }
+
     /// Places `m` in exchange for what blocks it, when that raises the placed weight, or keeps
     /// it and gives a participant with no meeting its first one.
     fn trade(&mut self, m: usize) -> bool {
@@ -447,16 +510,38 @@ impl<'a> State<'a> {
         }
         let gaps = (0..instance.participants.len()).map(|p| self.gaps(p)).sum();
         let attendance = layout::attendance(instance, &self.slot_of);
-        // The heaviest meetings that have a slot both sides can attend: no schedule places one
-        // that has none, nor more than the bound.
-        let mut weights: Vec<f64> = (0..instance.meetings.len())
-            .filter(|&m| (0..self.slots).any(|s| instance.both_available(m, s)))
-            .map(|m| instance.meetings[m].weight)
-            .collect();
-        weights.sort_unstable_by(|a, b| b.total_cmp(a));
-        let weight_bound = weights.iter().take(upper_bound).sum();
+        let weight_bound = weight_bound(instance, upper_bound);
         Outcome { assignments, unscheduled, weight, upper_bound, weight_bound, gaps, attendance }
     }
+}
+
+/// A proven upper bound on the weight any valid schedule places, the least of three: no
+/// schedule places a meeting whose sides share no slot, more than `upper_bound` meetings, or
+/// more meetings of a participant than the slots it can attend — so neither more than the
+/// `upper_bound` heaviest meetings, nor, on either side, more than each participant's
+/// heaviest meetings, as many as its slots.
+fn weight_bound(instance: &Instance, upper_bound: usize) -> f64 {
+    let slots = instance.slots.len();
+    let placeable: Vec<usize> =
+        (0..instance.meetings.len()).filter(|&m| (0..slots).any(|s| instance.both_available(m, s))).collect();
+    let heaviest = |mut weights: Vec<f64>, count: usize| -> f64 {
+        weights.sort_unstable_by(|a, b| b.total_cmp(a));
+        weights.iter().take(count).sum()
+    };
+    let overall = heaviest(placeable.iter().map(|&m| instance.meetings[m].weight).collect(), upper_bound);
+    let side = |end: fn(&super::Meeting) -> usize| -> f64 {
+        let mut by_participant: Vec<Vec<f64>> = vec![Vec::new(); instance.participants.len()];
+        for &m in &placeable {
+            let meeting = &instance.meetings[m];
+            by_participant[end(meeting)].push(meeting.weight);
+        }
+        by_participant
+            .into_iter()
+            .enumerate()
+            .map(|(p, weights)| heaviest(weights, (0..slots).filter(|&s| instance.available(p, s)).count()))
+            .sum()
+    };
+    overall.min(side(|m| m.a)).min(side(|m| m.b))
 }
 
 /// Why `m` is not placed, in terms an organiser can act on; `degree` gives each participant's
@@ -571,6 +656,51 @@ fn place<'a>(instance: &'a Instance, out_of_time: &dyn Fn() -> bool) -> (State<'
             break;
         }
     }
+    // Still below the bound: kick left-out meetings in, keeping each kick that places more
+    // weight, or as much (to move on from where repairs stopped), undoing the others.
+    let bound_weight = weight_bound(instance, upper_bound);
+    let mut placed_weight: f64 =
+        (0..instance.meetings.len()).filter(|&m| state.is_placed(m)).map(|m| instance.meetings[m].weight).sum();
+    let mut rng = crate::demo::Rng::new(0x6b69_636b, instance.meetings.len() as u64);
+    let mut left_out: Vec<usize> = order.iter().copied().filter(|&m| !state.is_placed(m)).collect();
+    // Kicks that could force nothing in a row: when everything in the way is pinned, none can.
+    let mut stuck = 0;
+    for _ in 0..KICKS_PER_MEETING * instance.meetings.len() {
+        let at_bounds = state.count() >= upper_bound && placed_weight >= bound_weight - 1e-9;
+        if at_bounds || left_out.is_empty() || stuck >= STUCK_KICKS || out_of_time() {
+            break;
+        }
+        let m = left_out[rng.below(left_out.len())];
+        let count = state.count();
+        state.log.clear();
+        if !state.kick(m, &mut rng) {
+            state.undo_to(0);
+            stuck += 1;
+            continue;
+        }
+        stuck = 0;
+        let gained = state.logged_weight();
+        if gained > 1e-9 || (gained > -1e-9 && state.count() >= count) {
+            placed_weight += gained;
+            let pushed_out: Vec<usize> = state
+                .log
+                .iter()
+                .filter_map(|change| match *change {
+                    Change::Removed(e, _) if !state.is_placed(e as usize) => Some(e as usize),
+                    _ => None,
+                })
+                .collect();
+            left_out.retain(|&e| !state.is_placed(e));
+            for e in pushed_out {
+                if !left_out.contains(&e) {
+                    left_out.push(e);
+                }
+            }
+        } else {
+            state.undo_to(0);
+        }
+    }
+    state.log.clear();
     'trades: for _ in 0..ROUNDS {
         let mut changed = false;
         for &m in &order {
