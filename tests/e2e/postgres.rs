@@ -221,6 +221,20 @@ fn load(
         .collect()
 }
 
+/// What every fault under load must show: each request answered, 200 or 503; some 503 (the
+/// `fault` was seen), each with `Retry-After`; none slower than `bound`. The 503s and the
+/// slowest answer's time.
+fn answered_200_or_503<'a>(answers: &'a [Answered], fault: &str, bound: Duration) -> (Vec<&'a Answered>, Duration) {
+    let unexpected: Vec<&Answered> = answers.iter().filter(|a| !matches!(a.status, 200 | 503)).collect();
+    assert!(unexpected.is_empty(), "only 200 and 503: {} others, first {:?}", unexpected.len(), unexpected.first());
+    let unavailable: Vec<&Answered> = answers.iter().filter(|a| a.status == 503).collect();
+    assert!(!unavailable.is_empty(), "{fault} was not seen: {} answers", answers.len());
+    assert!(unavailable.iter().all(|a| a.retry_after), "503 without Retry-After");
+    let slowest = answers.iter().map(|a| a.took).max().expect("answers");
+    assert!(slowest < bound, "a request waited {slowest:?}");
+    (unavailable, slowest)
+}
+
 /// Stops `clients` and gathers their answers.
 async fn gather(stop: &AtomicBool, clients: Vec<tokio::task::JoinHandle<Vec<Answered>>>) -> Vec<Answered> {
     stop.store(true, Ordering::Relaxed);
@@ -275,13 +289,7 @@ async fn postgresql_stopped_under_load_answers_503_with_retry_after_then_serves_
     tokio::time::sleep(Duration::from_secs(7)).await;
     let answers = gather(&stop, clients).await;
 
-    let unexpected: Vec<&Answered> = answers.iter().filter(|a| !matches!(a.status, 200 | 503)).collect();
-    assert!(unexpected.is_empty(), "only 200 and 503: {} others, first {:?}", unexpected.len(), unexpected.first());
-    let unavailable: Vec<&Answered> = answers.iter().filter(|a| a.status == 503).collect();
-    assert!(!unavailable.is_empty(), "the restart was not seen: {} answers", answers.len());
-    assert!(unavailable.iter().all(|a| a.retry_after), "503 without Retry-After");
-    let slowest = answers.iter().map(|a| a.took).max().expect("answers");
-    assert!(slowest < Duration::from_secs(8), "a request waited {slowest:?}");
+    let (unavailable, slowest) = answered_200_or_503(&answers, "the restart", Duration::from_secs(8));
     let late: Vec<&Answered> =
         answers.iter().filter(|a| a.asked > back + Duration::from_secs(5) && a.status != 200).collect();
     assert!(late.is_empty(), "not served 5 s after PostgreSQL was back ({back:?}): {late:?}");
@@ -407,13 +415,7 @@ async fn a_replica_cut_off_from_postgresql_answers_503_and_rejoins_by_itself() {
     tokio::time::sleep(Duration::from_secs(12)).await;
     let answers = gather(&stop, clients).await;
 
-    let unexpected: Vec<&Answered> = answers.iter().filter(|a| !matches!(a.status, 200 | 503)).collect();
-    assert!(unexpected.is_empty(), "only 200 and 503: {} others, first {:?}", unexpected.len(), unexpected.first());
-    let unavailable: Vec<&Answered> = answers.iter().filter(|a| a.status == 503).collect();
-    assert!(!unavailable.is_empty(), "the cut was not seen: {} answers", answers.len());
-    assert!(unavailable.iter().all(|a| a.retry_after), "503 without Retry-After");
-    let slowest = answers.iter().map(|a| a.took).max().expect("answers");
-    assert!(slowest < Duration::from_millis(9_500), "a request waited {slowest:?}");
+    let (unavailable, slowest) = answered_200_or_503(&answers, "the cut", Duration::from_millis(9_500));
     // Asked once the probe has noticed (half a second between probes, two to give up on one):
     // answered 503 at once.
     let cut_off: Vec<&Answered> =
