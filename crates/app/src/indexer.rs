@@ -195,25 +195,31 @@ impl Indexer {
         self.dir.as_ref().is_some_and(|dir| !dir.join("meta.json").exists())
     }
 
-    /// Builds a new index in place of one lost or failing: the directory is emptied and the
-    /// database indexed again, while searches read the index as it was opened.
+    /// Builds a new index in place of one lost or failing: the directory is emptied (an index
+    /// in memory is made afresh) and the database indexed again, while searches read the index
+    /// as it was opened.
     async fn replace(&self, why: &str) -> Result<u64, IndexerError> {
-        let Some(dir) = self.dir.clone() else { return Ok(0) };
         let _running = self.running.lock().await;
         self.rebuilding.store(true, Ordering::SeqCst);
-        tracing::warn!(dir = %dir.display(), why, "search index lost while serving: rebuilding it from the database");
+        tracing::warn!(dir = ?self.dir, why, "search index lost or damaged while serving: rebuilding it from the database");
         let result = async {
-            let (index, _) = tokio::task::spawn_blocking(move || {
-                // Whatever is left of it is the lost index's: it can always be deleted.
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir).map_err(|source| ketnoi_search::SearchError::Directory {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
+            let index = match self.dir.clone() {
+                None => SearchIndex::in_memory()?,
+                Some(dir) => {
+                    tokio::task::spawn_blocking(move || {
+                        // Whatever is left of it is the lost index's: it can always be deleted.
+                        if dir.exists() {
+                            std::fs::remove_dir_all(&dir).map_err(|source| ketnoi_search::SearchError::Directory {
+                                path: dir.display().to_string(),
+                                source,
+                            })?;
+                        }
+                        SearchIndex::open(&dir)
+                    })
+                    .await??
+                    .0
                 }
-                SearchIndex::open(&dir)
-            })
-            .await??;
+            };
             self.rebuild_into(Arc::new(index), &|_| {}).await
         }
         .await;

@@ -40,8 +40,9 @@ pub const DEFAULT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_se
 /// The budgets a caller may ask for, in seconds: a run must end well within the request bound.
 const TIME_LIMIT_SECONDS: (f64, f64) = (0.1, 20.0);
 
-/// The time budget `seconds` asks for (the default when none), or the field refused by name.
-pub fn time_limit(field: &'static str, seconds: Option<f64>) -> AppResult<std::time::Duration> {
+/// The time budget `seconds` asks for (the default when none), or `time_limit_seconds`
+/// refused by name.
+pub fn time_limit(seconds: Option<f64>) -> AppResult<std::time::Duration> {
     let Some(seconds) = seconds else { return Ok(DEFAULT_TIME_LIMIT) };
     let (min, max) = TIME_LIMIT_SECONDS;
     if !(min..=max).contains(&seconds) {
@@ -50,7 +51,7 @@ pub fn time_limit(field: &'static str, seconds: Option<f64>) -> AppResult<std::t
             max: max.to_string(),
             got: seconds.to_string(),
         };
-        return Err(AppError::invalid(field, issue));
+        return Err(AppError::invalid("time_limit_seconds", issue));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
 }
@@ -417,16 +418,22 @@ impl App {
     /// is the grid, the meetings left out with their reasons, and the proven upper bound.
     pub async fn run_scheduler(&self, caller: &Caller, slug: &str, body: &RunBody) -> AppResult<Grid> {
         let event = self.managed(caller, slug).await?;
-        time_limit("time_limit_seconds", body.time_limit_seconds)?;
+        let limit = time_limit(body.time_limit_seconds)?;
         let _scheduling = self.store.lock_scheduling(event.id).await?;
         let started = std::time::Instant::now();
-        let run = self.place_meetings(&event, body, started).await;
+        let run = self.place_meetings(&event, body, limit, started).await;
         self.metrics.scheduler_run(run.is_ok(), started.elapsed().as_secs_f64());
         run
     }
 
     /// A scheduler run, the event's scheduling lock held.
-    async fn place_meetings(&self, event: &Event, body: &RunBody, started: std::time::Instant) -> AppResult<Grid> {
+    async fn place_meetings(
+        &self,
+        event: &Event,
+        body: &RunBody,
+        limit: std::time::Duration,
+        started: std::time::Instant,
+    ) -> AppResult<Grid> {
         let event = event.clone();
         let keep = if body.full_replan { Keep::Pinned } else { Keep::Published };
         let facts = self.facts(&event).await?;
@@ -434,7 +441,7 @@ impl App {
         if let Some(broken) = plan.broken_pins.first() {
             return Err(slots_in_words(broken.clone().into(), &facts.slots, &zone(&event)));
         }
-        let (plan, solved) = plan.solve(&facts, time_limit("time_limit_seconds", body.time_limit_seconds)?).await?;
+        let (plan, solved) = plan.solve(&facts, limit).await?;
         let mut placements: Vec<(i64, Option<(i64, u32)>)> = plan
             .meetings
             .iter()
@@ -461,8 +468,8 @@ impl App {
         let run = RunStats {
             status,
             gap,
-            weight: (solved.outcome.weight * 1000.0).round() / 1000.0,
-            weight_bound: (solved.outcome.weight_bound * 1000.0).round() / 1000.0,
+            weight: schedule::round3(solved.outcome.weight),
+            weight_bound: schedule::round3(solved.outcome.weight_bound),
             millis: started.elapsed().as_millis() as u64,
         };
         let grid = self.grid(&event, solved.reasons, solved.outcome.upper_bound).await?;

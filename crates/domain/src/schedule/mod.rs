@@ -498,9 +498,9 @@ pub struct Outcome {
     pub weight: f64,
     /// A proven upper bound on the meetings any valid schedule places.
     pub upper_bound: usize,
-    /// A proven upper bound on the weight any valid schedule places: the weight of the
-    /// `upper_bound` heaviest meetings with a slot both sides can attend (none places more
-    /// meetings than that, nor one without such a slot).
+    /// A proven upper bound on the weight any valid schedule places (see the solver's
+    /// `weight_bound`: the least of the `upper_bound` heaviest meetings and, on each side, each
+    /// participant's heaviest meetings, as many as its slots).
     pub weight_bound: f64,
     /// Free slots a participant can attend between its first and last meeting, summed.
     pub gaps: usize,
@@ -541,7 +541,8 @@ impl Outcome {
     }
 }
 
-fn round3(value: f64) -> f64 {
+/// `value` to three decimals, as the contract reports weights.
+pub fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
@@ -617,6 +618,7 @@ impl Outcome {
     /// the caller (the domain reads no clock).
     pub fn output(&self, labels: &Labels, millis: u64) -> Output {
         use crate::i18n::Message;
+        let (status, gap) = self.status();
         Output {
             assignments: self
                 .assignments
@@ -640,8 +642,8 @@ impl Outcome {
                 weight: round3(self.weight),
                 upper_bound: self.upper_bound,
                 weight_bound: round3(self.weight_bound),
-                status: self.status().0,
-                gap: self.status().1,
+                status,
+                gap,
                 millis,
                 gaps: self.gaps,
                 attendance_days: Measure::over(self.attendance.days, self.attendance.participants),

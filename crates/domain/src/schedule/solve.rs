@@ -467,7 +467,8 @@ impl<'a> State<'a> {
         }
     }
 
-    fn outcome(&self, upper_bound: usize) -> Outcome {
+    /// The outcome as it stands, with the proven bounds on meetings and weight.
+    fn outcome(&self, (upper_bound, weight_bound): (usize, f64)) -> Outcome {
         let instance = self.instance;
         let mut assignments = Vec::new();
         let mut unscheduled = Vec::new();
@@ -510,7 +511,6 @@ impl<'a> State<'a> {
         }
         let gaps = (0..instance.participants.len()).map(|p| self.gaps(p)).sum();
         let attendance = layout::attendance(instance, &self.slot_of);
-        let weight_bound = weight_bound(instance, upper_bound);
         Outcome { assignments, unscheduled, weight, upper_bound, weight_bound, gaps, attendance }
     }
 }
@@ -598,7 +598,7 @@ pub fn schedule(instance: &Instance) -> Outcome {
 /// domain reads none). What is placed by then stays placed, and laid out; the same input gives
 /// the same schedule whenever the run ends before its time.
 pub fn schedule_within(instance: &Instance, out_of_time: &dyn Fn() -> bool) -> Outcome {
-    let (state, upper_bound) = place(instance, out_of_time);
+    let (state, bounds) = place(instance, out_of_time);
     let mut slot_of = state.slot_of;
     layout::arrange(instance, &mut slot_of);
     let mut state = State::new(instance);
@@ -607,20 +607,20 @@ pub fn schedule_within(instance: &Instance, out_of_time: &dyn Fn() -> bool) -> O
             state.put(m, s as usize);
         }
     }
-    state.outcome(upper_bound)
+    state.outcome(bounds)
 }
 
 /// The schedule as it was before layouts: placed as by [`schedule`], then only idle gaps over
 /// the whole event closed, one meeting at a time. For the bench to compare.
 pub fn schedule_without_layout(instance: &Instance) -> Outcome {
-    let (mut state, upper_bound) = place(instance, &|| false);
+    let (mut state, bounds) = place(instance, &|| false);
     state.close_gaps();
-    state.outcome(upper_bound)
+    state.outcome(bounds)
 }
 
-/// Chooses the meetings to place and places them, with the bound it reached; repairs and
-/// trades stop when `out_of_time`.
-fn place<'a>(instance: &'a Instance, out_of_time: &dyn Fn() -> bool) -> (State<'a>, usize) {
+/// Chooses the meetings to place and places them, with the bounds it worked towards (meetings,
+/// weight); repairs, kicks and trades stop when `out_of_time`.
+fn place<'a>(instance: &'a Instance, out_of_time: &dyn Fn() -> bool) -> (State<'a>, (usize, f64)) {
     let mut state = State::new(instance);
     for (m, meeting) in instance.meetings.iter().enumerate() {
         if let Some((s, _)) = meeting.pinned {
@@ -717,7 +717,7 @@ fn place<'a>(instance: &'a Instance, out_of_time: &dyn Fn() -> bool) -> (State<'
         }
     }
     state.log.clear();
-    (state, upper_bound)
+    (state, (upper_bound, bound_weight))
 }
 
 /// The baseline: each meeting in the order given, into the first slot (in time order) where
@@ -738,5 +738,5 @@ pub fn greedy(instance: &Instance) -> Outcome {
     }
     let placed = (0..instance.meetings.len()).filter(|&m| state.is_placed(m)).count();
     let upper_bound = if placed == instance.meetings.len() { placed } else { bound::upper_bound(instance) };
-    state.outcome(upper_bound)
+    state.outcome((upper_bound, weight_bound(instance, upper_bound)))
 }
