@@ -109,6 +109,12 @@ async fn run() -> BenchResult<()> {
         count("KETNOI_BENCH_MEETINGS", 20_000),
     )
     .await?;
+    // As `ketnoi serve` does when it starts: the log checkpointed beside (until the runtime
+    // ends), the match data read.
+    let _checkpoints = store.checkpoints();
+    let started = Instant::now();
+    let prepared = app.prepare_meet_now().await?;
+    println!("meet now prepared: {prepared} organizations in {}", millis(started.elapsed()));
     let event = app.event(SLUG).await?;
     let slots = store.slots(event.id).await?;
     let day: Vec<_> = slots.iter().take(24).collect();

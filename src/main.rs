@@ -571,6 +571,8 @@ async fn serve(
     let _indexing = indexer.spawn();
     // PostgreSQL only: probed, so that a server cut off from it answers 503 at once.
     let _watching = store.watch().map(AbortOnDrop);
+    // SQLite only: the write-ahead log is copied into the database beside the requests.
+    let _checkpoints = store.checkpoints().map(AbortOnDrop);
     let auth = args.auth();
     let app = Arc::new(App::with_index(store, indexer, auth.settings).with_mail(mail));
     let server = Server::bind(listen, AppState::with_operations(Arc::clone(&app), auth, operations))
@@ -594,6 +596,14 @@ async fn serve(
         ..MailLoops::default()
     };
     let _mail = notify::spawn(Arc::clone(&app), sender, loops);
+    // Meet now's first rounds of the day find every participant's profile read already.
+    let preparing = Arc::clone(&app);
+    let _preparing = AbortOnDrop(tokio::spawn(async move {
+        match preparing.prepare_meet_now().await {
+            Ok(organizations) => tracing::info!(organizations, "meet now prepared"),
+            Err(error) => tracing::warn!(%error, "meet now not prepared: its first rounds read the profiles"),
+        }
+    }));
     let address = server.local_addr()?;
     tracing::info!(%address, "listening");
     println!("ketnoi is listening on http://{address}/");

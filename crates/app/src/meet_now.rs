@@ -26,7 +26,7 @@ use crate::meetings::OrgRef;
 use crate::{App, AppError, AppResult, Caller, local, zone};
 
 /// How many counterparts each organization of the smaller side ranks before pairs are chosen.
-const RANKED: usize = 24;
+const RANKED: usize = 8;
 
 /// What matching needs of each participant, by event, kept while the event log shows no change
 /// to its profile: a meet-now round reads the profile changes logged since the last round, and
@@ -247,19 +247,15 @@ impl App {
         if free.len() < 2 {
             return Ok(Vec::new());
         }
-        // Read at once: the pairs never to propose, and what matching needs of each.
-        let met_or_declined = async { Ok::<_, AppError>(self.store.pairs_met_or_declined(event.id, free).await?) };
-        let (met_or_declined, candidates) = tokio::try_join!(met_or_declined, self.candidates_of(event, free))?;
+        // What matching needs of each, then the pairs of them never to propose: meetings are
+        // looked up by startup and investor, each list half as long as both.
+        let candidates = self.candidates_of(event, free).await?;
+        let (mut startups, mut investors): (Vec<Candidate>, Vec<Candidate>) =
+            candidates.into_iter().partition(|c| !c.investor);
+        let ids = |side: &[Candidate]| side.iter().map(|c| c.id).collect::<Vec<i64>>();
+        let met_or_declined = self.store.pairs_met_or_declined(event.id, &ids(&startups), &ids(&investors)).await?;
         let mut excluded = facts.excluded;
         excluded.extend(met_or_declined);
-        let (mut startups, mut investors) = (Vec::new(), Vec::new());
-        for candidate in candidates {
-            if candidate.investor {
-                investors.push(candidate);
-            } else {
-                startups.push(candidate);
-            }
-        }
         // In id order: the same facts give the same proposals.
         startups.sort_by_key(|c| c.id);
         investors.sort_by_key(|c| c.id);
@@ -284,6 +280,22 @@ impl App {
             Err(ketnoi_store::StoreError::Duplicate) => Ok(Vec::new()),
             other => Ok(other?),
         }
+    }
+
+    /// Reads what matching needs of every participant of the events not over yet, so that the
+    /// day's first meet-now rounds find it kept rather than read hundreds of profiles then
+    /// (`ketnoi serve` does this as it starts). Returns how many organizations were read.
+    pub async fn prepare_meet_now(&self) -> AppResult<usize> {
+        let now = Timestamp::now();
+        let mut prepared = 0;
+        for event in self.store.events().await? {
+            if self.store.slots(event.id).await?.iter().all(|s| s.ends_at <= now) {
+                continue;
+            }
+            let participants = self.store.participant_ids(event.id).await?;
+            prepared += self.candidates_of(&event, &participants).await?.len();
+        }
+        Ok(prepared)
     }
 
     /// What matching needs of the organizations `ids` at `event`: from the cache for those whose

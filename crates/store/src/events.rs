@@ -7,7 +7,8 @@ use ketnoi_domain::money::{Currency, Rates};
 use ketnoi_domain::rules::{Refusal, RequestRules, Resource};
 use ketnoi_domain::validate::ValidationErrors;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 
 use crate::entity::{event_sessions, events, meetings, participations, slots};
@@ -312,6 +313,17 @@ impl Store {
             .all(&self.db)
             .await?;
         rows.into_iter().map(to_event).collect()
+    }
+
+    /// The ids of an event's participants.
+    pub async fn participant_ids(&self, event_id: i64) -> Result<Vec<i64>> {
+        Ok(participations::Entity::find()
+            .select_only()
+            .column(participations::Column::OrganizationId)
+            .filter(participations::Column::EventId.eq(event_id))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
     }
 
     /// Every participant of an event.

@@ -4,14 +4,14 @@
 //! commits and the other finds its proposal gone. What is proposed is the domain's and the
 //! app's choice; here are the facts it is made from and the writes, each with its log rows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ketnoi_domain::log::Change;
 use ketnoi_domain::rules::{MeetingStatus, Refusal, RequestStatus, Resource};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SelectStatement, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    QuerySelect, QueryTrait, Set, Statement,
 };
 
 use crate::entity::{meet_now_free, meet_now_proposals, meeting_requests, meetings, participations, unavailable_slots};
@@ -168,23 +168,24 @@ impl Store {
     pub async fn slot_facts(&self, event_id: i64, slot: i64, day: &[i64]) -> Result<SlotFacts> {
         // Only the rows that matter are read: at a national event the event has tens of
         // thousands of meetings, and each row read costs.
-        // Each side apart and without repeats: a day's thousands of meetings have far fewer
-        // sides.
-        let took_place = |side: meetings::Column| {
+        // Both sides in one statement, without repeats: a day's thousands of meetings have far
+        // fewer sides. The day's slots are the event's, so the meetings are read from the index
+        // on (slot, status, sides) alone.
+        let side = |column: meetings::Column| {
             meetings::Entity::find()
                 .select_only()
-                .column(side)
-                .distinct()
-                .filter(meetings::Column::EventId.eq(event_id))
+                .column_as(column, "a")
                 .filter(meetings::Column::SlotId.is_in(day.iter().copied()))
                 .filter(
                     meetings::Column::Status.is_in([MeetingStatus::CheckedIn.as_str(), MeetingStatus::Held.as_str()]),
                 )
-                .into_tuple::<i64>()
-                .all(&self.db)
+                .into_query()
         };
-        let (startups_there, investors_there) =
-            (took_place(meetings::Column::StartupId), took_place(meetings::Column::InvestorId));
+        let there = packed(
+            &self.db,
+            side(meetings::Column::StartupId).union(UnionType::Distinct, side(meetings::Column::InvestorId)).to_owned(),
+            Packed::Ids,
+        );
         let in_slot = meetings::Entity::find()
             .select_only()
             .columns([meetings::Column::StartupId, meetings::Column::InvestorId, meetings::Column::TableNo])
@@ -215,18 +216,20 @@ impl Store {
                 meet_now_proposals::Column::InvestorId,
                 meet_now_proposals::Column::Status,
             ])
-            .filter(meet_now_proposals::Column::EventId.eq(event_id))
+            // Each half through its own index.
             .filter(
-                Condition::any()
-                    .add(meet_now_proposals::Column::SlotId.eq(slot))
-                    .add(meet_now_proposals::Column::Status.eq(ProposalStatus::Declined.as_str())),
+                Condition::any().add(meet_now_proposals::Column::SlotId.eq(slot)).add(
+                    Condition::all()
+                        .add(meet_now_proposals::Column::EventId.eq(event_id))
+                        .add(meet_now_proposals::Column::Status.eq(ProposalStatus::Declined.as_str())),
+                ),
             )
             .into_tuple::<(i64, i32, i64, i64, String)>()
             .all(&self.db);
-        let (startups_there, investors_there, in_slot, free, unavailable, proposed) =
-            tokio::try_join!(startups_there, investors_there, in_slot, free, unavailable, proposed)?;
+        let others = async { Ok::<_, StoreError>(tokio::try_join!(in_slot, free, unavailable, proposed)?) };
+        let (there, (in_slot, free, unavailable, proposed)) = tokio::try_join!(there, others)?;
         let mut facts = SlotFacts::default();
-        facts.present.extend(startups_there.into_iter().chain(investors_there));
+        facts.present.extend(there);
         facts.present.extend(free);
         for (startup, investor, table) in in_slot {
             facts.busy.extend([startup, investor]);
@@ -250,25 +253,31 @@ impl Store {
         Ok(facts)
     }
 
-    /// The pairs among `organizations` that have a meeting at the event (not cancelled) or in
-    /// which one declined the other's request, the smaller id first. Meetings are read for
-    /// pairs of these organizations only; the declined requests of an event are few, and read
-    /// whole through their own index.
-    pub async fn pairs_met_or_declined(&self, event_id: i64, organizations: &[i64]) -> Result<HashSet<(i64, i64)>> {
+    /// The pairs of one of `startups` and one of `investors` that have a meeting at the event
+    /// (not cancelled) or in which one declined the other's request, the smaller id first.
+    /// Meetings are read for these pairs only; the declined requests of an event are few, and
+    /// read whole through their own index.
+    pub async fn pairs_met_or_declined(
+        &self,
+        event_id: i64,
+        startups: &[i64],
+        investors: &[i64],
+    ) -> Result<HashSet<(i64, i64)>> {
         let met = async {
             let mut met = Vec::new();
-            for chunk in organizations.chunks(CHUNK) {
-                for others in organizations.chunks(CHUNK) {
-                    let rows: Vec<(i64, i64)> = meetings::Entity::find()
+            for investors in investors.chunks(CHUNK) {
+                for startups in startups.chunks(CHUNK) {
+                    let query = meetings::Entity::find()
                         .select_only()
-                        .columns([meetings::Column::StartupId, meetings::Column::InvestorId])
+                        .column_as(meetings::Column::StartupId, "a")
+                        .column_as(meetings::Column::InvestorId, "b")
+                        .filter(meetings::Column::InvestorId.is_in(investors.iter().copied()))
                         .filter(meetings::Column::EventId.eq(event_id))
                         .filter(meetings::Column::Status.ne(MeetingStatus::Cancelled.as_str()))
-                        .filter(meetings::Column::StartupId.is_in(chunk.iter().copied()))
-                        .filter(meetings::Column::InvestorId.is_in(others.iter().copied()))
-                        .into_tuple()
-                        .all(&self.db)
-                        .await?;
+                        .filter(meetings::Column::StartupId.is_in(startups.iter().copied()))
+                        .into_query();
+                    let rows = packed(&self.db, query, Packed::Pairs).await?;
+                    let rows = rows.chunks_exact(2).map(|pair| (pair[0], pair[1]));
                     met.extend(rows);
                 }
             }
@@ -282,7 +291,7 @@ impl Store {
             .into_tuple::<(i64, i64)>()
             .all(&self.db);
         let (met, declined) = tokio::try_join!(met, async { Ok(declined.await?) })?;
-        let among: HashSet<i64> = organizations.iter().copied().collect();
+        let among: HashSet<i64> = startups.iter().chain(investors).copied().collect();
         let mut pairs: HashSet<(i64, i64)> = met.into_iter().map(|(s, i)| pair(s, i)).collect();
         pairs.extend(declined.into_iter().filter(|(a, b)| among.contains(a) && among.contains(b)));
         Ok(pairs)
@@ -320,9 +329,10 @@ impl Store {
             .await?;
         let taken: HashSet<i64> = proposed.into_iter().chain(meeting).flat_map(|(s, i)| [s, i]).collect();
         let at = now();
-        let rows: Vec<meet_now_proposals::ActiveModel> = new
+        let kept: Vec<&NewProposal> =
+            new.iter().filter(|p| !taken.contains(&p.startup_id) && !taken.contains(&p.investor_id)).collect();
+        let rows: Vec<meet_now_proposals::ActiveModel> = kept
             .iter()
-            .filter(|p| !taken.contains(&p.startup_id) && !taken.contains(&p.investor_id))
             .map(|p| meet_now_proposals::ActiveModel {
                 event_id: Set(event_id),
                 slot_id: Set(slot),
@@ -339,12 +349,40 @@ impl Store {
                 ..Default::default()
             })
             .collect();
-        let mut made = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(500) {
-            for row in meet_now_proposals::Entity::insert_many(chunk.to_vec()).exec_with_returning(&txn).await? {
-                made.push(proposal(row)?);
-            }
+            meet_now_proposals::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
         }
+        // Their ids, read back rather than returned with every column: each startup kept had no
+        // open proposal in the slot, so its one there now is the one just made.
+        let kept: HashMap<i64, &NewProposal> = kept.into_iter().map(|p| (p.startup_id, p)).collect();
+        let ids: Vec<(i64, i64)> = meet_now_proposals::Entity::find()
+            .select_only()
+            .columns([meet_now_proposals::Column::Id, meet_now_proposals::Column::StartupId])
+            .filter(meet_now_proposals::Column::SlotId.eq(slot))
+            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let mut made: Vec<Proposal> = ids
+            .into_iter()
+            .filter_map(|(id, startup)| {
+                let p = kept.get(&startup)?;
+                Some(Proposal {
+                    id,
+                    event_id,
+                    slot_id: slot,
+                    table: p.table,
+                    startup_id: p.startup_id,
+                    investor_id: p.investor_id,
+                    score: (p.score * 1000.0).round() / 1000.0,
+                    startup_answer: None,
+                    investor_answer: None,
+                    status: ProposalStatus::Open,
+                    meeting_id: None,
+                    created_at: at,
+                })
+            })
+            .collect();
         made.sort_by_key(|p| p.id);
         let changes: Vec<Change> = made
             .iter()
@@ -654,4 +692,38 @@ fn by_event(proposals: &[Proposal]) -> std::collections::BTreeMap<i64, Vec<&Prop
         groups.entry(p.event_id).or_default().push(p);
     }
     groups
+}
+
+/// What the rows of a query given to [`packed`] are: one id (column `a`), or two (`a`, `b`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Packed {
+    Ids,
+    Pairs,
+}
+
+/// The integers of `query`'s rows, in row order (a pair's two after each other), joined into
+/// one text in the database and split here. Thousands of rows, each handed over from
+/// SQLite's thread to ours, cost milliseconds; one row of text, a fraction of that.
+async fn packed(db: &impl ConnectionTrait, query: SelectStatement, rows: Packed) -> Result<Vec<i64>> {
+    let backend = db.get_database_backend();
+    let joined = match (backend, rows) {
+        (DbBackend::Postgres, Packed::Ids) => "string_agg(a::text, ',')",
+        (DbBackend::Postgres, Packed::Pairs) => "string_agg(a::text || ',' || b::text, ',')",
+        (_, Packed::Ids) => "group_concat(a, ',')",
+        (_, Packed::Pairs) => "group_concat(a || ',' || b, ',')",
+    };
+    let inner = backend.build(&query);
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!("SELECT {joined} AS packed FROM ({}) AS listed", inner.sql),
+        inner.values.map(|values| values.0).unwrap_or_default(),
+    );
+    let text: Option<String> = match db.query_one_raw(statement).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => None,
+    };
+    let Some(text) = text else { return Ok(Vec::new()) };
+    text.split(',')
+        .map(|value| value.parse().map_err(|_| StoreError::Corrupt(format!("packed integer: {value:?}"))))
+        .collect()
 }
