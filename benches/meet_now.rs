@@ -110,11 +110,11 @@ async fn run() -> BenchResult<()> {
     )
     .await?;
     // As `ketnoi serve` does when it starts: the log checkpointed beside (until the runtime
-    // ends), the match data read.
+    // ends), the match data read and every participant's best counterparts ranked.
     let _checkpoints = store.checkpoints();
     let started = Instant::now();
     let prepared = app.prepare_meet_now().await?;
-    println!("meet now prepared: {prepared} organizations in {}", millis(started.elapsed()));
+    println!("meet now prepared: {prepared} organizations ranked in {}", millis(started.elapsed()));
     let event = app.event(SLUG).await?;
     let slots = store.slots(event.id).await?;
     let day: Vec<_> = slots.iter().take(24).collect();

@@ -558,6 +558,9 @@ async fn user(app: &App, command: UserCommand) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// How often `serve` prepares meet now again (see `App::prepare_meet_now`).
+const MEET_NOW_PREPARED_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn serve(
     location: &DataLocation,
     store: Store,
@@ -596,12 +599,19 @@ async fn serve(
         ..MailLoops::default()
     };
     let _mail = notify::spawn(Arc::clone(&app), sender, loops);
-    // Meet now's first rounds of the day find every participant's profile read already.
+    // Meet now's rounds find every participant's match data and best counterparts ready: made
+    // at start, and again after a profile change has dropped them.
     let preparing = Arc::clone(&app);
     let _preparing = AbortOnDrop(tokio::spawn(async move {
-        match preparing.prepare_meet_now().await {
-            Ok(organizations) => tracing::info!(organizations, "meet now prepared"),
-            Err(error) => tracing::warn!(%error, "meet now not prepared: its first rounds read the profiles"),
+        let mut interval = tokio::time::interval(MEET_NOW_PREPARED_EVERY);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match preparing.prepare_meet_now().await {
+                Ok(0) => {}
+                Ok(organizations) => tracing::info!(organizations, "meet now prepared"),
+                Err(error) => tracing::warn!(%error, "meet now not prepared: its rounds score the free whole"),
+            }
         }
     }));
     let address = server.local_addr()?;

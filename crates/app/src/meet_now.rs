@@ -9,11 +9,11 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 use ketnoi_domain::access::Action;
-use ketnoi_domain::matching::{Candidate, disjoint_pairs};
+use ketnoi_domain::matching::{Candidate, Rankings, disjoint_pairs_ranked};
 use ketnoi_domain::money::Rates;
 use ketnoi_domain::profile::OrgKind;
 use ketnoi_domain::rules::{MeetingStatus, Named, Refusal, Resource};
@@ -27,6 +27,10 @@ use crate::{App, AppError, AppResult, Caller, local, zone};
 
 /// How many counterparts each organization of the smaller side ranks before pairs are chosen.
 const RANKED: usize = 8;
+/// How many of its best counterparts at the whole event each participant's ranking keeps
+/// (see [`Rankings`]): at a wave where about half are free, with ten or so already met, a list
+/// of 64 still holds the best 8 of those free.
+const RANKINGS_DEPTH: usize = 64;
 
 /// What matching needs of each participant, by event, kept while the event log shows no change
 /// to its profile: a meet-now round reads the profile changes logged since the last round, and
@@ -41,6 +45,9 @@ struct Cached {
     /// The log read so far: every profile changed up to it is out of `events`. `None` before
     /// the first round.
     position: Option<LogPosition>,
+    /// Counts the reads of the log that found a profile changed: rankings made from candidates
+    /// read before one are not kept.
+    generation: u64,
     events: HashMap<i64, EventCandidates>,
 }
 
@@ -49,17 +56,21 @@ struct EventCandidates {
     /// The rates the amounts were converted with: new rates, new candidates.
     rates: Rates,
     by_id: HashMap<i64, Candidate>,
+    /// Every participant's best counterparts, made from candidates all kept here; dropped with
+    /// any profile change.
+    rankings: Option<Arc<Rankings>>,
 }
 
 impl Cached {
     /// The candidates of `event`, emptied if they were made with other rates.
     fn event(&mut self, event: &Event) -> &mut EventCandidates {
-        let cached = self
-            .events
-            .entry(event.id)
-            .or_insert_with(|| EventCandidates { rates: event.rates.clone(), by_id: HashMap::new() });
+        let cached = self.events.entry(event.id).or_insert_with(|| EventCandidates {
+            rates: event.rates.clone(),
+            by_id: HashMap::new(),
+            rankings: None,
+        });
         if cached.rates != event.rates {
-            *cached = EventCandidates { rates: event.rates.clone(), by_id: HashMap::new() };
+            *cached = EventCandidates { rates: event.rates.clone(), by_id: HashMap::new(), rankings: None };
         }
         cached
     }
@@ -262,13 +273,15 @@ impl App {
         // Up to some tens of milliseconds of scoring when a slot has hundreds free: off the
         // threads that serve requests.
         let weights = event.weights;
-        let pairs =
-            tokio::task::spawn_blocking(move || disjoint_pairs(&startups, &investors, &excluded, RANKED, &weights))
-                .await
-                .map_err(|error| {
-                    tracing::error!(%error, "meet-now pairing failed");
-                    AppError::Internal
-                })?;
+        let rankings = self.rankings(event);
+        let pairs = tokio::task::spawn_blocking(move || {
+            disjoint_pairs_ranked(&startups, &investors, &excluded, RANKED, &weights, rankings.as_deref())
+        })
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "meet-now pairing failed");
+            AppError::Internal
+        })?;
         let mut new = Vec::with_capacity(pairs.len());
         for (startup_id, investor_id, score) in pairs {
             let Some(Reverse((count, table))) = tables.pop() else { break };
@@ -282,20 +295,48 @@ impl App {
         }
     }
 
-    /// Reads what matching needs of every participant of the events not over yet, so that the
-    /// day's first meet-now rounds find it kept rather than read hundreds of profiles then
-    /// (`ketnoi serve` does this as it starts). Returns how many organizations were read.
+    /// Prepares meet now for the events not over yet: what matching needs of every participant,
+    /// and each one's best counterparts at the event ([`Rankings`]), so that a round reads
+    /// rather than scores them. Those of an event are made again once a profile change has
+    /// dropped them. `ketnoi serve` calls this as it starts and then every few seconds. Returns
+    /// how many organizations were ranked.
     pub async fn prepare_meet_now(&self) -> AppResult<usize> {
         let now = Timestamp::now();
-        let mut prepared = 0;
+        let mut ranked = 0;
         for event in self.store.events().await? {
-            if self.store.slots(event.id).await?.iter().all(|s| s.ends_at <= now) {
+            if self.rankings(&event).is_some() || self.store.slots(event.id).await?.iter().all(|s| s.ends_at <= now) {
                 continue;
             }
+            let generation = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner()).generation;
             let participants = self.store.participant_ids(event.id).await?;
-            prepared += self.candidates_of(&event, &participants).await?.len();
+            let (startups, investors): (Vec<Candidate>, Vec<Candidate>) =
+                self.candidates_of(&event, &participants).await?.into_iter().partition(|c| !c.investor);
+            ranked += startups.len() + investors.len();
+            let weights = event.weights;
+            let rankings =
+                tokio::task::spawn_blocking(move || Rankings::new(&startups, &investors, RANKINGS_DEPTH, &weights))
+                    .await
+                    .map_err(|error| {
+                        tracing::error!(%error, "meet-now ranking failed");
+                        AppError::Internal
+                    })?;
+            let mut cache = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner());
+            // Not if a profile changed meanwhile: the next call ranks again.
+            if cache.generation == generation {
+                cache.event(&event).rankings = Some(Arc::new(rankings));
+            }
         }
-        Ok(prepared)
+        Ok(ranked)
+    }
+
+    /// The event's rankings, if made and still standing (with the event's weights as they are).
+    fn rankings(&self, event: &Event) -> Option<Arc<Rankings>> {
+        let mut cache = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = cache.event(event);
+        if cached.rankings.as_ref().is_some_and(|r| !r.weighed_with(&event.weights)) {
+            cached.rankings = None;
+        }
+        cached.rankings.clone()
     }
 
     /// What matching needs of the organizations `ids` at `event`: from the cache for those whose
@@ -310,8 +351,12 @@ impl App {
         let (mut found, mut missing) = (Vec::with_capacity(ids.len()), Vec::new());
         {
             let mut cache = self.candidates.inner.lock().unwrap_or_else(|e| e.into_inner());
-            for cached in cache.events.values_mut() {
-                cached.by_id.retain(|id, _| !changed.contains(id));
+            if !changed.is_empty() {
+                cache.generation += 1;
+                for cached in cache.events.values_mut() {
+                    cached.by_id.retain(|id, _| !changed.contains(id));
+                    cached.rankings = None;
+                }
             }
             if cache.position.is_none_or(|current| current < position) {
                 cache.position = Some(position);

@@ -443,6 +443,65 @@ pub fn recommend(
 /// How many pairs a round of [`disjoint_pairs`] scores before it shares the work among threads.
 const PARALLEL_FROM: usize = 50_000;
 
+/// Each organization's best counterparts among all of an event's, computed once: a round of
+/// [`disjoint_pairs`] reads a subject's list, skipping those not in the pool or excluded,
+/// instead of scoring the pool whole. The first `k` so found are exactly [`recommend`]'s
+/// over that pool (every counterpart off the list ranks after all on it); a list that runs out
+/// before `k` while it was cut at `depth` is not used, and the pool is scored.
+#[derive(Debug, Clone)]
+pub struct Rankings {
+    weights: Weights,
+    depth: usize,
+    best: HashMap<i64, Vec<(i64, f64)>>,
+}
+
+impl Rankings {
+    /// The best `depth` counterparts of each of `startups` and `investors`, on all cores.
+    pub fn new(startups: &[Candidate], investors: &[Candidate], depth: usize, weights: &Weights) -> Rankings {
+        let none = HashSet::new();
+        let subjects: Vec<(&Candidate, &[Candidate])> =
+            startups.iter().map(|s| (s, investors)).chain(investors.iter().map(|i| (i, startups))).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, subjects.len().max(1));
+        let best = std::thread::scope(|scope| {
+            let parts: Vec<_> = subjects
+                .chunks(subjects.len().div_ceil(threads).max(1))
+                .map(|part| {
+                    let none = &none;
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(subject, pool)| (subject.id, recommend(subject, pool, none, depth, weights)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        Rankings { weights: *weights, depth, best }
+    }
+
+    /// Whether these were ranked with `weights`.
+    pub fn weighed_with(&self, weights: &Weights) -> bool {
+        self.weights == *weights
+    }
+
+    /// `subject`'s best `k` of those `eligible` and not `exclude`d, when its list tells.
+    fn top(
+        &self,
+        subject: i64,
+        eligible: impl Fn(i64) -> bool,
+        exclude: &HashSet<i64>,
+        k: usize,
+    ) -> Option<Vec<(i64, f64)>> {
+        let list = self.best.get(&subject)?;
+        let top: Vec<(i64, f64)> =
+            list.iter().filter(|(other, _)| eligible(*other) && !exclude.contains(other)).take(k).copied().collect();
+        (top.len() == k || list.len() < self.depth).then_some(top)
+    }
+}
+
 /// The best pairs of `startups` and `investors` in which each organization appears at most
 /// once. In rounds: each organization of the smaller side still unpaired ranks its best `k`
 /// counterparts still unpaired (as [`recommend`] does, pruning on the cheap factors), and the
@@ -456,6 +515,20 @@ pub fn disjoint_pairs(
     k: usize,
     weights: &Weights,
 ) -> Vec<(i64, i64, f64)> {
+    disjoint_pairs_ranked(startups, investors, excluded, k, weights, None)
+}
+
+/// [`disjoint_pairs`], reading each subject's best from `rankings` (made with the same
+/// candidates and `weights`) where they tell.
+pub fn disjoint_pairs_ranked(
+    startups: &[Candidate],
+    investors: &[Candidate],
+    excluded: &HashSet<(i64, i64)>,
+    k: usize,
+    weights: &Weights,
+    rankings: Option<&Rankings>,
+) -> Vec<(i64, i64, f64)> {
+    let rankings = rankings.filter(|r| r.weighed_with(weights));
     let (small, large) = if startups.len() <= investors.len() { (startups, investors) } else { (investors, startups) };
     let small_ids: HashSet<i64> = small.iter().map(|c| c.id).collect();
     let mut exclude: HashMap<i64, HashSet<i64>> = HashMap::new();
@@ -475,10 +548,15 @@ pub fn disjoint_pairs(
     let mut pool: Vec<Candidate> = large.to_vec();
     let none = HashSet::new();
     while k > 0 && !subjects.is_empty() && !pool.is_empty() {
+        let in_pool: HashSet<i64> = pool.iter().map(|c| c.id).collect();
         let rank = |subjects: &[&Candidate]| {
             let mut found: Vec<(i64, i64, f64)> = Vec::with_capacity(subjects.len() * k);
             for subject in subjects {
-                for (other, score) in recommend(subject, &pool, exclude.get(&subject.id).unwrap_or(&none), k, weights) {
+                let exclude = exclude.get(&subject.id).unwrap_or(&none);
+                let top = rankings
+                    .and_then(|r| r.top(subject.id, |other| in_pool.contains(&other), exclude, k))
+                    .unwrap_or_else(|| recommend(subject, &pool, exclude, k, weights));
+                for (other, score) in top {
                     let (startup, investor) = if subject.investor { (other, subject.id) } else { (subject.id, other) };
                     found.push((startup, investor, score));
                 }
@@ -488,7 +566,7 @@ pub fn disjoint_pairs(
         // Hundreds of subjects over a pool of a thousand are tens of milliseconds of scoring:
         // shared among the cores. The pairs found are sorted below, so the split does not
         // change what is chosen.
-        let threads = if subjects.len() * pool.len() < PARALLEL_FROM {
+        let threads = if rankings.is_some() || subjects.len() * pool.len() < PARALLEL_FROM {
             1
         } else {
             std::thread::available_parallelism().map_or(1, |n| n.get()).min(subjects.len())
@@ -1074,6 +1152,37 @@ mod tests {
                 every.truncate(k);
                 prop_assert_eq!(recommend(subject, pool, &HashSet::new(), k, &weights), every);
             }
+        }
+
+        #[test]
+        fn pairs_read_from_rankings_are_the_pairs_scored_from_the_pools(
+            startups in proptest::collection::vec((0..4usize, 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
+            investors in proptest::collection::vec((proptest::sample::subsequence(vec![0usize, 1, 2, 3], 1..3), 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
+            free in proptest::collection::vec(proptest::bool::weighted(0.6), 60),
+            excluded in proptest::collection::vec((0..30usize, 0..30usize), 0..20),
+            (k, depth) in (1..6usize, 1..12usize),
+        ) {
+            // An event's rankings, cut at `depth`, then a wave of whoever is free: lists that
+            // run out are scored whole, the rest read, and the pairs are the same.
+            const SECTORS: [&str; 4] = ["logistics", "maritime", "agritech", "food"];
+            let r = rates();
+            let startups: Vec<Candidate> = startups.iter().enumerate().map(|(n, (sector, stage, ask))| {
+                Candidate::new(n as i64 + 100, &startup(SECTORS[*sector], Stage::ALL[*stage].code(), &ask.to_string(), "USD", "VN", ""), &r)
+            }).collect();
+            let investors: Vec<Candidate> = investors.iter().enumerate().map(|(n, (sectors, stage, min))| {
+                let sectors: Vec<&str> = sectors.iter().map(|s| SECTORS[*s]).collect();
+                let stages = Stage::ALL[*stage..(*stage + 2).min(Stage::ALL.len())].iter().map(|s| s.code()).collect::<Vec<_>>().join(";");
+                Candidate::new(n as i64 + 1000, &investor(&sectors.join(";"), &stages, &min.to_string(), &(min * 5).to_string(), "USD", "VN", "", "vc"), &r)
+            }).collect();
+            let weights = Weights::default();
+            let rankings = Rankings::new(&startups, &investors, depth, &weights);
+            let free_startups: Vec<Candidate> = startups.iter().zip(&free).filter(|(_, f)| **f).map(|(c, _)| c.clone()).collect();
+            let free_investors: Vec<Candidate> = investors.iter().zip(free.iter().skip(30)).filter(|(_, f)| **f).map(|(c, _)| c.clone()).collect();
+            let excluded: HashSet<(i64, i64)> = excluded.iter().map(|(s, i)| (*s as i64 + 100, *i as i64 + 1000)).collect();
+            prop_assert_eq!(
+                disjoint_pairs_ranked(&free_startups, &free_investors, &excluded, k, &weights, Some(&rankings)),
+                disjoint_pairs(&free_startups, &free_investors, &excluded, k, &weights)
+            );
         }
 
         #[test]
