@@ -1034,6 +1034,51 @@ mod tests {
         )
     }
 
+    /// Startups of an event of few sectors, as (sector, stage, ask in USD).
+    fn sector_startups() -> impl Strategy<Value = Vec<(usize, usize, i64)>> {
+        proptest::collection::vec((0..4usize, 0..Stage::ALL.len(), 1i64..10_000_000), 1..30)
+    }
+
+    /// Its investors, as (sectors, first of two stages, least ticket in USD).
+    fn sector_investors() -> impl Strategy<Value = Vec<(Vec<usize>, usize, i64)>> {
+        let sectors = proptest::sample::subsequence(vec![0usize, 1, 2, 3], 1..3);
+        proptest::collection::vec((sectors, 0..Stage::ALL.len(), 1i64..10_000_000), 1..30)
+    }
+
+    /// The candidates of such an event (startups from id 100, investors from 1000): few
+    /// sectors, some related (logistics–maritime, agritech–food), so every sector fit occurs.
+    fn sector_event(
+        startups: &[(usize, usize, i64)],
+        investors: &[(Vec<usize>, usize, i64)],
+    ) -> (Vec<Candidate>, Vec<Candidate>) {
+        const SECTORS: [&str; 4] = ["logistics", "maritime", "agritech", "food"];
+        let r = rates();
+        let startups = startups
+            .iter()
+            .enumerate()
+            .map(|(n, (sector, stage, ask))| {
+                let profile = startup(SECTORS[*sector], Stage::ALL[*stage].code(), &ask.to_string(), "USD", "VN", "");
+                Candidate::new(n as i64 + 100, &profile, &r)
+            })
+            .collect();
+        let investors = investors
+            .iter()
+            .enumerate()
+            .map(|(n, (sectors, stage, min))| {
+                let sectors: Vec<&str> = sectors.iter().map(|s| SECTORS[*s]).collect();
+                let stages = Stage::ALL[*stage..(*stage + 2).min(Stage::ALL.len())]
+                    .iter()
+                    .map(|s| s.code())
+                    .collect::<Vec<_>>()
+                    .join(";");
+                let (min, max) = (min.to_string(), (min * 5).to_string());
+                let profile = investor(&sectors.join(";"), &stages, &min, &max, "USD", "VN", "", "vc");
+                Candidate::new(n as i64 + 1000, &profile, &r)
+            })
+            .collect();
+        (startups, investors)
+    }
+
     proptest! {
         #[test]
         fn score_is_in_range_and_deterministic(s in arb_startup(), i in arb_investor()) {
@@ -1126,22 +1171,12 @@ mod tests {
 
         #[test]
         fn ranking_by_sector_first_equals_scoring_every_pair(
-            startups in proptest::collection::vec((0..4usize, 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
-            investors in proptest::collection::vec((proptest::sample::subsequence(vec![0usize, 1, 2, 3], 1..3), 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
+            startups in sector_startups(),
+            investors in sector_investors(),
             k in 1..8usize,
         ) {
-            // Few sectors, some related (logistics–maritime, agritech–food): every sector fit
-            // occurs, and passes are skipped.
-            const SECTORS: [&str; 4] = ["logistics", "maritime", "agritech", "food"];
-            let r = rates();
-            let startups: Vec<Candidate> = startups.iter().enumerate().map(|(n, (sector, stage, ask))| {
-                Candidate::new(n as i64 + 100, &startup(SECTORS[*sector], Stage::ALL[*stage].code(), &ask.to_string(), "USD", "VN", ""), &r)
-            }).collect();
-            let investors: Vec<Candidate> = investors.iter().enumerate().map(|(n, (sectors, stage, min))| {
-                let sectors: Vec<&str> = sectors.iter().map(|s| SECTORS[*s]).collect();
-                let stages = Stage::ALL[*stage..(*stage + 2).min(Stage::ALL.len())].iter().map(|s| s.code()).collect::<Vec<_>>().join(";");
-                Candidate::new(n as i64 + 1000, &investor(&sectors.join(";"), &stages, &min.to_string(), &(min * 5).to_string(), "USD", "VN", "", "vc"), &r)
-            }).collect();
+            // Every sector fit occurs, and passes are skipped.
+            let (startups, investors) = sector_event(&startups, &investors);
             let weights = Weights::default();
             for (subject, pool) in startups.iter().map(|s| (s, &investors)).chain(investors.iter().map(|i| (i, &startups))) {
                 let mut every: Vec<(i64, f64)> = pool.iter().filter_map(|other| {
@@ -1156,24 +1191,15 @@ mod tests {
 
         #[test]
         fn pairs_read_from_rankings_are_the_pairs_scored_from_the_pools(
-            startups in proptest::collection::vec((0..4usize, 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
-            investors in proptest::collection::vec((proptest::sample::subsequence(vec![0usize, 1, 2, 3], 1..3), 0..Stage::ALL.len(), 1i64..10_000_000), 1..30),
+            startups in sector_startups(),
+            investors in sector_investors(),
             free in proptest::collection::vec(proptest::bool::weighted(0.6), 60),
             excluded in proptest::collection::vec((0..30usize, 0..30usize), 0..20),
             (k, depth) in (1..6usize, 1..12usize),
         ) {
             // An event's rankings, cut at `depth`, then a wave of whoever is free: lists that
             // run out are scored whole, the rest read, and the pairs are the same.
-            const SECTORS: [&str; 4] = ["logistics", "maritime", "agritech", "food"];
-            let r = rates();
-            let startups: Vec<Candidate> = startups.iter().enumerate().map(|(n, (sector, stage, ask))| {
-                Candidate::new(n as i64 + 100, &startup(SECTORS[*sector], Stage::ALL[*stage].code(), &ask.to_string(), "USD", "VN", ""), &r)
-            }).collect();
-            let investors: Vec<Candidate> = investors.iter().enumerate().map(|(n, (sectors, stage, min))| {
-                let sectors: Vec<&str> = sectors.iter().map(|s| SECTORS[*s]).collect();
-                let stages = Stage::ALL[*stage..(*stage + 2).min(Stage::ALL.len())].iter().map(|s| s.code()).collect::<Vec<_>>().join(";");
-                Candidate::new(n as i64 + 1000, &investor(&sectors.join(";"), &stages, &min.to_string(), &(min * 5).to_string(), "USD", "VN", "", "vc"), &r)
-            }).collect();
+            let (startups, investors) = sector_event(&startups, &investors);
             let weights = Weights::default();
             let rankings = Rankings::new(&startups, &investors, depth, &weights);
             let free_startups: Vec<Candidate> = startups.iter().zip(&free).filter(|(_, f)| **f).map(|(c, _)| c.clone()).collect();
