@@ -310,11 +310,8 @@ impl Store {
         // a decline and a mark-free at once) may have taken some of these sides since. Those
         // with an open proposal or a live meeting in the slot now are left out: a slot has at
         // most a few thousand of either, read whole rather than looked up by long lists of ids.
-        let proposed: Vec<(i64, i64)> = meet_now_proposals::Entity::find()
-            .select_only()
+        let proposed: Vec<(i64, i64)> = open_in_slot(slot)
             .columns([meet_now_proposals::Column::StartupId, meet_now_proposals::Column::InvestorId])
-            .filter(meet_now_proposals::Column::SlotId.eq(slot))
-            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
             .into_tuple()
             .all(&txn)
             .await?;
@@ -355,11 +352,8 @@ impl Store {
         // Their ids, read back rather than returned with every column: each startup kept had no
         // open proposal in the slot, so its one there now is the one just made.
         let kept: HashMap<i64, &NewProposal> = kept.into_iter().map(|p| (p.startup_id, p)).collect();
-        let ids: Vec<(i64, i64)> = meet_now_proposals::Entity::find()
-            .select_only()
+        let ids: Vec<(i64, i64)> = open_in_slot(slot)
             .columns([meet_now_proposals::Column::Id, meet_now_proposals::Column::StartupId])
-            .filter(meet_now_proposals::Column::SlotId.eq(slot))
-            .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
             .into_tuple()
             .all(&txn)
             .await?;
@@ -692,6 +686,14 @@ fn by_event(proposals: &[Proposal]) -> std::collections::BTreeMap<i64, Vec<&Prop
         groups.entry(p.event_id).or_default().push(p);
     }
     groups
+}
+
+/// The open proposals of `slot`, no column selected yet.
+fn open_in_slot(slot: i64) -> sea_orm::Select<meet_now_proposals::Entity> {
+    meet_now_proposals::Entity::find()
+        .select_only()
+        .filter(meet_now_proposals::Column::SlotId.eq(slot))
+        .filter(meet_now_proposals::Column::Status.eq(ProposalStatus::Open.as_str()))
 }
 
 /// What the rows of a query given to [`packed`] are: one id (column `a`), or two (`a`, `b`).
